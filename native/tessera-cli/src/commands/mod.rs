@@ -1,0 +1,3 @@
+//! One module per `tessera` subcommand.
+
+pub mod selftest;

@@ -1,0 +1,49 @@
+//! Exit codes and the one-line error report of the `tessera` command.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | a file could not be read or written |
+//! | 2 | the command line is wrong (printed by the argument parser) |
+//! | 3 | invalid input: a parameter or an input file is wrong |
+//! | 4 | an image or slide could not be read |
+//! | 5 | a model does not fit (shape, channels, outputs, corrupt file) |
+//! | 6 | ONNX Runtime is missing, too old, or failed |
+//! | 130 | cancelled (Ctrl-C) |
+
+use std::process::ExitCode;
+
+use tessera_core::TesseraError;
+
+/// The exit code for an error of this kind.
+pub fn code(error: &TesseraError) -> u8 {
+    match error {
+        TesseraError::Io { .. } => 1,
+        TesseraError::InvalidInput(_) => 3,
+        TesseraError::UnreadableImage { .. } => 4,
+        TesseraError::IncompatibleModel(_) => 5,
+        TesseraError::Runtime(_) => 6,
+        TesseraError::Cancelled => 130,
+    }
+}
+
+/// A hint printed under the error, when one helps.
+fn hint(error: &TesseraError) -> Option<&'static str> {
+    match error {
+        TesseraError::Runtime(_) => Some(
+            "hint: Tessera needs libonnxruntime.so.1 (ONNX Runtime ≥ 1.22); run scripts/fetch-onnxruntime.sh \
+             or set TESSERA_ONNXRUNTIME to its path",
+        ),
+        TesseraError::UnreadableImage { .. } => Some("hint: check the path and that OpenSlide can open the format"),
+        _ => None,
+    }
+}
+
+/// Prints `error: …` (and a hint) on stderr and returns the matching exit code.
+pub fn report(error: &TesseraError) -> ExitCode {
+    eprintln!("error: {error}");
+    if let Some(hint) = hint(error) {
+        eprintln!("{hint}");
+    }
+    ExitCode::from(code(error))
+}

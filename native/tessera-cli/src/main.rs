@@ -1,0 +1,33 @@
+//! `tessera`: Tessera's core on slides and QuPath GeoJSON exports, headless.
+//!
+//! Each subcommand lives in its own module under `commands/`; this file parses the command line,
+//! runs the command and turns its error into one clear line and a documented exit code.
+
+mod commands;
+mod exit;
+
+use clap::{Parser, Subcommand};
+
+/// Train deep-learning models on QuPath annotations and apply them to whole slides.
+#[derive(Parser)]
+#[command(name = "tessera", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Selftest(commands::selftest::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Selftest(args) => commands::selftest::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => exit::report(&error),
+    }
+}

@@ -1,0 +1,183 @@
+//! ONNX Runtime, loaded at run time from a library file, and models run on it.
+//!
+//! ONNX Runtime is never linked: [`init`] loads it from a path (the QuPath extension passes the
+//! copy it bundles, the CLI finds one with [`locate`]). Loading checks the library's API version
+//! and turns every failure, including a panic inside `ort`, into [`TesseraError::Runtime`].
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ort::environment::Environment;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use crate::job::Job;
+use crate::{Result, TesseraError};
+
+/// The library file name ONNX Runtime is looked up under.
+pub const LIBRARY_NAME: &str = "libonnxruntime.so.1";
+/// Environment variable that names the ONNX Runtime library to load.
+pub const LIBRARY_ENV: &str = "TESSERA_ONNXRUNTIME";
+
+/// The loaded ONNX Runtime.
+pub struct Runtime {
+    environment: Environment,
+    library: PathBuf,
+}
+
+impl Runtime {
+    /// The library file it was loaded from.
+    pub fn library(&self) -> &Path {
+        &self.library
+    }
+
+    /// ONNX Runtime's own build description (version, commit, flags).
+    pub fn build_info(&self) -> String {
+        guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default()
+    }
+}
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+
+/// Loads ONNX Runtime from `library`, once per process; later calls return the runtime already
+/// loaded, whatever path they name.
+pub fn init(library: &Path) -> Result<&'static Runtime> {
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime);
+    }
+    if !library.is_file() {
+        return Err(TesseraError::Runtime(format!("no ONNX Runtime library at {}", library.display())));
+    }
+    let environment = guard("loading the library", || {
+        let builder = ort::init_from(library).map_err(|e| TesseraError::Runtime(e.to_string()))?;
+        Ok(builder.with_name("tessera").build()?)
+    })?;
+    Ok(RUNTIME.get_or_init(|| Runtime { environment, library: library.to_owned() }))
+}
+
+/// The runtime loaded by [`init`], or an error saying it was not loaded.
+pub fn get() -> Result<&'static Runtime> {
+    RUNTIME.get().ok_or_else(|| TesseraError::Runtime("ONNX Runtime has not been loaded".into()))
+}
+
+/// Finds an ONNX Runtime library for a standalone program: the file named by
+/// `TESSERA_ONNXRUNTIME`, else `libonnxruntime.so.1` beside the executable, in `../lib` or in
+/// `../onnxruntime` from it (where the repository's build puts it).
+pub fn locate() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(LIBRARY_ENV) {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe().map_err(|e| TesseraError::Runtime(format!("cannot find this program: {e}")))?;
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    let candidates = [dir.to_path_buf(), dir.join("../lib"), dir.join("../onnxruntime")];
+    candidates.iter().map(|d| d.join(LIBRARY_NAME)).find(|p| p.is_file()).ok_or_else(|| {
+        TesseraError::Runtime(format!(
+            "no {LIBRARY_NAME} found beside {} (looked in {}); set {LIBRARY_ENV} to its path",
+            exe.display(),
+            candidates.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+/// Runs `f`, turning a panic inside `ort` (it panics on some library problems) into an error.
+fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "unknown failure".to_owned());
+        Err(TesseraError::Runtime(format!("{what} failed: {reason}")))
+    })
+}
+
+/// A dense f32 tensor: shape and row-major data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tensor {
+    /// The dimensions.
+    pub shape: Vec<usize>,
+    /// The values, row-major.
+    pub data: Vec<f32>,
+}
+
+/// An ONNX model ready to run, with one f32 input and one f32 output.
+///
+/// `ort` sessions need exclusive access to run, so calls are serialised; ONNX Runtime itself
+/// uses `threads` threads inside each call.
+pub struct Model {
+    session: Mutex<Session>,
+    input: String,
+    output: String,
+}
+
+impl Model {
+    /// Loads a serialised ONNX model.
+    pub fn from_bytes(runtime: &Runtime, bytes: &[u8], threads: usize) -> Result<Self> {
+        guard("loading the model", || {
+            let session = Session::builder(&runtime.environment)?
+                .with_optimization_level(GraphOptimizationLevel::Level2)
+                .map_err(ort::Error::from)?
+                .with_intra_threads(threads.max(1))
+                .map_err(ort::Error::from)?
+                .commit_from_memory(bytes)
+                .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))?;
+            let (input, output) = match (session.inputs(), session.outputs()) {
+                ([input], [output]) => (input.name().to_owned(), output.name().to_owned()),
+                (inputs, outputs) => {
+                    return Err(TesseraError::IncompatibleModel(format!(
+                        "expected one input and one output, found {} and {}",
+                        inputs.len(),
+                        outputs.len()
+                    )))
+                }
+            };
+            Ok(Self { session: Mutex::new(session), input, output })
+        })
+    }
+
+    /// Runs the model on one tensor.
+    pub fn run(&self, data: &[f32], shape: &[usize]) -> Result<Tensor> {
+        if shape.iter().product::<usize>() != data.len() {
+            return Err(TesseraError::invalid(format!(
+                "{} values do not fill a tensor of shape {shape:?}",
+                data.len()
+            )));
+        }
+        guard("running the model", || {
+            let mut session = self.session.lock().map_err(|_| TesseraError::Runtime("model session poisoned".into()))?;
+            let input = TensorRef::from_array_view((shape.to_vec(), data))?;
+            let outputs = session.run(ort::inputs![self.input.as_str() => input])?;
+            let (out_shape, values) = outputs[self.output.as_str()].try_extract_tensor::<f32>()?;
+            Ok(Tensor {
+                shape: out_shape.iter().map(|&d| d.max(0) as usize).collect(),
+                data: values.to_vec(),
+            })
+        })
+    }
+
+    /// Runs the model over `rows` (each `row_len` values) in batches of `batch` rows, reporting
+    /// progress and stopping between batches when the job is cancelled. Returns the outputs of
+    /// all rows, concatenated.
+    pub fn run_rows(&self, rows: &[f32], row_len: usize, batch: usize, job: &Job) -> Result<Tensor> {
+        if row_len == 0 || batch == 0 || rows.len() % row_len != 0 {
+            return Err(TesseraError::invalid(format!(
+                "{} values cannot be split into rows of {row_len} in batches of {batch}",
+                rows.len()
+            )));
+        }
+        let total = rows.len() / row_len;
+        let mut data = Vec::new();
+        let mut width = 0;
+        for (index, chunk) in rows.chunks(batch * row_len).enumerate() {
+            job.check()?;
+            let out = self.run(chunk, &[chunk.len() / row_len, row_len])?;
+            width = out.shape.get(1..).map_or(1, |d| d.iter().product());
+            data.extend_from_slice(&out.data);
+            let done = (index * batch + chunk.len() / row_len) as u64;
+            job.progress(done, total as u64, "running the model");
+        }
+        Ok(Tensor { shape: vec![total, width], data })
+    }
+}

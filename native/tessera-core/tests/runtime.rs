@@ -1,0 +1,74 @@
+//! The ONNX Runtime wrapper against the real library (fetched by scripts/fetch-onnxruntime.sh).
+
+use std::path::PathBuf;
+
+use tessera_core::graph::probe;
+use tessera_core::job::{CancelToken, Job, Silent};
+use tessera_core::runtime::{self, Model, Runtime};
+use tessera_core::TesseraError;
+
+fn runtime() -> &'static Runtime {
+    let library = std::env::var_os(runtime::LIBRARY_ENV).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/onnxruntime").join(runtime::LIBRARY_NAME)
+    });
+    runtime::init(&library).unwrap_or_else(|e| panic!("{e} (run scripts/fetch-onnxruntime.sh first)"))
+}
+
+/// softmax(x·W + b) computed directly, in f64.
+fn reference(x: &[f32], w: &[f32], b: &[f32], features: usize) -> Vec<f32> {
+    let classes = b.len();
+    x.chunks(features)
+        .flat_map(|row| {
+            let logits: Vec<f64> = (0..classes)
+                .map(|c| b[c] as f64 + (0..features).map(|f| row[f] as f64 * w[f * classes + c] as f64).sum::<f64>())
+                .collect();
+            let max = logits.iter().cloned().fold(f64::MIN, f64::max);
+            let sum: f64 = logits.iter().map(|l| (l - max).exp()).sum();
+            logits.into_iter().map(move |l| ((l - max).exp() / sum) as f32)
+        })
+        .collect()
+}
+
+#[test]
+fn probe_model_matches_the_reference() {
+    let (features, w, b) = (3, vec![0.5, -1.0, 2.0, 0.25, 1.5, -0.75], vec![0.1, -0.2]);
+    let model = Model::from_bytes(runtime(), &probe::linear_softmax(&w, &b, features).unwrap(), 1).unwrap();
+    let x = vec![1.0, 2.0, 3.0, -1.0, 0.5, 4.0];
+    let out = model.run(&x, &[2, features]).unwrap();
+    assert_eq!(out.shape, vec![2, 2]);
+    for (got, want) in out.data.iter().zip(reference(&x, &w, &b, features)) {
+        assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    }
+}
+
+#[test]
+fn rows_in_batches_equal_one_run() {
+    let (features, w, b) = (2, vec![1.0, -1.0, 0.5, 2.0, -0.5, 0.0], vec![0.0, 0.1, 0.2]);
+    let model = Model::from_bytes(runtime(), &probe::linear_softmax(&w, &b, features).unwrap(), 1).unwrap();
+    let rows: Vec<f32> = (0..20).map(|i| i as f32 / 7.0).collect();
+    let whole = model.run(&rows, &[10, features]).unwrap();
+    let batched = model.run_rows(&rows, features, 3, &Job::new(CancelToken::new(), &Silent)).unwrap();
+    assert_eq!(batched, whole);
+}
+
+#[test]
+fn cancelled_job_stops_before_running() {
+    let model = Model::from_bytes(runtime(), &probe::linear_softmax(&[1.0], &[0.0], 1).unwrap(), 1).unwrap();
+    let token = CancelToken::new();
+    token.cancel();
+    let result = model.run_rows(&[1.0; 8], 1, 2, &Job::new(token, &Silent));
+    assert!(matches!(result, Err(TesseraError::Cancelled)));
+}
+
+#[test]
+fn corrupt_model_is_refused_as_incompatible() {
+    let err = Model::from_bytes(runtime(), b"definitely not protobuf", 1).err().unwrap();
+    assert!(matches!(err, TesseraError::IncompatibleModel(_)), "{err}");
+}
+
+#[test]
+fn wrong_input_size_is_an_error_not_a_crash() {
+    let model = Model::from_bytes(runtime(), &probe::linear_softmax(&[1.0, 2.0], &[0.0], 2).unwrap(), 1).unwrap();
+    let err = model.run(&[1.0, 2.0, 3.0], &[1, 3]).unwrap_err();
+    assert!(matches!(err, TesseraError::Runtime(_)), "{err}");
+}
