@@ -6,9 +6,12 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod geometry;
 pub mod graph;
 pub mod job;
 pub mod runtime;
+pub mod slide;
+pub mod tiling;
 
 pub use error::{Result, TesseraError};
 

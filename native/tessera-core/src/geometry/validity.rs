@@ -1,0 +1,98 @@
+//! Polygon validity: repair what can be repaired, refuse the rest clearly.
+
+use geo::{Area, MakeValid, MultiPolygon, Validation};
+
+use crate::{Result, TesseraError};
+
+/// What [`make_valid`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Repair {
+    /// The polygon was valid already.
+    Unchanged(MultiPolygon<f64>),
+    /// The polygon had self-intersections (or similar faults) and was rebuilt, with the
+    /// even-odd rule, as this valid polygon.
+    Repaired(MultiPolygon<f64>),
+}
+
+impl Repair {
+    /// The valid polygon, repaired or not.
+    pub fn into_polygon(self) -> MultiPolygon<f64> {
+        match self {
+            Repair::Unchanged(polygon) | Repair::Repaired(polygon) => polygon,
+        }
+    }
+}
+
+/// Returns `polygon` when valid, else a repaired copy (like JTS `buffer(0)`, a bow-tie becomes
+/// two triangles). `what` names the polygon in errors (file and feature).
+///
+/// Fails when coordinates are not finite, when the repair fails, or when nothing with an area
+/// is left.
+pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
+    if polygon
+        .0
+        .iter()
+        .flat_map(|p| {
+            p.exterior()
+                .0
+                .iter()
+                .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
+        })
+        .any(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        return Err(TesseraError::invalid(format!(
+            "{what}: the polygon has non-finite coordinates"
+        )));
+    }
+    let repair = if polygon.is_valid() {
+        Repair::Unchanged(polygon.clone())
+    } else {
+        let repaired = polygon.make_valid().map_err(|error| {
+            TesseraError::invalid(format!(
+                "{what}: self-intersecting or malformed polygon that cannot be repaired ({error})"
+            ))
+        })?;
+        Repair::Repaired(repaired)
+    };
+    let area = match &repair {
+        Repair::Unchanged(p) | Repair::Repaired(p) => p.unsigned_area(),
+    };
+    if !(area > 0.0) {
+        return Err(TesseraError::invalid(format!(
+            "{what}: the polygon has no area"
+        )));
+    }
+    Ok(repair)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::wkt;
+
+    #[test]
+    fn a_bowtie_is_repaired_into_two_triangles() {
+        let bowtie =
+            MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.)))]);
+        let Repair::Repaired(fixed) = make_valid(&bowtie, "bowtie").unwrap() else {
+            panic!("not repaired")
+        };
+        assert_eq!(fixed.0.len(), 2);
+        assert!((fixed.unsigned_area() - 50.0).abs() < 1e-9);
+        assert!(fixed.is_valid());
+    }
+
+    #[test]
+    fn valid_polygons_pass_unchanged_and_empty_ones_are_refused() {
+        let square = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 4. 4., 0. 4., 0. 0.)))]);
+        assert_eq!(
+            make_valid(&square, "square").unwrap(),
+            Repair::Unchanged(square.clone())
+        );
+        let flat = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 8. 0., 0. 0.)))]);
+        let message = make_valid(&flat, "file.geojson feature 3")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("file.geojson feature 3"), "{message}");
+    }
+}

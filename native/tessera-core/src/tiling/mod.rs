@@ -1,0 +1,115 @@
+//! Tiling: from labelled polygons (or whole slides) to a deterministic plan of labelled tiles,
+//! and the parallel reading of those tiles.
+//!
+//! - [`TileSpec`] says what tiles to make (size, resolution, overlap, coverage, classes).
+//! - [`select`] turns QuPath objects into [`LabelledRegion`]s (classes filtered, polygons made
+//!   valid).
+//! - [`plan`] lays a fixed grid over the slide and keeps the tiles covered enough by a region,
+//!   clipping each polygon once per tile row (strip clipping) rather than once per tile.
+//! - [`tissue`] finds tissue on a low-resolution level (Otsu on saturation) to drop blank tiles
+//!   when tiling whole slides.
+//! - [`read`] reads a plan's tiles in parallel through a bounded queue.
+
+pub mod plan;
+pub mod read;
+pub mod select;
+pub mod tissue;
+
+pub use plan::{plan_regions, plan_whole_slide, Tile, TilePlan};
+pub use select::{select_regions, LabelledRegion, Selection};
+
+use crate::slide::Resolution;
+use crate::{Result, TesseraError};
+
+/// What tiles to make.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TileSpec {
+    /// Tile side in output pixels.
+    pub tile_size: u32,
+    /// The output resolution.
+    pub resolution: Resolution,
+    /// Overlap between neighbouring tiles as a fraction of the tile side, in [0, 1);
+    /// the stride is `tile_size × (1 − overlap)`.
+    pub overlap: f64,
+    /// The least fraction of a tile's area its polygon (or, for whole slides, tissue) must
+    /// cover, in [0, 1].
+    pub min_coverage: f64,
+    /// Classes to tile; `None` tiles every class. Classes named `Ignore…` and unclassified
+    /// objects are never tiled.
+    pub classes: Option<Vec<String>>,
+}
+
+impl TileSpec {
+    /// A spec with no overlap, a minimum coverage of one half and every class.
+    pub fn new(tile_size: u32, resolution: Resolution) -> Self {
+        Self {
+            tile_size,
+            resolution,
+            overlap: 0.0,
+            min_coverage: 0.5,
+            classes: None,
+        }
+    }
+
+    /// Checks the numbers; errors say which one is wrong and what is allowed.
+    pub fn validate(&self) -> Result<()> {
+        if self.tile_size == 0 {
+            return Err(TesseraError::invalid(
+                "the tile size must be at least 1 pixel, got 0",
+            ));
+        }
+        if !(0.0..1.0).contains(&self.overlap) {
+            return Err(TesseraError::invalid(format!(
+                "the overlap is a fraction of the tile size in [0, 1), got {}",
+                self.overlap
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.min_coverage) {
+            return Err(TesseraError::invalid(format!(
+                "the minimum coverage is a fraction in [0, 1], got {}",
+                self.min_coverage
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_numbers_are_refused_with_the_number() {
+        let spec = TileSpec::new(256, Resolution::Downsample(1.0));
+        assert!(spec.validate().is_ok());
+        let zero = TileSpec {
+            tile_size: 0,
+            ..spec.clone()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            zero.contains("tile size") && zero.contains("got 0"),
+            "{zero}"
+        );
+        assert!(TileSpec {
+            overlap: 1.0,
+            ..spec.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(TileSpec {
+            min_coverage: 1.5,
+            ..spec.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(TileSpec {
+            min_coverage: f64::NAN,
+            ..spec
+        }
+        .validate()
+        .is_err());
+    }
+}

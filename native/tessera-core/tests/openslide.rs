@@ -1,0 +1,68 @@
+//! OpenSlide on the real slides in `../shared/data/slides` (with the `openslide` feature).
+#![cfg(feature = "openslide")]
+
+use std::path::{Path, PathBuf};
+
+use tessera_core::slide::{read_region, OpenSlideSource, RegionSource, Resolution};
+use tessera_core::tiling::tissue::detect_tissue;
+use tessera_core::TesseraError;
+
+fn slide(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/slides")
+        .join(name)
+}
+
+#[test]
+fn the_aperio_slide_has_its_size_pixel_size_and_tissue() {
+    let source = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
+    assert_eq!(source.vendor(), "aperio");
+    assert_eq!(source.dimensions(), (2220, 2967));
+    assert!((source.mpp().unwrap() - 0.499).abs() < 1e-9);
+    assert!((Resolution::Mpp(0.998).downsample_for(&source).unwrap() - 2.0).abs() < 1e-9);
+    let image = read_region(&source, (1000, 1000, 512, 512), (256, 256)).unwrap();
+    assert_eq!((image.width(), image.height()), (256, 256));
+    let mean: f64 =
+        image.as_bytes().iter().map(|&b| f64::from(b)).sum::<f64>() / image.as_bytes().len() as f64;
+    assert!(mean < 230.0, "tissue is darker than glass, mean {mean}");
+    // Outside the slide OpenSlide gives transparent pixels: white.
+    let outside = source.read_rgb(0, 2200, 2950, 40, 40).unwrap();
+    assert_eq!(outside.pixel(39, 39), [255, 255, 255]);
+    let mask = detect_tissue(&source, 512).unwrap();
+    assert!(mask.fraction(0, 0, 2220, 2967) > 0.2);
+}
+
+#[test]
+fn a_tiff_without_pixel_size_asks_for_a_downsample() {
+    let source = OpenSlideSource::open(slide("small_HE_levels.tiff")).unwrap();
+    assert_eq!(source.levels().len(), 4);
+    assert_eq!(source.dimensions(), (300, 250));
+    assert_eq!(source.mpp(), None);
+    let message = Resolution::Mpp(0.5)
+        .downsample_for(&source)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("small_HE_levels.tiff") && message.contains("give a downsample"),
+        "{message}"
+    );
+    // A downsample of 4 reads level 2 (downsample 4) directly.
+    let image = read_region(&source, (0, 0, 256, 256), (64, 64)).unwrap();
+    assert_eq!(image.width(), 64);
+}
+
+#[test]
+fn broken_and_missing_files_are_named_errors() {
+    let broken = OpenSlideSource::open(slide("broken.svs")).err().unwrap();
+    assert!(matches!(broken, TesseraError::UnreadableImage { .. }));
+    assert!(
+        broken.to_string().contains("broken.svs")
+            && broken.to_string().contains("does not recognise"),
+        "{broken}"
+    );
+    let missing = OpenSlideSource::open(slide("nope.svs")).err().unwrap();
+    assert!(
+        matches!(missing, TesseraError::Io { .. }) && missing.to_string().contains("nope.svs"),
+        "{missing}"
+    );
+}
