@@ -19,12 +19,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Selftest(commands::selftest::Args),
+    Info(commands::info::Args),
+    Tiles(commands::tiles::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Selftest(args) => commands::selftest::run(args),
+        Command::Info(args) => commands::info::run(args),
+        Command::Tiles(args) => commands::tiles::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,3 +1,5 @@
 //! One module per `tessera` subcommand.
 
+pub mod info;
 pub mod selftest;
+pub mod tiles;

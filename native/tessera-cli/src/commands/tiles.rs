@@ -1,0 +1,362 @@
+//! `tessera tiles`: labelled PNG tiles from slides and their QuPath annotations.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tessera_core::geometry::Document;
+use tessera_core::job::{CancelToken, Job, ProgressSink};
+use tessera_core::slide::{OpenSlideSource, RegionSource, Resolution, RgbImage};
+use tessera_core::tiling::read::read_tiles;
+use tessera_core::tiling::{plan_regions, select_regions, Selection, Tile, TilePlan, TileSpec};
+use tessera_core::{Result, TesseraError};
+
+/// Cut labelled tiles out of slides, inside the polygons of QuPath GeoJSON exports.
+///
+/// Tiles go to OUT/<class>/<slide>_x<X>_y<Y>.png (X, Y: level-0 position), with
+/// OUT/manifest.csv and OUT/manifest.json listing each tile's file, class, level-0 rectangle,
+/// coverage, source polygon id and slide.
+///
+/// Example: `tessera tiles --slide CMU-1.svs --annotations CMU-1.geojson --out tiles --tile-size 224 --mpp 0.5`
+#[derive(clap::Args)]
+pub struct Args {
+    /// A slide; repeat for several, each followed by its --annotations.
+    #[arg(long = "slide", required = true)]
+    slides: Vec<PathBuf>,
+    /// The QuPath GeoJSON export of the slide given at the same position.
+    #[arg(long = "annotations", required = true)]
+    annotations: Vec<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Tile side in output pixels.
+    #[arg(long)]
+    tile_size: u32,
+    /// Output pixel size in µm (needs slides that record theirs).
+    #[arg(
+        long,
+        required_unless_present = "downsample",
+        conflicts_with = "downsample"
+    )]
+    mpp: Option<f64>,
+    /// Output downsample from full resolution (1 = full resolution).
+    #[arg(long)]
+    downsample: Option<f64>,
+    /// Overlap of neighbouring tiles as a fraction of the tile side, in [0, 1).
+    #[arg(long, default_value_t = 0.0)]
+    overlap: f64,
+    /// The least fraction of a tile its polygon must cover, in [0, 1].
+    #[arg(long, default_value_t = 0.5)]
+    min_coverage: f64,
+    /// Only tile this class (repeat for several); default: every class except Ignore*.
+    #[arg(long = "class")]
+    classes: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// One slide ready to tile.
+struct SlideJob {
+    source: OpenSlideSource,
+    selection: Selection,
+    plan: TilePlan,
+}
+
+/// One written tile, as listed in the manifests.
+#[derive(serde::Serialize)]
+struct Row {
+    file: String,
+    class: String,
+    x: i64,
+    y: i64,
+    w: u64,
+    h: u64,
+    coverage: f64,
+    polygon_id: String,
+    slide: String,
+}
+
+/// Forwards a job's progress to the terminal bar, offset by the tiles of earlier slides.
+struct Bar {
+    bar: ProgressBar,
+    offset: AtomicU64,
+}
+
+impl ProgressSink for Bar {
+    fn report(&self, done: u64, _total: u64, _message: &str) {
+        self.bar
+            .set_position(self.offset.load(Ordering::Relaxed) + done);
+    }
+}
+
+/// Plans every slide, then reads, encodes and writes the tiles and the manifests.
+pub fn run(args: Args) -> Result<()> {
+    let resolution = match (args.mpp, args.downsample) {
+        (Some(mpp), _) => Resolution::Mpp(mpp),
+        (None, Some(downsample)) => Resolution::Downsample(downsample),
+        (None, None) => {
+            return Err(TesseraError::invalid(
+                "give the output resolution with --mpp or --downsample",
+            ))
+        }
+    };
+    let spec = TileSpec {
+        tile_size: args.tile_size,
+        resolution,
+        overlap: args.overlap,
+        min_coverage: args.min_coverage,
+        classes: (!args.classes.is_empty()).then(|| args.classes.clone()),
+    };
+    spec.validate()?;
+    if args.slides.len() != args.annotations.len() {
+        return Err(TesseraError::invalid(format!(
+            "{} --slide but {} --annotations: give one annotation file per slide, in the same order",
+            args.slides.len(),
+            args.annotations.len()
+        )));
+    }
+    let jobs = plan_all(&args, &spec)?;
+    let total: usize = jobs.iter().map(|job| job.plan.tiles.len()).sum();
+    if total == 0 {
+        return Err(TesseraError::invalid(format!(
+            "no tile of {} px is covered at least {} by a polygon; lower --min-coverage or --tile-size",
+            spec.tile_size, spec.min_coverage
+        )));
+    }
+    std::fs::create_dir_all(&args.out).map_err(|source| TesseraError::io(&args.out, source))?;
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} tiles  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let sink = Bar {
+        bar,
+        offset: AtomicU64::new(0),
+    };
+    let job = Job::new(CancelToken::new(), &sink);
+    let mut rows = Vec::with_capacity(total);
+    for slide in &jobs {
+        write_tiles(slide, &args.out, &job, &mut rows)?;
+        sink.offset
+            .fetch_add(slide.plan.tiles.len() as u64, Ordering::Relaxed);
+    }
+    sink.bar.finish_and_clear();
+    write_manifests(&args.out, &spec, &jobs, &rows)?;
+    if !args.quiet {
+        print_summary(&jobs, &rows, &args.out);
+    }
+    Ok(())
+}
+
+/// Opens each slide, reads its annotations and plans its tiles, before any pixel is read, so
+/// that a mistake in the last pair fails fast.
+fn plan_all(args: &Args, spec: &TileSpec) -> Result<Vec<SlideJob>> {
+    let mut used = BTreeMap::new();
+    args.slides
+        .iter()
+        .zip(&args.annotations)
+        .map(|(slide, annotations)| {
+            let source = OpenSlideSource::open(slide)?;
+            let document = Document::read(annotations)?;
+            let selection = select_regions(&document, annotations, spec.classes.as_deref())?;
+            let downsample = spec.resolution.downsample_for(&source)?;
+            // Slides are named by file stem; a repeated stem gets a number.
+            let stem = slide
+                .file_stem()
+                .map_or_else(|| "slide".into(), |s| s.to_string_lossy().into_owned());
+            let count = used.entry(stem.clone()).or_insert(0);
+            *count += 1;
+            let name = if *count == 1 {
+                stem
+            } else {
+                format!("{stem}-{count}")
+            };
+            let plan = plan_regions(&selection, &name, source.dimensions(), downsample, spec)?;
+            Ok(SlideJob {
+                source,
+                selection,
+                plan,
+            })
+        })
+        .collect()
+}
+
+/// A name safe in file names on every platform.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn tile_file(tile: &Tile) -> String {
+    format!(
+        "{}/{}_x{}_y{}.png",
+        file_safe(&tile.label),
+        file_safe(&tile.slide),
+        tile.x,
+        tile.y
+    )
+}
+
+/// PNG bytes of `image` (fast compression: tiles are many and re-read by training).
+fn encode_png(image: &RgbImage, file: &str) -> Result<Vec<u8>> {
+    let failed = |error: png::EncodingError| TesseraError::io(file, std::io::Error::other(error));
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, image.width(), image.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(image.as_bytes()).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(bytes)
+}
+
+/// Reads and encodes one slide's tiles in parallel and writes them from this thread.
+fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
+    for label in slide
+        .plan
+        .tiles
+        .iter()
+        .map(|tile| &tile.label)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let folder = out.join(file_safe(label));
+        std::fs::create_dir_all(&folder).map_err(|source| TesseraError::io(&folder, source))?;
+    }
+    let first = rows.len();
+    let mut slots: Vec<Option<Row>> = Vec::new();
+    slots.resize_with(slide.plan.tiles.len(), || None);
+    read_tiles(
+        &slide.source,
+        &slide.plan,
+        job,
+        |tile, pixels| encode_png(&pixels, &tile_file(tile)),
+        |index, bytes| {
+            let tile = &slide.plan.tiles[index];
+            let file = tile_file(tile);
+            let path = out.join(&file);
+            std::fs::write(&path, bytes).map_err(|source| TesseraError::io(&path, source))?;
+            slots[index] = Some(Row {
+                file,
+                class: tile.label.clone(),
+                x: tile.x,
+                y: tile.y,
+                w: tile.w,
+                h: tile.h,
+                coverage: tile.coverage,
+                polygon_id: tile.polygon_id.clone(),
+                slide: tile.slide.clone(),
+            });
+            Ok(())
+        },
+    )?;
+    rows.extend(slots.into_iter().flatten());
+    debug_assert_eq!(rows.len() - first, slide.plan.tiles.len());
+    Ok(())
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn write_manifests(out: &Path, spec: &TileSpec, jobs: &[SlideJob], rows: &[Row]) -> Result<()> {
+    let mut csv = String::from("file,class,x,y,w,h,coverage,polygon_id,slide\n");
+    for row in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{:.4},{},{}\n",
+            csv_field(&row.file),
+            csv_field(&row.class),
+            row.x,
+            row.y,
+            row.w,
+            row.h,
+            row.coverage,
+            csv_field(&row.polygon_id),
+            csv_field(&row.slide)
+        ));
+    }
+    let csv_path = out.join("manifest.csv");
+    std::fs::write(&csv_path, csv).map_err(|source| TesseraError::io(&csv_path, source))?;
+    let slides: Vec<_> = jobs
+        .iter()
+        .map(|job| {
+            serde_json::json!({
+                "slide": job.plan.slide,
+                "path": job.source.path(),
+                "annotations": job.selection.source,
+                "downsample": job.plan.downsample,
+                "mpp": job.source.mpp().map(|mpp| mpp * job.plan.downsample),
+            })
+        })
+        .collect();
+    let manifest = serde_json::json!({ "tile_size": spec.tile_size, "spec": spec, "slides": slides, "tiles": rows });
+    let json_path = out.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest)
+        .map_err(|error| TesseraError::io(&json_path, std::io::Error::other(error)))?;
+    std::fs::write(&json_path, text).map_err(|source| TesseraError::io(&json_path, source))
+}
+
+fn print_summary(jobs: &[SlideJob], rows: &[Row], out: &Path) {
+    let mut per_class: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for row in rows {
+        let entry = per_class.entry(&row.class).or_default();
+        entry.0 += 1;
+        entry.1.insert(&row.polygon_id);
+    }
+    println!(
+        "{} tiles from {} slide(s) in {}",
+        rows.len(),
+        jobs.len(),
+        out.display()
+    );
+    for (class, (tiles, polygons)) in &per_class {
+        println!(
+            "  {class:<20} {tiles:>7} tiles from {:>4} polygons",
+            polygons.len()
+        );
+    }
+    for job in jobs {
+        let s = &job.selection;
+        let skipped = [
+            (s.not_polygons, "without a polygon"),
+            (s.unclassified, "unclassified"),
+            (s.ignored, "of an Ignore* class"),
+            (s.excluded, "of other classes"),
+        ];
+        let notes: Vec<String> = skipped
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !notes.is_empty() || s.repaired > 0 {
+            println!(
+                "  {}: skipped {}; repaired {} self-intersecting polygon(s)",
+                s.source.display(),
+                if notes.is_empty() {
+                    "nothing".into()
+                } else {
+                    notes.join(", ")
+                },
+                s.repaired
+            );
+        }
+    }
+}
