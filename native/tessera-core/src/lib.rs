@@ -9,9 +9,11 @@ pub mod error;
 pub mod geometry;
 pub mod graph;
 pub mod job;
+pub mod rng;
 pub mod runtime;
 pub mod slide;
 pub mod tiling;
+pub mod train;
 
 pub use error::{Result, TesseraError};
 

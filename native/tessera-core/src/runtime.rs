@@ -33,6 +33,19 @@ impl Runtime {
         &self.library
     }
 
+    /// An ONNX Runtime session for a serialised model, optimised at the EXTENDED level (the
+    /// ALL level adds layout reorders that slow the training graphs down), running on `threads`
+    /// threads. Call inside [`guard`].
+    pub(crate) fn session(&self, bytes: &[u8], threads: usize) -> Result<Session> {
+        Ok(Session::builder(&self.environment)?
+            .with_optimization_level(GraphOptimizationLevel::Level2)
+            .map_err(ort::Error::from)?
+            .with_intra_threads(threads.max(1))
+            .map_err(ort::Error::from)?
+            .commit_from_memory(bytes)
+            .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))?)
+    }
+
     /// ONNX Runtime's own build description (version, commit, flags).
     pub fn build_info(&self) -> String {
         guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default()
@@ -82,7 +95,7 @@ pub fn locate() -> Result<PathBuf> {
 }
 
 /// Runs `f`, turning a panic inside `ort` (it panics on some library problems) into an error.
-fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         let reason = payload
             .downcast_ref::<String>()
@@ -116,13 +129,7 @@ impl Model {
     /// Loads a serialised ONNX model.
     pub fn from_bytes(runtime: &Runtime, bytes: &[u8], threads: usize) -> Result<Self> {
         guard("loading the model", || {
-            let session = Session::builder(&runtime.environment)?
-                .with_optimization_level(GraphOptimizationLevel::Level2)
-                .map_err(ort::Error::from)?
-                .with_intra_threads(threads.max(1))
-                .map_err(ort::Error::from)?
-                .commit_from_memory(bytes)
-                .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))?;
+            let session = runtime.session(bytes, threads)?;
             let (input, output) = match (session.inputs(), session.outputs()) {
                 ([input], [output]) => (input.name().to_owned(), output.name().to_owned()),
                 (inputs, outputs) => {

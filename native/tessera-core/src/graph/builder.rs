@@ -43,6 +43,11 @@ pub enum Dim<'a> {
 pub struct Value(String);
 
 impl Value {
+    /// An omitted optional operator input (ONNX marks it with an empty name).
+    pub fn absent() -> Self {
+        Value(String::new())
+    }
+
     /// The value's name in the graph.
     pub fn name(&self) -> &str {
         &self.0
@@ -72,13 +77,26 @@ impl GraphBuilder {
     /// # Panics
     /// If `data` does not hold exactly the product of `dims` elements (a builder bug).
     pub fn initializer_f32(&mut self, name: &str, dims: &[i64], data: &[f32]) -> Value {
-        let count: i64 = dims.iter().product();
-        assert_eq!(count as usize, data.len(), "initializer {name}: shape {dims:?} does not match data");
+        let raw = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.initializer(name, dims, data.len(), DataType::Float, raw)
+    }
+
+    /// Adds a constant i64 tensor of shape `dims`.
+    ///
+    /// # Panics
+    /// If `data` does not hold exactly the product of `dims` elements (a builder bug).
+    pub fn initializer_i64(&mut self, name: &str, dims: &[i64], data: &[i64]) -> Value {
+        let raw = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.initializer(name, dims, data.len(), DataType::Int64, raw)
+    }
+
+    fn initializer(&mut self, name: &str, dims: &[i64], count: usize, elem: DataType, raw: Vec<u8>) -> Value {
+        assert_eq!(dims.iter().product::<i64>() as usize, count, "initializer {name}: shape {dims:?} does not match data");
         self.graph.initializer.push(TensorProto {
             name: name.to_owned(),
             dims: dims.to_vec(),
-            data_type: DataType::Float as i32,
-            raw_data: data.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            data_type: elem as i32,
+            raw_data: raw,
             ..Default::default()
         });
         Value(name.to_owned())
@@ -145,6 +163,16 @@ pub fn attr_ints(name: &str, values: &[i64]) -> AttributeProto {
         name: name.to_owned(),
         ints: values.to_vec(),
         r#type: AttributeType::Ints as i32,
+        ..Default::default()
+    }
+}
+
+/// A string attribute.
+pub fn attr_string(name: &str, value: &str) -> AttributeProto {
+    AttributeProto {
+        name: name.to_owned(),
+        s: value.as_bytes().to_vec(),
+        r#type: AttributeType::String as i32,
         ..Default::default()
     }
 }

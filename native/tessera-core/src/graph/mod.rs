@@ -1,10 +1,21 @@
 //! Building ONNX models in Rust.
 //!
 //! [`proto`] holds the ONNX protobuf messages, [`builder`] a small typed builder over them, and
-//! [`probe`] a tiny model used to check an ONNX Runtime installation end to end.
+//! [`probe`] a tiny model used to check an ONNX Runtime installation end to end. For training,
+//! [`ops`] adds operator shorthands, [`layers`] the layer set with forward nodes and backward
+//! rules, [`optim`] the optimizer updates, [`network`] the training-step and inference graphs of
+//! a whole network, and [`cnn`] the default from-scratch model.
 
 pub mod builder;
+pub mod cnn;
+pub mod layers;
+pub mod network;
+pub mod ops;
+pub mod optim;
 pub mod probe;
 pub mod proto;
 
 pub use builder::{Dim, GraphBuilder, Value};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! Batch normalisation over the channels of NCHW activations.
+
+use super::{shape_error, Backward, Bound, Forward, Init, Layer, Mode, Tape, TensorSpec};
+use crate::graph::builder::{attr_float, Value};
+use crate::graph::ops::Ops;
+use crate::graph::proto::DataType;
+use crate::Result;
+
+/// The ε added to the variance (PyTorch's default).
+pub const EPSILON: f32 = 1e-5;
+/// The weight of the batch statistics in the running statistics (PyTorch's default).
+pub const MOMENTUM: f32 = 0.1;
+
+/// `y = γ (x − μ) / √(σ² + ε) + β` per channel.
+///
+/// In training, `μ` and `σ²` are the batch's (biased variance) and the running statistics are
+/// updated as `r ← (1 − m) r + m s`, with the unbiased variance, as PyTorch does. In inference
+/// they are the running statistics and the layer is one `BatchNormalization` node, which ONNX
+/// Runtime folds into the preceding convolution.
+///
+/// Backward, with `x̂` the normalised input and `M = n·h·w`:
+/// `dx = γ/√(σ²+ε) · (dy − (Σ dy + x̂ Σ dy·x̂) / M)`, `dγ = Σ dy·x̂`, `dβ = Σ dy`.
+pub struct BatchNorm {
+    name: String,
+    channels: usize,
+}
+
+impl BatchNorm {
+    /// Batch normalisation named `name` over `channels` channels.
+    pub fn new(name: &str, channels: usize) -> Self {
+        Self { name: name.to_owned(), channels }
+    }
+
+    fn per_channel(&self, suffix: &str, value: f32, decay: bool) -> TensorSpec {
+        TensorSpec::new(format!("{}.{suffix}", self.name), vec![self.channels], Init::Constant(value), decay)
+    }
+
+    fn broadcastable(&self, ops: &mut Ops, v: &Value) -> Value {
+        ops.reshape(v, &[1, self.channels as i64, 1, 1])
+    }
+
+    fn flat(&self, ops: &mut Ops, v: &Value) -> Value {
+        ops.reshape(v, &[self.channels as i64])
+    }
+
+    /// `(1 − m) running + m batch`.
+    fn blend(&self, ops: &mut Ops, running: &Value, batch: &Value) -> Value {
+        let batch = self.flat(ops, batch);
+        let kept = ops.scale(running, 1.0 - MOMENTUM);
+        let new = ops.scale(&batch, MOMENTUM);
+        ops.add(&kept, &new)
+    }
+}
+
+impl Layer for BatchNorm {
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        match input {
+            [c, _, _] if *c == self.channels => Ok(input.to_vec()),
+            _ => Err(shape_error(&self.name, input, &format!("[{}, height, width]", self.channels))),
+        }
+    }
+
+    fn params(&self) -> Vec<TensorSpec> {
+        vec![self.per_channel("gamma", 1.0, false), self.per_channel("beta", 0.0, false)]
+    }
+
+    fn buffers(&self) -> Vec<TensorSpec> {
+        vec![self.per_channel("running_mean", 0.0, false), self.per_channel("running_var", 1.0, false)]
+    }
+
+    fn forward(&self, ops: &mut Ops, x: &Value, bound: Bound, mode: Mode) -> Forward {
+        let (gamma, beta) = (&bound.params[0], &bound.params[1]);
+        let (running_mean, running_var) = (&bound.buffers[0], &bound.buffers[1]);
+        if mode == Mode::Eval {
+            let inputs = [x, gamma, beta, running_mean, running_var];
+            let y = ops.node("BatchNormalization", &inputs, vec![attr_float("epsilon", EPSILON)]);
+            return Forward::plain(y, Vec::new());
+        }
+        let axes = [0, 2, 3];
+        let mean = ops.reduce_mean(x, &axes, true);
+        let centred = ops.sub(x, &mean);
+        let squares = ops.mul(&centred, &centred);
+        let var = ops.reduce_mean(&squares, &axes, true);
+        let eps = ops.scalar(EPSILON);
+        let var_eps = ops.add(&var, &eps);
+        let std = ops.unary("Sqrt", &var_eps);
+        let inv_std = ops.unary("Reciprocal", &std);
+        let x_hat = ops.mul(&centred, &inv_std);
+        let gamma4 = self.broadcastable(ops, gamma);
+        let beta4 = self.broadcastable(ops, beta);
+        let scaled = ops.mul(&x_hat, &gamma4);
+        let y = ops.add(&scaled, &beta4);
+        // M = n·h·w, from the run-time batch size; the running variance is unbiased: σ² M / (M − 1).
+        let size = ops.unary("Size", x);
+        let size = ops.cast(&size, DataType::Float);
+        let count = ops.scale(&size, 1.0 / self.channels as f32);
+        let one = ops.scalar(1.0);
+        let count_less_one = ops.sub(&count, &one);
+        let correction = ops.div(&count, &count_less_one);
+        let unbiased = ops.mul(&var, &correction);
+        let buffers = vec![self.blend(ops, running_mean, &mean), self.blend(ops, running_var, &unbiased)];
+        let k = ops.mul(&gamma4, &inv_std);
+        Forward { y, tape: Tape::of(vec![x_hat, k, count]), buffers }
+    }
+
+    fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, _need_dx: bool) -> Backward {
+        let (x_hat, k, count) = (&tape.values[0], &tape.values[1], &tape.values[2]);
+        let axes = [0, 2, 3];
+        let dy_x_hat = ops.mul(dy, x_hat);
+        let dgamma = ops.reduce_sum(&dy_x_hat, &axes, true);
+        let dbeta = ops.reduce_sum(dy, &axes, true);
+        let dgamma_m = ops.div(&dgamma, count);
+        let dbeta_m = ops.div(&dbeta, count);
+        let t = ops.mul(x_hat, &dgamma_m);
+        let t = ops.add(&t, &dbeta_m);
+        let t = ops.sub(dy, &t);
+        let dx = ops.mul(&t, k);
+        let grads = vec![self.flat(ops, &dgamma), self.flat(ops, &dbeta)];
+        Backward { dx: Some(dx), grads }
+    }
+}

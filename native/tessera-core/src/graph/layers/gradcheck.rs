@@ -1,0 +1,188 @@
+//! Every layer's backward rule against central finite differences of its forward pass, both
+//! run by ONNX Runtime.
+//!
+//! ONNX Runtime's CPU `Conv` and `ConvTranspose` exist for f32 only, so the graphs run in f32
+//! and each check is directional: for a random direction `v` of one tensor `t`,
+//! `(f(t + hv) − f(t − hv)) / 2h` against `⟨∂f/∂t, v⟩`, with `f = Σ y·r` for a random upstream
+//! gradient `r`, summed in f64. With `h = 10⁻²` and values of order 1, the truncation error is
+//! `O(h²) ≈ 10⁻⁴` relative and f32 rounding of `y` adds about `√n · 6·10⁻⁸ / 2h ≈ 10⁻⁵`, so a
+//! correct rule stays well under the 2·10⁻³ tolerance, while any wrong term (a missing
+//! transpose, a wrong mean, a lost factor) is off by 10⁻¹ or more. Inputs of ReLU and max
+//! pooling are kept more than `h` away from their kinks and ties, where no derivative exists.
+
+use std::iter::once;
+
+use super::*;
+use crate::graph::builder::Dim;
+use crate::graph::proto::DataType;
+use crate::rng::Rng;
+use crate::runtime::Tensor;
+use crate::train::session::Feed;
+use crate::train::testing::run;
+
+const H: f32 = 1e-2;
+const TOLERANCE: f64 = 2e-3;
+
+fn fixed(batch: usize, shape: &[usize]) -> Vec<Dim<'static>> {
+    once(batch).chain(shape.iter().copied()).map(|d| Dim::Fixed(d as i64)).collect()
+}
+
+fn normals(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
+    (0..n).map(|_| (rng.normal() * scale) as f32).collect()
+}
+
+/// A layer's forward pass and backward rule in one graph: inputs `x`, the parameters, the
+/// running statistics and the upstream gradient `r`; outputs `y`, `dx` and each parameter gradient.
+struct Harness<'a> {
+    layer: &'a dyn Layer,
+    batch: usize,
+    input: Vec<usize>,
+    output: Vec<usize>,
+    graph: Vec<u8>,
+}
+
+impl<'a> Harness<'a> {
+    fn new(layer: &'a dyn Layer, batch: usize, input: &[usize]) -> Self {
+        let output = layer.output_shape(input).unwrap();
+        let mut ops = Ops::new("gradcheck");
+        let x = ops.input("x", DataType::Float, &fixed(batch, input));
+        let mut declare = |specs: Vec<TensorSpec>| -> Vec<Value> {
+            specs.iter().map(|s| ops.input(&s.name, DataType::Float, &fixed(1, &s.shape)[1..])).collect()
+        };
+        let params = declare(layer.params());
+        let buffers = declare(layer.buffers());
+        let r = ops.input("r", DataType::Float, &fixed(batch, &output));
+        let forward = layer.forward(&mut ops, &x, Bound { params: &params, buffers: &buffers }, Mode::Train);
+        let backward = layer.backward(&mut ops, &forward.tape, &r, true);
+        let mut g = ops.into_builder();
+        g.output(&forward.y, "y", DataType::Float, &fixed(batch, &output));
+        g.output(&backward.dx.unwrap(), "dx", DataType::Float, &fixed(batch, input));
+        for (i, (grad, spec)) in backward.grads.iter().zip(layer.params()).enumerate() {
+            g.output(grad, &format!("grad{i}"), DataType::Float, &fixed(1, &spec.shape)[1..]);
+        }
+        Self { layer, batch, input: input.to_vec(), output, graph: g.to_bytes("test") }
+    }
+
+    /// `x` followed by the parameters, then the running statistics and `r`.
+    fn run(&self, tensors: &[Vec<f32>], buffers: &[Vec<f32>], r: &[f32]) -> Vec<Tensor> {
+        let x_shape: Vec<usize> = once(self.batch).chain(self.input.iter().copied()).collect();
+        let r_shape: Vec<usize> = once(self.batch).chain(self.output.iter().copied()).collect();
+        let params = self.layer.params();
+        let buffer_specs = self.layer.buffers();
+        let mut feeds = vec![Feed::f32("x", &x_shape, &tensors[0]), Feed::f32("r", &r_shape, r)];
+        feeds.extend(params.iter().zip(&tensors[1..]).map(|(s, d)| Feed::f32(&s.name, &s.shape, d)));
+        feeds.extend(buffer_specs.iter().zip(buffers).map(|(s, d)| Feed::f32(&s.name, &s.shape, d)));
+        run(&self.graph, &feeds)
+    }
+
+    /// The largest relative error of the backward rule over `x` and each parameter.
+    fn max_error(&self, x: Vec<f32>, seed: u64) -> f64 {
+        let mut rng = Rng::new(seed);
+        let r = normals(&mut rng, self.batch * self.output.iter().product::<usize>(), 1.0);
+        let initial = self.layer.params().iter().map(|s| crate::graph::network::initial(s, &mut rng)).collect::<Vec<_>>();
+        let mut tensors = vec![x];
+        // Move parameters off their initial values (γ = 1, β = 0 would hide errors).
+        tensors.extend(initial.into_iter().map(|t| t.data.iter().map(|v| v + (rng.normal() * 0.3) as f32).collect()));
+        let buffers: Vec<Vec<f32>> =
+            self.layer.buffers().iter().map(|s| crate::graph::network::initial(s, &mut rng).data).collect();
+        let f = |tensors: &[Vec<f32>]| -> f64 {
+            let y = &self.run(tensors, &buffers, &r)[0];
+            y.data.iter().zip(&r).map(|(&a, &b)| a as f64 * b as f64).sum()
+        };
+        let analytic = self.run(&tensors, &buffers, &r);
+        (0..tensors.len())
+            .map(|t| {
+                let v: Vec<f32> = (0..tensors[t].len()).map(|_| (rng.uniform() * 2.0 - 1.0) as f32).collect();
+                let shifted = |sign: f32| {
+                    let mut moved = tensors.clone();
+                    moved[t].iter_mut().zip(&v).for_each(|(a, b)| *a += sign * H * b);
+                    f(&moved)
+                };
+                let numeric = (shifted(1.0) - shifted(-1.0)) / (2.0 * H as f64);
+                let exact: f64 = analytic[t + 1].data.iter().zip(&v).map(|(&g, &d)| g as f64 * d as f64).sum();
+                let error = (numeric - exact).abs() / exact.abs().max(1e-3);
+                eprintln!("tensor {t}: finite difference {numeric:.6}, backward rule {exact:.6}, relative error {error:.2e}");
+                error
+            })
+            .fold(0.0, f64::max)
+    }
+}
+
+fn check(layer: &dyn Layer, batch: usize, input: &[usize], x: Vec<f32>) {
+    let error = Harness::new(layer, batch, input).max_error(x, 11);
+    assert!(error < TOLERANCE, "relative error {error:.2e}");
+}
+
+fn normal_input(batch: usize, input: &[usize], seed: u64) -> Vec<f32> {
+    normals(&mut Rng::new(seed), batch * input.iter().product::<usize>(), 1.0)
+}
+
+/// Values at least 0.1 from zero, either sign.
+fn away_from_zero(n: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..n).map(|_| (0.1 + rng.uniform()) as f32 * if rng.below(2) == 0 { 1.0 } else { -1.0 }).collect()
+}
+
+/// Distinct values 0.05 apart, shuffled: no ties within a pooling window.
+fn distinct(n: usize, seed: u64) -> Vec<f32> {
+    let mut values: Vec<f32> = (0..n).map(|i| i as f32 * 0.05 - n as f32 * 0.025).collect();
+    Rng::new(seed).shuffle(&mut values);
+    values
+}
+
+#[test]
+fn conv2d() {
+    let input = [3, 6, 5];
+    check(&Conv2d::new("conv", 3, 4), 2, &input, normal_input(2, &input, 1));
+}
+
+#[test]
+fn batchnorm() {
+    let input = [3, 4, 5];
+    let x = normal_input(3, &input, 2).iter().map(|v| 2.0 * v + 1.0).collect();
+    check(&BatchNorm::new("bn", 3), 3, &input, x);
+}
+
+#[test]
+fn relu() {
+    check(&Relu, 2, &[2, 4, 4], away_from_zero(64, 3));
+}
+
+#[test]
+fn maxpool() {
+    check(&MaxPool2, 2, &[2, 4, 6], distinct(96, 4));
+}
+
+#[test]
+fn global_average_pool() {
+    let input = [4, 3, 5];
+    check(&GlobalAvgPool::new(3, 5), 2, &input, normal_input(2, &input, 5));
+}
+
+#[test]
+fn linear() {
+    check(&Linear::new("fc", 5, 3), 4, &[5], normal_input(4, &[5], 6));
+}
+
+#[test]
+fn residual() {
+    let mut body = Sequential::new();
+    body.push(Conv2d::new("a", 2, 2));
+    body.push(BatchNorm::new("a.bn", 2));
+    body.push(Conv2d::new("b", 2, 2));
+    let input = [2, 4, 4];
+    check(&Residual::new(body), 2, &input, normal_input(2, &input, 7));
+}
+
+#[test]
+fn residual_refuses_a_body_that_changes_the_shape() {
+    let mut body = Sequential::new();
+    body.push(Conv2d::new("a", 2, 3));
+    let err = Residual::new(body).output_shape(&[2, 4, 4]).unwrap_err();
+    assert!(err.to_string().contains("keeps the shape"), "{err}");
+}
+
+#[test]
+fn max_pooling_refuses_odd_sizes() {
+    assert!(MaxPool2.output_shape(&[2, 5, 4]).is_err());
+}

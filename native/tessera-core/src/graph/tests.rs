@@ -1,0 +1,170 @@
+//! Whole networks: gradients of the training pass, the inference graph against the training
+//! graph's forward, and seeded initialisation.
+
+use super::cnn::CnnSpec;
+use super::network::{Network, State};
+use super::ops::Ops;
+use super::optim::Optimizer;
+use super::proto::DataType;
+use crate::rng::Rng;
+use crate::runtime::Tensor;
+use crate::train::session::{Feed, GraphSession};
+use crate::train::step::Stepper;
+use crate::train::testing::{run, runtime};
+
+/// Two blocks with residual units on 8×8 RGB: every layer kind, 3 classes.
+fn tiny() -> (CnnSpec, Network) {
+    let spec = CnnSpec { channels: 3, tile: 8, classes: 3, width: 4, depth: 2, residual: true };
+    let network = spec.network().unwrap();
+    (spec, network)
+}
+
+const BATCH: usize = 6;
+const WEIGHTS: [f32; 3] = [1.0, 0.5, 2.0];
+
+fn batch(seed: u64) -> (Vec<f32>, Vec<i64>) {
+    let mut rng = Rng::new(seed);
+    let x = (0..BATCH * 3 * 64).map(|_| rng.normal() as f32).collect();
+    let labels = (0..BATCH).map(|i| (i % 3) as i64).collect();
+    (x, labels)
+}
+
+fn state_feeds<'a>(state: &'a State, x: &'a [f32], labels: &'a [i64]) -> Vec<Feed<'a>> {
+    let mut feeds = vec![Feed::f32("input", &[BATCH, 3, 8, 8], x), Feed::i64("labels", &[BATCH], labels)];
+    feeds.extend(state.params.iter().chain(&state.buffers).map(|n| Feed::f32(&n.name, &n.tensor.shape, &n.tensor.data)));
+    feeds
+}
+
+/// Directional finite differences of the loss of the whole network along one random direction
+/// per parameter tensor. The per-layer checks test each rule to 2·10⁻³; this one tests their
+/// composition (chaining, residual branches, parameter order), where a mistake is off by O(1).
+/// The loss passes through ReLUs and max pooling: a step of `h` moves pre-activations across
+/// their kinks, an error growing with `h` (measured on this net: worst 2.5·10⁻² at `h = 10⁻³`,
+/// 3·10⁻¹ at `3·10⁻³`), while smaller steps drown in f32 rounding of the loss (10⁻⁷ / 2h). So
+/// each tensor must agree within 5·10⁻² and half of them within 2·10⁻³.
+#[test]
+fn whole_network_gradients_match_finite_differences() {
+    let (_, network) = tiny();
+    let mut ops = Ops::new("pass");
+    let pass = network.emit_pass(&mut ops, &WEIGHTS).unwrap();
+    let mut g = ops.into_builder();
+    g.output(&pass.loss, "loss", DataType::Float, &[]);
+    for (i, grad) in pass.grads.iter().enumerate() {
+        g.output(grad, &format!("grad{i}"), DataType::Float, &[]);
+    }
+    let mut session = GraphSession::new(runtime(), &g.to_bytes("test"), 1).unwrap();
+    let state = network.initial_state(&Optimizer::default(), 5);
+    let (x, labels) = batch(6);
+    let mut loss_at = |state: &State| session.run(&state_feeds(state, &x, &labels)).unwrap();
+    let exact = loss_at(&state);
+    let (h, mut rng) = (1e-3f32, Rng::new(9));
+    let mut errors = Vec::new();
+    for (i, param) in state.params.iter().enumerate() {
+        let v: Vec<f32> = param.tensor.data.iter().map(|_| rng.normal() as f32).collect();
+        let mut shifted = |sign: f32| {
+            let mut moved = state.clone();
+            moved.params[i].tensor.data.iter_mut().zip(&v).for_each(|(p, d)| *p += sign * h * d);
+            loss_at(&moved)[0].data[0] as f64
+        };
+        let numeric = (shifted(1.0) - shifted(-1.0)) / (2.0 * h as f64);
+        let directional: f64 = exact[i + 1].data.iter().zip(&v).map(|(&g, &d)| g as f64 * d as f64).sum();
+        let error = (numeric - directional).abs() / directional.abs().max(5e-2);
+        eprintln!("{}: finite difference {numeric:.6}, backward {directional:.6}, error {error:.2e}", param.name);
+        errors.push(error);
+    }
+    errors.sort_by(f64::total_cmp);
+    let (median, worst) = (errors[errors.len() / 2], errors[errors.len() - 1]);
+    assert!(worst < 5e-2 && median < 2e-3, "relative errors: median {median:.2e}, worst {worst:.2e}");
+}
+
+fn softmax_rows(logits: &Tensor) -> Vec<f64> {
+    logits
+        .data
+        .chunks(logits.shape[1])
+        .flat_map(|row| {
+            let max = row.iter().cloned().fold(f32::MIN, f32::max) as f64;
+            let sum: f64 = row.iter().map(|&z| (z as f64 - max).exp()).sum();
+            row.iter().map(move |&z| (z as f64 - max).exp() / sum)
+        })
+        .collect()
+}
+
+fn infer(network: &Network, state: &State, x: &[f32], n: usize) -> Vec<f32> {
+    let graph = network.inference_graph(state).unwrap();
+    run(&graph, &[Feed::f32("input", &[n, 3, 8, 8], x)]).remove(0).data
+}
+
+/// A stepper after three AdamW steps, so that parameters and running statistics are no longer
+/// their initial values.
+fn trained(network: &Network, seed: u64) -> Stepper {
+    let state = network.initial_state(&Optimizer::default(), seed);
+    let mut stepper = Stepper::new(runtime(), network, &Optimizer::default(), &WEIGHTS, state, 1).unwrap();
+    for s in 0..3 {
+        let (x, labels) = batch(100 + s);
+        stepper.step(&x, &labels, 1e-2).unwrap();
+    }
+    stepper
+}
+
+/// The inference graph (eval mode: one `BatchNormalization` node per layer, folded by ONNX
+/// Runtime, running statistics) given the statistics of a batch as its running statistics
+/// must reproduce the training graph's forward (batch statistics) on that batch.
+#[test]
+fn inference_graph_reproduces_the_training_forward() {
+    let (spec, network) = tiny();
+    let mut stepper = trained(&network, 1);
+    let before = stepper.state().clone();
+    let (x, labels) = batch(7);
+    // Learning rate 0: parameters stay; running statistics move towards this batch's.
+    let out = stepper.step(&x, &labels, 0.0).unwrap();
+    assert_eq!(stepper.state().params, before.params);
+    let mut eval = before.clone();
+    let m = super::layers::batchnorm::MOMENTUM as f64;
+    for (i, running) in eval.buffers.iter_mut().enumerate() {
+        let block: usize = running.name["block".len()..].split('.').next().unwrap().parse().unwrap();
+        let count = (BATCH * (spec.tile >> block).pow(2)) as f64;
+        let after = &stepper.state().buffers[i].tensor.data;
+        for (r, &a) in running.tensor.data.iter_mut().zip(after) {
+            let batch_stat = (a as f64 - (1.0 - m) * *r as f64) / m;
+            let biased = if running.name.ends_with("running_var") { (count - 1.0) / count } else { 1.0 };
+            *r = (batch_stat * biased) as f32;
+        }
+    }
+    let probabilities = infer(&network, &eval, &x, BATCH);
+    let expected = softmax_rows(&out.logits);
+    let worst = probabilities.iter().zip(&expected).map(|(&p, e)| (p as f64 - e).abs()).fold(0.0, f64::max);
+    eprintln!("inference vs training forward: largest difference {worst:.2e}");
+    assert_eq!(probabilities.len(), expected.len());
+    assert!(worst <= 1e-5, "largest difference {worst:.2e}");
+}
+
+#[test]
+fn inference_batch_size_is_free_and_rows_independent() {
+    let (_, network) = tiny();
+    let state = trained(&network, 2).state().clone();
+    let (x, _) = batch(8);
+    let all = infer(&network, &state, &x, BATCH);
+    let first_two = infer(&network, &state, &x[..2 * 3 * 64], 2);
+    assert_eq!(all.len(), BATCH * 3);
+    for (a, b) in all.iter().zip(&first_two) {
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+    for row in all.chunks(3) {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_model() {
+    let (_, network) = tiny();
+    let (a, b, c) = (trained(&network, 3), trained(&network, 3), trained(&network, 4));
+    assert_eq!(a.state(), b.state());
+    assert_ne!(a.state().params, c.state().params);
+}
+
+#[test]
+fn tile_sizes_that_do_not_halve_are_refused() {
+    let spec = CnnSpec { tile: 40, depth: 4, ..CnnSpec::default() };
+    let err = spec.network().err().unwrap();
+    assert!(err.to_string().contains("not divisible by 2^4"), "{err}");
+}
