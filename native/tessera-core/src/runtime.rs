@@ -25,6 +25,7 @@ pub const LIBRARY_ENV: &str = "TESSERA_ONNXRUNTIME";
 pub struct Runtime {
     environment: Environment,
     library: PathBuf,
+    version: String,
 }
 
 impl Runtime {
@@ -46,9 +47,15 @@ impl Runtime {
             .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))?)
     }
 
-    /// ONNX Runtime's own build description (version, commit, flags).
+    /// ONNX Runtime's version, e.g. `1.31.1`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// ONNX Runtime's version and build description (commit, flags).
     pub fn build_info(&self) -> String {
-        guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default()
+        let build = guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default();
+        format!("ONNX Runtime {} ({build})", self.version)
     }
 }
 
@@ -67,7 +74,27 @@ pub fn init(library: &Path) -> Result<&'static Runtime> {
         let builder = ort::init_from(library).map_err(|e| TesseraError::Runtime(e.to_string()))?;
         Ok(builder.with_name("tessera").build()?)
     })?;
-    Ok(RUNTIME.get_or_init(|| Runtime { environment, library: library.to_owned() }))
+    let version = library_version(library)?;
+    Ok(RUNTIME.get_or_init(|| Runtime { environment, library: library.to_owned(), version }))
+}
+
+/// Asks the library for its version string through the C API's entry point.
+fn library_version(library: &Path) -> Result<String> {
+    let failed = |reason: String| TesseraError::Runtime(format!("{}: {reason}", library.display()));
+    // SAFETY: `init_from` has already loaded this file and checked that it is ONNX Runtime, so
+    // `OrtGetApiBase` exists with the C API's signature and returns a valid, static struct whose
+    // `GetVersionString` returns a static NUL-terminated string.
+    unsafe {
+        let lib = libloading::Library::new(library).map_err(|e| failed(e.to_string()))?;
+        let get_api_base: libloading::Symbol<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase> =
+            lib.get(b"OrtGetApiBase").map_err(|e| failed(e.to_string()))?;
+        let base = get_api_base();
+        if base.is_null() {
+            return Err(failed("OrtGetApiBase returned nothing".into()));
+        }
+        let version = ((*base).GetVersionString)();
+        Ok(std::ffi::CStr::from_ptr(version).to_string_lossy().into_owned())
+    }
 }
 
 /// The runtime loaded by [`init`], or an error saying it was not loaded.

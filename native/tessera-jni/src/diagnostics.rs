@@ -1,0 +1,56 @@
+//! Natives serving `Diagnostics.java` and the boundary's own tests.
+
+use jni::objects::{JByteArray, JClass, JFloatArray, JString};
+use jni::sys::jint;
+use jni::{Env, NativeMethod};
+use tessera_core::graph::probe;
+use tessera_core::TesseraError;
+
+use crate::classes::{self, ExceptionKind};
+use crate::error::{BridgeResult, ThrowTessera};
+
+pub(crate) const METHODS: &[NativeMethod] = &[
+    crate::bridge_method! { static fn probe_model(weights: jfloat[], bias: jfloat[], features: jint) -> jbyte[] },
+    crate::bridge_method! { static fn debug_panic(message: JString) },
+    crate::bridge_method! { static fn debug_fail(kind: JString, message: JString) },
+];
+
+fn probe_model<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    weights: JFloatArray<'local>,
+    bias: JFloatArray<'local>,
+    features: jint,
+) -> BridgeResult<JByteArray<'local>> {
+    let weights = floats(env, &weights)?;
+    let bias = floats(env, &bias)?;
+    let features = usize::try_from(features).map_err(|_| TesseraError::invalid(format!("features {features}")))?;
+    Ok(env.byte_array_from_slice(&probe::linear_softmax(&weights, &bias, features)?)?)
+}
+
+fn floats(env: &Env, array: &JFloatArray) -> BridgeResult<Vec<f32>> {
+    let mut values = vec![0.0; array.len(env)?];
+    array.get_region(env, 0, &mut values)?;
+    Ok(values)
+}
+
+/// Panics on purpose: proves a native panic becomes a Java exception and the JVM lives on.
+fn debug_panic<'local>(env: &mut Env<'local>, _class: JClass<'local>, message: JString<'local>) -> BridgeResult<()> {
+    let message = message.try_to_string(env)?;
+    panic!("{message}");
+}
+
+/// Throws the exception class of `kind`, as the error mapping would.
+fn debug_fail<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    kind: JString<'local>,
+    message: JString<'local>,
+) -> BridgeResult<()> {
+    let name = kind.try_to_string(env)?;
+    let message = message.try_to_string(env)?;
+    let kind = ExceptionKind::from_name(&name)
+        .ok_or_else(|| TesseraError::invalid(format!("unknown exception kind {name:?}")))?;
+    classes::throw(env, kind, &message);
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Natives serving `OnnxModel.java`.
+
+use jni::objects::{JByteArray, JByteBuffer, JClass, JFloatArray, JObject};
+use jni::sys::{jint, jlong};
+use jni::{Env, NativeMethod};
+use tessera_core::job::{CancelToken, Job};
+use tessera_core::runtime::{self, Model};
+use tessera_core::TesseraError;
+
+use crate::error::{BridgeResult, ThrowTessera};
+use crate::progress::JavaProgress;
+use crate::{handles, worker};
+
+pub(crate) const METHODS: &[NativeMethod] = &[
+    crate::bridge_method! { static fn model_load(onnx: jbyte[], threads: jint) -> jlong },
+    crate::bridge_method! { static fn model_free(model: jlong) },
+    crate::bridge_method! {
+        static fn model_run_rows(
+            model: jlong,
+            rows: java.nio.ByteBuffer,
+            values: jint,
+            row_length: jint,
+            batch: jint,
+            listener: qupath.ext.tessera.bridge.ProgressListener,
+            cancel_token: jlong,
+        ) -> jfloat[]
+    },
+];
+
+fn model_load<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    onnx: JByteArray<'local>,
+    threads: jint,
+) -> BridgeResult<jlong> {
+    let bytes = env.convert_byte_array(&onnx)?;
+    let model = Model::from_bytes(runtime::get()?, &bytes, threads.max(1) as usize)?;
+    Ok(handles::into_handle(model))
+}
+
+fn model_free<'local>(_env: &mut Env<'local>, _class: JClass<'local>, model: jlong) -> BridgeResult<()> {
+    handles::free::<Model>(model)
+}
+
+/// Runs the model over rows read straight from a direct buffer, on a worker thread.
+#[allow(clippy::too_many_arguments)] // One per Java parameter.
+fn model_run_rows<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    model: jlong,
+    rows: JByteBuffer<'local>,
+    values: jint,
+    row_length: jint,
+    batch: jint,
+    listener: JObject<'local>,
+    cancel_token: jlong,
+) -> BridgeResult<JFloatArray<'local>> {
+    let model = handles::get::<Model>(model)?;
+    let cancel = handles::get::<CancelToken>(cancel_token)?;
+    let rows = direct_floats(env, &rows, values)?;
+    let progress = JavaProgress::new(env, &listener)?;
+    let out = worker::run(|| {
+        let job = Job::new((*cancel).clone(), &progress);
+        model.run_rows(rows, positive(row_length, "row length")?, positive(batch, "batch")?, &job)
+    })?;
+    let array = env.new_float_array(out.data.len())?;
+    array.set_region(env, 0, &out.data)?;
+    Ok(array)
+}
+
+/// The first `values` floats of a direct buffer, without copying.
+fn direct_floats<'a>(env: &Env, buffer: &'a JByteBuffer, values: jint) -> BridgeResult<&'a [f32]> {
+    let count = usize::try_from(values).map_err(|_| TesseraError::invalid(format!("negative value count {values}")))?;
+    let address = env.get_direct_buffer_address(buffer)?;
+    let capacity = env.get_direct_buffer_capacity(buffer)?;
+    if capacity < count * size_of::<f32>() {
+        return Err(TesseraError::invalid(format!("buffer of {capacity} bytes cannot hold {count} floats")).into());
+    }
+    if address.align_offset(align_of::<f32>()) != 0 {
+        return Err(TesseraError::invalid("buffer is not aligned for floats").into());
+    }
+    // SAFETY: the direct buffer holds at least `count` aligned floats (checked above) and stays
+    // alive and unmodified while the calling Java thread waits in this native method.
+    Ok(unsafe { std::slice::from_raw_parts(address as *const f32, count) })
+}
+
+fn positive(value: jint, what: &str) -> tessera_core::Result<usize> {
+    usize::try_from(value)
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| TesseraError::invalid(format!("{what} must be positive, got {value}")))
+}

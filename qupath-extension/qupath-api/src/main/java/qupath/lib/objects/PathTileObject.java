@@ -1,0 +1,14 @@
+package qupath.lib.objects;
+
+/** Compile-only mirror of QuPath 0.6.0's {@code qupath.lib.objects.PathTileObject} (minimal; create instances via PathObjects). */
+public class PathTileObject extends PathDetectionObject {
+
+    public PathTileObject() {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+
+    @Override
+    public boolean isEditable() {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+}

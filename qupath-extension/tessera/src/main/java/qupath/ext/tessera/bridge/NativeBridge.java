@@ -1,0 +1,58 @@
+package qupath.ext.tessera.bridge;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Every native method of Tessera, in one place.
+ * <p>
+ * The native library registers these methods explicitly when {@link #registerNatives()} is
+ * called; {@link NativeLibrary} then checks that every method declared here was registered with
+ * the same signature, so a Java and a native library that drifted apart are refused at load time
+ * rather than failing later with {@link UnsatisfiedLinkError}.
+ * <p>
+ * Handles ({@code long}) are owned by the public wrappers ({@link OnnxModel},
+ * {@link CancellationToken}); nothing else may pass them around. Failures arrive as
+ * {@link TesseraException} subclasses.
+ */
+final class NativeBridge {
+
+	private NativeBridge() {}
+
+	/** Registers the methods below; returns each as {@code name + JNI descriptor}. */
+	static native String[] registerNatives();
+
+	/** The native library's version, which must equal the jar's. */
+	static native String version();
+
+	/** Loads ONNX Runtime from the given library file; returns its build description. */
+	static native String initRuntime(String library);
+
+	static native long cancelTokenNew();
+
+	static native void cancelTokenCancel(long token);
+
+	static native boolean cancelTokenIsCancelled(long token);
+
+	static native void cancelTokenFree(long token);
+
+	/** Loads a serialised ONNX model; returns its handle. */
+	static native long modelLoad(byte[] onnx, int threads);
+
+	static native void modelFree(long model);
+
+	/**
+	 * Runs the model over {@code values} floats of {@code rows} (a direct buffer in native order),
+	 * {@code rowLength} values a row, {@code batch} rows per inference, on a native worker thread.
+	 */
+	static native float[] modelRunRows(long model, ByteBuffer rows, int values, int rowLength, int batch,
+			ProgressListener listener, long cancelToken);
+
+	/** Serialises the probe model {@code softmax(x·W + b)}. */
+	static native byte[] probeModel(float[] weights, float[] bias, int features);
+
+	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
+	static native void debugPanic(String message);
+
+	/** Fails with the error kind named ({@code invalid-input}, …), to test the exception mapping. */
+	static native void debugFail(String kind, String message);
+}
