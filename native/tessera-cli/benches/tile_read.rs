@@ -1,0 +1,129 @@
+//! Tile-reading throughput: tessera (parallel, rayon) against openslide-python (one process) on the
+//! same 256-px level-0 grid of a large pyramidal JPEG slide, with the JPEG-decode-only rate as the
+//! ceiling. Prints tiles/s for each and the ratio; it is a measurement, not a test.
+//!
+//! Run:   cargo bench -p tessera-cli --bench tile_read [-- SLIDE]
+//! Needs: apt-get install -y libvips42 libopenslide0; pip install openslide-python scikit-image pyvips
+//! Without SLIDE it writes target/bench/synthetic-8.svs (8192² px, 1024 JPEG tiles) with
+//! ../shared/tools/make_synthetic_wsi.py (REPEAT=8) once, and reuses it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use tessera_core::job::{CancelToken, Job, Silent};
+use tessera_core::slide::{OpenSlideSource, RegionSource, Resolution};
+use tessera_core::tiling::read::read_tiles;
+use tessera_core::tiling::{plan_whole_slide, TileSpec};
+
+const TILE: u32 = 256;
+const ROUNDS: usize = 3;
+/// Set in the environment of the single-thread child run of this binary.
+const CHILD: &str = "TESSERA_BENCH_CHILD";
+
+fn main() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let slide = std::env::args()
+        .skip(1)
+        .find(|arg| !arg.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| synthetic(manifest));
+    let (tiles, seconds) = tessera_rate(&slide);
+    if std::env::var_os(CHILD).is_some() {
+        println!("{tiles} {seconds}");
+        return;
+    }
+    let threads = rayon::current_num_threads();
+    let single = Command::new(std::env::current_exe().unwrap())
+        .arg(&slide)
+        .env(CHILD, "1")
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    let single: Vec<f64> = String::from_utf8_lossy(&single.stdout)
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let python = Command::new("python3")
+        .arg(manifest.join("benches/tile_read_baseline.py"))
+        .arg(&slide)
+        .arg(TILE.to_string())
+        .arg(ROUNDS.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "baseline failed: {}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    let baseline: serde_json::Value = serde_json::from_slice(&python.stdout).unwrap();
+    let rate = |tiles: f64, seconds: f64| tiles / seconds;
+    let ours = rate(tiles as f64, seconds);
+    let ours_single = rate(single[0], single[1]);
+    let theirs = rate(
+        baseline["openslide_python_tiles"].as_f64().unwrap(),
+        baseline["openslide_python_seconds"].as_f64().unwrap(),
+    );
+    let decode = rate(
+        baseline["decode_tiles"].as_f64().unwrap(),
+        baseline["decode_seconds"].as_f64().unwrap(),
+    );
+    println!(
+        "slide: {} ({tiles} tiles of {TILE}² px at level 0, best of {ROUNDS})",
+        slide.display()
+    );
+    println!("tessera, {threads} threads:          {ours:8.0} tiles/s");
+    println!("tessera, 1 thread:            {ours_single:8.0} tiles/s");
+    println!("openslide-python, 1 process:  {theirs:8.0} tiles/s");
+    println!("ratio tessera / python:       {:8.2}×", ours / theirs);
+    println!(
+        "JPEG decode only, 1 core:     {decode:8.0} tiles/s (limit on {threads} cores: {:.0})",
+        decode * threads as f64
+    );
+}
+
+/// Best (tiles, seconds) of [`ROUNDS`] reads of the whole level-0 grid, each with a fresh handle.
+fn tessera_rate(slide: &Path) -> (usize, f64) {
+    let job = Job::new(CancelToken::new(), &Silent);
+    (0..ROUNDS)
+        .map(|_| {
+            let source = OpenSlideSource::open(slide).unwrap();
+            let spec = TileSpec::new(TILE, Resolution::Downsample(1.0));
+            let plan =
+                plan_whole_slide("bench", source.dimensions(), 1.0, &spec, None, "all").unwrap();
+            let start = Instant::now();
+            let mut checksum = 0u64;
+            read_tiles(
+                &source,
+                &plan,
+                &job,
+                |_, pixels| Ok(pixels.as_bytes()[0]),
+                |_, byte| {
+                    checksum += u64::from(byte);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            std::hint::black_box(checksum);
+            (plan.tiles.len(), start.elapsed().as_secs_f64())
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap()
+}
+
+/// The default benchmark slide, generated once.
+fn synthetic(manifest: &Path) -> PathBuf {
+    let folder = manifest.join("../../target/bench");
+    let slide = folder.join("synthetic-8.svs");
+    if !slide.exists() {
+        std::fs::create_dir_all(&folder).unwrap();
+        let made = Command::new("python3")
+            .arg(manifest.join("../../../shared/tools/make_synthetic_wsi.py"))
+            .arg(&slide)
+            .arg("8")
+            .status()
+            .unwrap();
+        assert!(made.success(), "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)");
+    }
+    slide
+}
