@@ -5,7 +5,9 @@
 //! knows nothing about JNI or the command line; `tessera-jni` and `tessera-cli` only convert.
 #![warn(missing_docs)]
 
+pub mod dataset;
 pub mod error;
+pub mod eval;
 pub mod geometry;
 pub mod graph;
 pub mod job;

@@ -59,10 +59,12 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_and_sane_moments() {
-        let draw = |seed| (0..10_000).map({
-            let mut rng = Rng::new(seed);
-            move |_| rng.normal()
-        });
+        let draw = |seed| {
+            (0..10_000).map({
+                let mut rng = Rng::new(seed);
+                move |_| rng.normal()
+            })
+        };
         assert!(draw(7).eq(draw(7)));
         assert!(!draw(7).eq(draw(8)));
         let values: Vec<f64> = draw(1).collect();

@@ -38,13 +38,13 @@ impl Runtime {
     /// ALL level adds layout reorders that slow the training graphs down), running on `threads`
     /// threads. Call inside [`guard`].
     pub(crate) fn session(&self, bytes: &[u8], threads: usize) -> Result<Session> {
-        Ok(Session::builder(&self.environment)?
+        Session::builder(&self.environment)?
             .with_optimization_level(GraphOptimizationLevel::Level2)
             .map_err(ort::Error::from)?
             .with_intra_threads(threads.max(1))
             .map_err(ort::Error::from)?
             .commit_from_memory(bytes)
-            .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))?)
+            .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))
     }
 
     /// ONNX Runtime's version, e.g. `1.31.1`.

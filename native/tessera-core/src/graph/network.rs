@@ -157,13 +157,7 @@ impl Network {
         let forward = self.layers.forward(ops, &x, Bound { params: &params, buffers: &buffers }, Mode::Train);
         let loss = softmax_cross_entropy(ops, &forward.y, &labels, class_weights);
         let backward = self.layers.backward(ops, &forward.tape, &loss.dlogits, false);
-        Ok(Pass {
-            params,
-            loss: loss.loss,
-            logits: forward.y,
-            grads: backward.grads,
-            new_buffers: forward.buffers,
-        })
+        Ok(Pass { params, loss: loss.loss, logits: forward.y, grads: backward.grads, new_buffers: forward.buffers })
     }
 
     /// The training-step graph: forward, loss, backward and `optimizer` update.

@@ -1,11 +1,13 @@
 //! Optimizer updates as graph nodes: AdamW and SGD with momentum, as PyTorch defines them.
 
+use serde::{Deserialize, Serialize};
+
 use super::builder::Value;
 use super::ops::Ops;
 
 /// An optimizer and its hyper-parameters; the learning rate and the step number are graph
 /// inputs, so schedules need no new graph.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Optimizer {
     /// AdamW (decoupled weight decay): `p ← p (1 − lr λ) − lr m̂ / (√v̂ + ε)`.
     AdamW {
@@ -105,7 +107,12 @@ fn moving_average(ops: &mut Ops, state: &Value, x: &Value, beta: f32) -> Value {
     ops.add(&kept, &new)
 }
 
-fn adamw(ops: &mut Ops, hyper: &AdamHyper, u: &Update, (beta1, beta2, epsilon): (f32, f32, f32)) -> (Value, Vec<Value>) {
+fn adamw(
+    ops: &mut Ops,
+    hyper: &AdamHyper,
+    u: &Update,
+    (beta1, beta2, epsilon): (f32, f32, f32),
+) -> (Value, Vec<Value>) {
     let m = moving_average(ops, &u.slots[0], u.grad, beta1);
     let g2 = ops.mul(u.grad, u.grad);
     let v = moving_average(ops, &u.slots[1], &g2, beta2);
@@ -153,8 +160,7 @@ mod tests {
         let step_in = ops.input("step", DataType::Float, &[]);
         let p = ops.input("p", DataType::Float, &dims);
         let g = ops.input("g", DataType::Float, &dims);
-        let slots: Vec<Value> =
-            optimizer.slots().iter().map(|s| ops.input(s, DataType::Float, &dims)).collect();
+        let slots: Vec<Value> = optimizer.slots().iter().map(|s| ops.input(s, DataType::Float, &dims)).collect();
         let out = optimizer.emit(&mut ops, &lr_in, &step_in, &[Update { param: &p, grad: &g, slots: &slots, decay }]);
         let mut b = ops.into_builder();
         let (new_p, new_slots) = &out[0];
@@ -182,7 +188,8 @@ mod tests {
     #[test]
     fn one_adamw_step_is_the_closed_form() {
         let (b1, b2, eps, wd, lr, t) = (0.9, 0.999, 1e-8, 0.05, 0.01, 3.0);
-        let optimizer = Optimizer::AdamW { beta1: b1 as f32, beta2: b2 as f32, epsilon: eps as f32, weight_decay: wd as f32 };
+        let optimizer =
+            Optimizer::AdamW { beta1: b1 as f32, beta2: b2 as f32, epsilon: eps as f32, weight_decay: wd as f32 };
         for decay in [true, false] {
             let got = update(optimizer, decay, lr as f32, t as f32);
             let (mut p, mut m, mut v) = (vec![], vec![], vec![]);

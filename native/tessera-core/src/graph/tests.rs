@@ -31,7 +31,8 @@ fn batch(seed: u64) -> (Vec<f32>, Vec<i64>) {
 
 fn state_feeds<'a>(state: &'a State, x: &'a [f32], labels: &'a [i64]) -> Vec<Feed<'a>> {
     let mut feeds = vec![Feed::f32("input", &[BATCH, 3, 8, 8], x), Feed::i64("labels", &[BATCH], labels)];
-    feeds.extend(state.params.iter().chain(&state.buffers).map(|n| Feed::f32(&n.name, &n.tensor.shape, &n.tensor.data)));
+    feeds
+        .extend(state.params.iter().chain(&state.buffers).map(|n| Feed::f32(&n.name, &n.tensor.shape, &n.tensor.data)));
     feeds
 }
 

@@ -1,7 +1,11 @@
-//! Training: the step session and the loop over a dataset.
+//! Training: the step session, learning-rate schedules and the loop over a dataset.
 
+pub mod fit;
+pub mod schedule;
 pub mod session;
 pub mod step;
 
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;

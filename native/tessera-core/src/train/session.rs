@@ -80,10 +80,8 @@ impl GraphSession {
             )));
         }
         guard("running a training graph", || {
-            let inputs = feeds
-                .iter()
-                .map(|f| Ok((Cow::Borrowed(f.name), f.value()?)))
-                .collect::<ort::Result<Vec<_>>>()?;
+            let inputs =
+                feeds.iter().map(|f| Ok((Cow::Borrowed(f.name), f.value()?))).collect::<ort::Result<Vec<_>>>()?;
             let outputs = self.session.run(inputs)?;
             self.outputs
                 .iter()

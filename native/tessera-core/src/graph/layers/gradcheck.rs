@@ -79,7 +79,8 @@ impl<'a> Harness<'a> {
     fn max_error(&self, x: Vec<f32>, seed: u64) -> f64 {
         let mut rng = Rng::new(seed);
         let r = normals(&mut rng, self.batch * self.output.iter().product::<usize>(), 1.0);
-        let initial = self.layer.params().iter().map(|s| crate::graph::network::initial(s, &mut rng)).collect::<Vec<_>>();
+        let initial =
+            self.layer.params().iter().map(|s| crate::graph::network::initial(s, &mut rng)).collect::<Vec<_>>();
         let mut tensors = vec![x];
         // Move parameters off their initial values (γ = 1, β = 0 would hide errors).
         tensors.extend(initial.into_iter().map(|t| t.data.iter().map(|v| v + (rng.normal() * 0.3) as f32).collect()));
@@ -101,7 +102,9 @@ impl<'a> Harness<'a> {
                 let numeric = (shifted(1.0) - shifted(-1.0)) / (2.0 * H as f64);
                 let exact: f64 = analytic[t + 1].data.iter().zip(&v).map(|(&g, &d)| g as f64 * d as f64).sum();
                 let error = (numeric - exact).abs() / exact.abs().max(1e-3);
-                eprintln!("tensor {t}: finite difference {numeric:.6}, backward rule {exact:.6}, relative error {error:.2e}");
+                eprintln!(
+                    "tensor {t}: finite difference {numeric:.6}, backward rule {exact:.6}, relative error {error:.2e}"
+                );
                 error
             })
             .fold(0.0, f64::max)

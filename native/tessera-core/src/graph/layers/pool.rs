@@ -23,7 +23,11 @@ impl Layer for GlobalAvgPool {
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         match input {
             [c, h, w] if (*h, *w) == (self.height, self.width) => Ok(vec![*c]),
-            _ => Err(shape_error("global average pooling", input, &format!("[channels, {}, {}]", self.height, self.width))),
+            _ => Err(shape_error(
+                "global average pooling",
+                input,
+                &format!("[channels, {}, {}]", self.height, self.width),
+            )),
         }
     }
 

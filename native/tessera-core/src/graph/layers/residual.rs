@@ -23,7 +23,11 @@ impl Layer for Residual {
         if out == input {
             Ok(out)
         } else {
-            Err(shape_error("residual connection", input, &format!("a body that keeps the shape, not one giving {out:?}")))
+            Err(shape_error(
+                "residual connection",
+                input,
+                &format!("a body that keeps the shape, not one giving {out:?}"),
+            ))
         }
     }
 

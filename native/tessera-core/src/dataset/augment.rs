@@ -1,0 +1,87 @@
+//! Seeded augmentation of u8 RGB tiles.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+
+/// Which augmentations training applies; each tile gets one random choice per epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Augment {
+    /// Mirror images.
+    pub flips: bool,
+    /// Rotations by multiples of 90°.
+    pub rotations: bool,
+}
+
+impl Default for Augment {
+    /// Flips and rotations: tissue has no preferred orientation.
+    fn default() -> Self {
+        Self { flips: true, rotations: true }
+    }
+}
+
+impl Augment {
+    /// A random element of the dihedral group this augmentation allows: `0..4` rotations by
+    /// 90°, `4..8` the same after a mirror.
+    pub fn draw(&self, rng: &mut Rng) -> usize {
+        let rotation = if self.rotations { rng.below(4) } else { 0 };
+        let mirror = if self.flips { 4 * rng.below(2) } else { 0 };
+        rotation + mirror
+    }
+}
+
+/// Writes `dihedral(tile)` of a `side × side` RGB tile into `out`: transform `t` (see
+/// [`Augment::draw`]) maps output pixel `(y, x)` from an input pixel. Transform 0 copies.
+pub fn dihedral(tile: &[u8], side: usize, t: usize, out: &mut [u8]) {
+    let last = side - 1;
+    for y in 0..side {
+        for x in 0..side {
+            let (sy, sx) = if t >= 4 { (y, last - x) } else { (y, x) };
+            let (sy, sx) = match t % 4 {
+                0 => (sy, sx),
+                1 => (sx, last - sy),
+                2 => (last - sy, last - sx),
+                _ => (last - sx, sy),
+            };
+            let (o, i) = (3 * (y * side + x), 3 * (sy * side + sx));
+            out[o..o + 3].copy_from_slice(&tile[i..i + 3]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3×3 tile whose red channel numbers the pixels.
+    fn numbered() -> Vec<u8> {
+        (0..9u8).flat_map(|i| [i, 0, 0]).collect()
+    }
+
+    fn red(t: usize) -> Vec<u8> {
+        let mut out = vec![0; 27];
+        dihedral(&numbered(), 3, t, &mut out);
+        out.iter().step_by(3).copied().collect()
+    }
+
+    #[test]
+    fn the_eight_transforms_are_the_dihedral_group() {
+        assert_eq!(red(0), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(red(1), [2, 5, 8, 1, 4, 7, 0, 3, 6]);
+        assert_eq!(red(2), [8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        assert_eq!(red(4), [2, 1, 0, 5, 4, 3, 8, 7, 6]);
+        let mut all: Vec<Vec<u8>> = (0..8).map(red).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 8, "eight distinct images");
+    }
+
+    #[test]
+    fn draws_respect_the_settings() {
+        let mut rng = Rng::new(1);
+        let none = Augment { flips: false, rotations: false };
+        assert!((0..50).all(|_| none.draw(&mut rng) == 0));
+        let flips = Augment { flips: true, rotations: false };
+        assert!((0..50).all(|_| matches!(flips.draw(&mut rng), 0 | 4)));
+    }
+}

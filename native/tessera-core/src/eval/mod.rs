@@ -1,0 +1,3 @@
+//! Evaluation of classifiers: metrics from predictions.
+
+pub mod metrics;

@@ -1,0 +1,231 @@
+//! The training loop: epochs of shuffled, augmented batches through the step session, a
+//! validation pass after each epoch through the inference graph, early stopping on validation
+//! macro-F1 keeping the best epoch's model.
+
+use serde::{Deserialize, Serialize};
+
+use super::schedule::Schedule;
+use super::step::Stepper;
+use crate::dataset::augment::Augment;
+use crate::dataset::balance::class_weights;
+use crate::dataset::batch::batch;
+use crate::dataset::split::Split;
+use crate::dataset::TileStore;
+use crate::eval::metrics::{argmax_rows, Confusion};
+use crate::graph::network::{Network, State};
+use crate::graph::optim::Optimizer;
+use crate::job::Job;
+use crate::rng::Rng;
+use crate::runtime::{Model, Runtime};
+use crate::{Result, TesseraError};
+
+/// How to train.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// The most epochs to run.
+    pub epochs: usize,
+    /// Tiles per step.
+    pub batch_size: usize,
+    /// The base learning rate.
+    pub learning_rate: f32,
+    /// How the rate changes over the steps.
+    pub schedule: Schedule,
+    /// The optimizer.
+    pub optimizer: Optimizer,
+    /// Stop after this many epochs without a better validation macro-F1 (0: never stop early).
+    pub patience: usize,
+    /// Seed of initialisation, order and augmentation: the same seed gives the same model.
+    pub seed: u64,
+    /// ONNX Runtime threads.
+    pub threads: usize,
+    /// Augmentation of training tiles.
+    pub augment: Augment,
+    /// Weight the loss so that every class counts the same.
+    pub balance: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 30,
+            batch_size: 32,
+            learning_rate: 1e-3,
+            schedule: Schedule::Cosine,
+            optimizer: Optimizer::default(),
+            patience: 8,
+            seed: 0,
+            threads: 2,
+            augment: Augment::default(),
+            balance: true,
+        }
+    }
+}
+
+/// What one epoch achieved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EpochRecord {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's steps.
+    pub train_loss: f64,
+    /// Validation accuracy after the epoch.
+    pub validation_accuracy: f64,
+    /// Validation macro-F1 after the epoch (the early-stopping metric).
+    pub validation_macro_f1: f64,
+    /// The learning rate of the epoch's last step.
+    pub learning_rate: f32,
+}
+
+/// A progress event of training.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event<'a> {
+    /// A step finished.
+    Step {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based step within training.
+        step: usize,
+        /// The step's loss.
+        loss: f32,
+    },
+    /// An epoch finished and was validated.
+    Epoch(&'a EpochRecord),
+}
+
+/// The outcome of training.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    /// The state of the best epoch (parameters and running statistics for the inference graph).
+    pub state: State,
+    /// The best epoch (1-based).
+    pub best_epoch: usize,
+    /// Every epoch run.
+    pub history: Vec<EpochRecord>,
+    /// The loss weight of each class.
+    pub class_weights: Vec<f32>,
+    /// Why training ended before its last epoch, if it did (early stopping, divergence).
+    pub stopped: Option<String>,
+}
+
+/// Validation predictions of `state` on `indices`, in batches.
+fn predict(
+    runtime: &Runtime,
+    network: &Network,
+    state: &State,
+    store: &TileStore,
+    indices: &[usize],
+    config: &TrainConfig,
+) -> Result<Vec<usize>> {
+    let model = Model::from_bytes(runtime, &network.inference_graph(state)?, config.threads)?;
+    let mut predicted = Vec::with_capacity(indices.len());
+    let input = network.input();
+    for chunk in indices.chunks(config.batch_size.max(1)) {
+        let (x, _) = batch(store, chunk, None);
+        let out = model.run(&x, &[chunk.len(), input[0], input[1], input[2]])?;
+        predicted.extend(argmax_rows(&out.data, network.classes()));
+    }
+    Ok(predicted)
+}
+
+fn check_inputs(network: &Network, store: &TileStore, split: &Split, config: &TrainConfig) -> Result<()> {
+    let side = store.side();
+    if network.input() != [3, side, side] {
+        return Err(TesseraError::IncompatibleModel(format!(
+            "the network takes {:?}, the tiles are 3 × {side} × {side}",
+            network.input()
+        )));
+    }
+    if network.classes() != store.classes().len() {
+        return Err(TesseraError::IncompatibleModel(format!(
+            "the network has {} classes, the tiles {}",
+            network.classes(),
+            store.classes().len()
+        )));
+    }
+    if split.train.len() < 2 || split.validation.is_empty() || config.batch_size < 2 || config.epochs == 0 {
+        return Err(TesseraError::invalid(format!(
+            "training needs ≥ 2 training tiles ({}), a validation tile ({}), batches of ≥ 2 ({}) and ≥ 1 epoch ({})",
+            split.train.len(),
+            split.validation.len(),
+            config.batch_size,
+            config.epochs
+        )));
+    }
+    Ok(())
+}
+
+/// Trains `network` on `split` of `store`, reporting progress to `job` (and stopping between
+/// steps when it is cancelled) and each step and epoch to `on_event`.
+pub fn fit(
+    runtime: &Runtime,
+    network: &Network,
+    store: &TileStore,
+    split: &Split,
+    config: &TrainConfig,
+    job: &Job,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Trained> {
+    check_inputs(network, store, split, config)?;
+    let counts = store.class_counts(&split.train);
+    let weights = class_weights(&counts, store.classes())?;
+    let weights = if config.balance { weights } else { vec![1.0; weights.len()] };
+    let state = network.initial_state(&config.optimizer, config.seed);
+    let mut stepper = Stepper::new(runtime, network, &config.optimizer, &weights, state, config.threads)?;
+    let per_epoch = (split.train.len() / config.batch_size).max(1);
+    let total = per_epoch * config.epochs;
+    let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
+    let mut history: Vec<EpochRecord> = Vec::new();
+    let mut best: Option<(usize, f64, State)> = None;
+    let mut stopped = None;
+    'epochs: for epoch in 1..=config.epochs {
+        let mut order = split.train.clone();
+        Rng::derived(config.seed, 2 * epoch as u64).shuffle(&mut order);
+        let mut augment_rng = Rng::derived(config.seed, 2 * epoch as u64 + 1);
+        let (mut loss_sum, mut rate) = (0.0, config.learning_rate);
+        for s in 0..per_epoch {
+            job.check()?;
+            let done = (epoch - 1) * per_epoch + s;
+            rate = config.schedule.rate(config.learning_rate, done, total);
+            let indices = &order[s * config.batch_size..((s + 1) * config.batch_size).min(order.len())];
+            let (x, labels) = batch(store, indices, Some((&config.augment, &mut augment_rng)));
+            let out = stepper.step(&x, &labels, rate)?;
+            if !out.loss.is_finite() {
+                stopped = Some(format!("training diverged: the loss became {} at epoch {epoch}, step {}; kept the best model so far (try a lower learning rate)", out.loss, done + 1));
+                break 'epochs;
+            }
+            loss_sum += out.loss as f64;
+            on_event(Event::Step { epoch, step: done + 1, loss: out.loss });
+            job.progress(
+                done as u64 + 1,
+                total as u64,
+                &format!("epoch {epoch}/{}: loss {:.4}", config.epochs, out.loss),
+            );
+        }
+        let predicted = predict(runtime, network, stepper.state(), store, &split.validation, config)?;
+        let confusion = Confusion::new(store.classes().len(), &truth, &predicted);
+        let record = EpochRecord {
+            epoch,
+            train_loss: loss_sum / per_epoch as f64,
+            validation_accuracy: confusion.accuracy(),
+            validation_macro_f1: confusion.macro_f1(),
+            learning_rate: rate,
+        };
+        on_event(Event::Epoch(&record));
+        if best.as_ref().is_none_or(|(_, f1, _)| record.validation_macro_f1 > *f1) {
+            best = Some((epoch, record.validation_macro_f1, stepper.state().clone()));
+        }
+        history.push(record);
+        let best_epoch = best.as_ref().map_or(epoch, |b| b.0);
+        if config.patience > 0 && epoch - best_epoch >= config.patience && epoch < config.epochs {
+            stopped = Some(format!(
+                "stopped early at epoch {epoch}: no better validation macro-F1 for {} epochs",
+                config.patience
+            ));
+            break;
+        }
+    }
+    let (best_epoch, _, state) = best.ok_or_else(|| {
+        TesseraError::invalid(stopped.clone().unwrap_or_else(|| "training ended before its first epoch".into()))
+    })?;
+    Ok(Trained { state, best_epoch, history, class_weights: weights, stopped })
+}
