@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Tessera test on a fresh machine: installs prerequisites, then
-#   1. Rust: cargo test for the whole workspace, clippy on the JNI crate (unwrap/expect denied);
+#   1. Rust: cargo test for the whole workspace, clippy on the JNI crate (unwrap/expect
+#      denied there, so that no panic can start in the boundary itself);
 #   2. Java: the Maven build (cargo release build of the JNI library, jar, JUnit unit tests, then
 #      the bridge tests against the packaged jar under -Xcheck:jni);
 #   3. end-to-end: tests/ (pytest) driving the `tessera` command.
@@ -14,7 +15,7 @@ scripts/fetch-onnxruntime.sh target/onnxruntime-1.21.1 1.21.1
 
 echo "== Rust tests"
 cargo test --workspace --locked
-cargo clippy --locked -p tessera-jni -- -D warnings
+cargo clippy --locked -p tessera-jni --no-deps -- -D warnings
 
 echo "== Java build and tests"
 ./mvnw --batch-mode --no-transfer-progress -f qupath-extension/pom.xml verify

@@ -195,7 +195,7 @@ impl Model {
     /// progress and stopping between batches when the job is cancelled. Returns the outputs of
     /// all rows, concatenated.
     pub fn run_rows(&self, rows: &[f32], row_len: usize, batch: usize, job: &Job) -> Result<Tensor> {
-        if row_len == 0 || batch == 0 || rows.len() % row_len != 0 {
+        if row_len == 0 || batch == 0 || !rows.len().is_multiple_of(row_len) {
             return Err(TesseraError::invalid(format!(
                 "{} values cannot be split into rows of {row_len} in batches of {batch}",
                 rows.len()

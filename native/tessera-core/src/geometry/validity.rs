@@ -57,7 +57,7 @@ pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
     let area = match &repair {
         Repair::Unchanged(p) | Repair::Repaired(p) => p.unsigned_area(),
     };
-    if !(area > 0.0) {
+    if area.is_nan() || area <= 0.0 {
         return Err(TesseraError::invalid(format!(
             "{what}: the polygon has no area"
         )));

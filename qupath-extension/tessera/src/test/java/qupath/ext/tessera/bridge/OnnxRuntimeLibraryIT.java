@@ -24,12 +24,16 @@ class OnnxRuntimeLibraryIT {
 	private record Result(int exitCode, String output) {}
 
 	private static Result diagnostics(String onnxRuntime) throws IOException, InterruptedException {
+		return run(onnxRuntime, Diagnostics.class, System.getProperty("tessera.test.jar"));
+	}
+
+	private static Result run(String onnxRuntime, Class<?> main, String classpath) throws IOException, InterruptedException {
 		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 		List<String> command = new ArrayList<>(List.of(java.toString(), "-Xcheck:jni", "--enable-native-access=ALL-UNNAMED",
 				"-D" + NativeLibrary.CACHE_PROPERTY + "=" + System.getProperty(NativeLibrary.CACHE_PROPERTY)));
 		if (onnxRuntime != null)
 			command.add("-D" + NativeLibrary.ONNXRUNTIME_PROPERTY + "=" + onnxRuntime);
-		command.addAll(List.of("-cp", System.getProperty("tessera.test.jar"), Diagnostics.class.getName()));
+		command.addAll(List.of("-cp", classpath, main.getName()));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertTrue(process.waitFor(120, TimeUnit.SECONDS), "diagnostics did not finish");
@@ -68,5 +72,16 @@ class OnnxRuntimeLibraryIT {
 		Result result = diagnostics(zlib.toString());
 		assertEquals(1, result.exitCode(), result.output());
 		assertTrue(result.output().contains("OrtGetApiBase"), result.output());
+	}
+
+	@Test
+	void aFailureIsRememberedAndRethrownWithItsCause() throws Exception {
+		String testClasses = Path.of(LoadTwice.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+		Result result = run("/nonexistent/libonnxruntime.so.1", LoadTwice.class,
+				System.getProperty("tessera.test.jar") + java.io.File.pathSeparator + testClasses);
+		assertEquals(0, result.exitCode(), result.output());
+		assertTrue(result.output().contains("first: OnnxRuntimeException: ONNX Runtime library not found"), result.output());
+		assertTrue(result.output().contains("second: OnnxRuntimeException: ONNX Runtime library not found"), result.output());
+		assertTrue(result.output().contains("same cause: true"), result.output());
 	}
 }
