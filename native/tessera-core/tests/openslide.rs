@@ -66,3 +66,35 @@ fn broken_and_missing_files_are_named_errors() {
         "{missing}"
     );
 }
+
+#[test]
+fn direct_jpeg_tiles_match_what_openslide_paints() {
+    let direct = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
+    let mut painted = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
+    painted.set_direct_jpeg(false);
+    // Aligned, straddling tile borders, and running off the slide's edge.
+    for (x, y, w, h) in [
+        (0, 0, 240, 240),
+        (1000, 1100, 256, 256),
+        (123, 2801, 300, 200),
+        (2100, 2900, 200, 100),
+    ] {
+        let a = direct.read_rgb(0, x, y, w, h).unwrap();
+        let b = painted.read_rgb(0, x, y, w, h).unwrap();
+        let differences: Vec<u32> = a
+            .as_bytes()
+            .iter()
+            .zip(b.as_bytes())
+            .map(|(&p, &q)| u32::from(p.abs_diff(q)))
+            .collect();
+        let mean = f64::from(differences.iter().sum::<u32>()) / differences.len() as f64;
+        // Two JPEG decoders (libjpeg-turbo inside OpenSlide, zune-jpeg here) round the IDCT and
+        // the upsampling a little differently; a wrong colour space or offset is far off.
+        assert!(mean < 1.0, "({x}, {y}) {w}×{h}: mean difference {mean}");
+        assert!(
+            differences.iter().all(|&d| d <= 24),
+            "({x}, {y}): max {:?}",
+            differences.iter().max()
+        );
+    }
+}

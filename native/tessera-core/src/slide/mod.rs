@@ -12,6 +12,8 @@ mod buffer;
 mod openslide;
 mod pixels;
 mod resolution;
+#[cfg(feature = "openslide")]
+mod tiff_jpeg;
 
 use std::path::Path;
 

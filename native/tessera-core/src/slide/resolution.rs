@@ -19,6 +19,13 @@ impl Resolution {
     /// Fails when a µm/px is asked of a slide without a pixel size (the user must give a
     /// downsample instead), and when the request is finer than level 0.
     pub fn downsample_for(&self, source: &dyn RegionSource) -> Result<f64> {
+        self.downsample_given(source.mpp(), source.path())
+    }
+
+    /// The downsample from level 0 this resolution means on the image at `image` whose pixel
+    /// size is `image_mpp` µm (`None` when unknown); for images read by someone else, such as
+    /// QuPath's image servers. Fails as [`Resolution::downsample_for`] does.
+    pub fn downsample_given(&self, image_mpp: Option<f64>, image: &std::path::Path) -> Result<f64> {
         let downsample = match *self {
             Resolution::Downsample(downsample) => {
                 if !(downsample.is_finite() && downsample > 0.0) {
@@ -34,11 +41,11 @@ impl Resolution {
                         "the pixel size must be a positive number of µm, got {mpp}"
                     )));
                 }
-                let slide_mpp = source.mpp().ok_or_else(|| {
+                let slide_mpp = image_mpp.ok_or_else(|| {
                     TesseraError::invalid(format!(
                         "{}: the slide records no pixel size (µm/px), so a resolution of {mpp} µm/px cannot be \
                          converted; give a downsample instead (--downsample in the tessera command)",
-                        source.path().display()
+                        image.display()
                     ))
                 })?;
                 mpp / slide_mpp
@@ -49,7 +56,7 @@ impl Resolution {
             return Err(TesseraError::invalid(format!(
                 "{}: the requested resolution (downsample {downsample:.4}) is finer than the slide's full resolution; \
                  ask for a downsample of at least 1 (or a pixel size of at least the slide's own)",
-                source.path().display()
+                image.display()
             )));
         }
         Ok(downsample.max(1.0))
