@@ -167,6 +167,16 @@ pub fn attr_ints(name: &str, values: &[i64]) -> AttributeProto {
     }
 }
 
+/// A tensor attribute holding one f32 (e.g. `ConstantOfShape`'s fill value).
+pub fn attr_scalar_tensor(name: &str, value: f32) -> AttributeProto {
+    AttributeProto {
+        name: name.to_owned(),
+        t: Some(TensorProto { dims: vec![1], data_type: DataType::Float as i32, float_data: vec![value], ..Default::default() }),
+        r#type: AttributeType::Tensor as i32,
+        ..Default::default()
+    }
+}
+
 /// A string attribute.
 pub fn attr_string(name: &str, value: &str) -> AttributeProto {
     AttributeProto {

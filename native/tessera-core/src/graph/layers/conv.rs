@@ -38,6 +38,33 @@ fn im2col_kernel(channels: usize) -> Vec<f32> {
     kernel
 }
 
+/// `dx`: the convolution of `dy` with the weights transposed (in ↔ out) and flipped in space
+/// (measured faster than `ConvTranspose` on ONNX Runtime's CPU provider).
+fn input_gradient(ops: &mut Ops, dy: &Value, w: &Value) -> Value {
+    let transposed = ops.transpose(w, &[1, 0, 2, 3]);
+    let (starts, ends) = (ops.ints(&[-1, -1]), ops.ints(&[i64::MIN, i64::MIN]));
+    let (axes, steps) = (ops.ints(&[2, 3]), ops.ints(&[-1, -1]));
+    let flipped = ops.node("Slice", &[&transposed, &starts, &ends, &axes, &steps], vec![]);
+    ops.node("Conv", &[dy, &flipped], same_padding())
+}
+
+impl Conv2d {
+    /// `dW = Σₙ dyₙ · patchesₙᵀ`, the patches from the one-hot im2col convolution.
+    fn weight_gradient(&self, ops: &mut Ops, x: &Value, dy: &Value) -> Value {
+        let (c, o) = (self.inputs as i64, self.outputs as i64);
+        let kernel = ops.tensor(&format!("im2col{c}"), &[9 * c, 1, 3, 3], || im2col_kernel(self.inputs));
+        let mut attrs = same_padding();
+        attrs.push(attr_int("group", c));
+        let patches = ops.node("Conv", &[x, &kernel], attrs);
+        let patches = ops.reshape(&patches, &[0, 9 * c, -1]);
+        let patches = ops.transpose(&patches, &[0, 2, 1]);
+        let dy = ops.reshape(dy, &[0, o, -1]);
+        let per_sample = ops.node("MatMul", &[&dy, &patches], vec![]);
+        let dw = ops.sum_over_batch(&per_sample);
+        ops.reshape(&dw, &[o, c, 3, 3])
+    }
+}
+
 impl Layer for Conv2d {
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         match input {
@@ -60,18 +87,8 @@ impl Layer for Conv2d {
 
     fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, need_dx: bool) -> Backward {
         let (x, w) = (&tape.values[0], &tape.values[1]);
-        let dx = need_dx.then(|| ops.node("ConvTranspose", &[dy, w], same_padding()));
-        let (c, o) = (self.inputs as i64, self.outputs as i64);
-        let kernel = ops.tensor(&format!("im2col{c}"), &[9 * c, 1, 3, 3], || im2col_kernel(self.inputs));
-        let mut attrs = same_padding();
-        attrs.push(attr_int("group", c));
-        let patches = ops.node("Conv", &[x, &kernel], attrs);
-        let patches = ops.reshape(&patches, &[0, 9 * c, -1]);
-        let patches = ops.transpose(&patches, &[0, 2, 1]);
-        let dy = ops.reshape(dy, &[0, o, -1]);
-        let per_sample = ops.node("MatMul", &[&dy, &patches], vec![]);
-        let dw = ops.reduce_sum(&per_sample, &[0], false);
-        let dw = ops.reshape(&dw, &[o, c, 3, 3]);
+        let dx = need_dx.then(|| input_gradient(ops, dy, w));
+        let dw = self.weight_gradient(ops, x, dy);
         Backward { dx, grads: vec![dw] }
     }
 }

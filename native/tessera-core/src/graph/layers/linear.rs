@@ -47,7 +47,7 @@ impl Layer for Linear {
         let (x, w) = (&tape.values[0], &tape.values[1]);
         let dx = need_dx.then(|| ops.node("MatMul", &[dy, w], vec![]));
         let dw = ops.node("Gemm", &[dy, x], vec![attr_int("transA", 1)]);
-        let db = ops.reduce_sum(dy, &[0], false);
+        let db = ops.sum_over_batch(dy);
         Backward { dx, grads: vec![dw, db] }
     }
 }
