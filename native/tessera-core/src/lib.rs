@@ -11,6 +11,7 @@ pub mod eval;
 pub mod geometry;
 pub mod graph;
 pub mod job;
+pub mod model;
 pub mod rng;
 pub mod runtime;
 pub mod slide;

@@ -1,0 +1,185 @@
+//! The `.tessera` file: a zip of `model.onnx` and `tessera.json`, written atomically.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+use super::{onnx, wsinfer, Metadata};
+use crate::{Result, TesseraError};
+
+/// The zip entry holding the ONNX model.
+pub const MODEL_ENTRY: &str = "model.onnx";
+/// The zip entry holding the metadata.
+pub const METADATA_ENTRY: &str = "tessera.json";
+
+/// The largest metadata entry read, in bytes (a corrupt or hostile file cannot exhaust memory).
+const MAX_METADATA_BYTES: u64 = 16 << 20;
+/// The largest model entry read, in bytes.
+const MAX_MODEL_BYTES: u64 = 4 << 30;
+
+/// A model and its metadata, validated.
+#[derive(Clone, Debug)]
+pub struct Package {
+    metadata: Metadata,
+    onnx: Vec<u8>,
+}
+
+impl Package {
+    /// A package of a serialised ONNX model and its metadata; fails when the metadata is
+    /// invalid or the bytes are not an ONNX model.
+    pub fn new(metadata: Metadata, onnx: Vec<u8>) -> Result<Self> {
+        metadata.validate()?;
+        onnx::signature(&onnx)?;
+        Ok(Self { metadata, onnx })
+    }
+
+    /// The metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The serialised ONNX model.
+    pub fn onnx(&self) -> &[u8] {
+        &self.onnx
+    }
+
+    /// Reads a model: a `.tessera` package, or a bare `.onnx` file with a WSInfer-style
+    /// `config.json` beside it. Errors name the file and what does not fit.
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| TesseraError::io(path, source))?;
+        let in_file = |error: TesseraError| match error {
+            TesseraError::IncompatibleModel(problem) => {
+                TesseraError::IncompatibleModel(format!("{}: {problem}", path.display()))
+            }
+            other => other,
+        };
+        if bytes.starts_with(b"PK\x03\x04") {
+            Self::from_zip(&bytes).map_err(in_file)
+        } else {
+            let config = path.with_file_name(wsinfer::CONFIG_FILE);
+            let metadata = wsinfer::read_config(&config)?;
+            Self::new(metadata, bytes).map_err(in_file)
+        }
+    }
+
+    fn from_zip(bytes: &[u8]) -> Result<Self> {
+        let mut archive = ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| TesseraError::IncompatibleModel(format!("not a readable .tessera package: {e}")))?;
+        let json = read_entry(&mut archive, METADATA_ENTRY, MAX_METADATA_BYTES)?;
+        let metadata: Metadata = serde_json::from_slice(&json)
+            .map_err(|e| TesseraError::IncompatibleModel(format!("{METADATA_ENTRY}: {e}")))?;
+        let onnx = read_entry(&mut archive, MODEL_ENTRY, MAX_MODEL_BYTES)?;
+        Self::new(metadata, onnx)
+    }
+
+    /// Writes the package to `path` through a temporary file in the same folder, renamed into
+    /// place once complete: `path` holds the old package or the new one, never a partial one.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let temporary = temporary_path(path);
+        let written = self.write_zip(&temporary).and_then(|()| {
+            std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source))
+        });
+        if written.is_err() {
+            // Best effort: the error that matters is the one returned.
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+
+    fn write_zip(&self, temporary: &Path) -> Result<()> {
+        let failed = |e: zip::result::ZipError| TesseraError::io(temporary, std::io::Error::other(e));
+        let io = |source: std::io::Error| TesseraError::io(temporary, source);
+        let file = std::fs::File::create(temporary).map_err(io)?;
+        let mut zip = ZipWriter::new(file);
+        let json = serde_json::to_vec_pretty(&self.metadata).map_err(|e| io(std::io::Error::other(e)))?;
+        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        zip.start_file(METADATA_ENTRY, deflated).map_err(failed)?;
+        zip.write_all(&json).map_err(io)?;
+        let large = deflated.large_file(self.onnx.len() as u64 >= u64::from(u32::MAX));
+        zip.start_file(MODEL_ENTRY, large).map_err(failed)?;
+        zip.write_all(&self.onnx).map_err(io)?;
+        let file = zip.finish().map_err(failed)?;
+        file.sync_all().map_err(io)
+    }
+}
+
+/// `dir/.name.tmp-<pid>` for `dir/name`.
+fn temporary_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+fn read_entry(archive: &mut ZipArchive<std::io::Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Vec<u8>> {
+    let mut entry = archive
+        .by_name(name)
+        .map_err(|e| TesseraError::IncompatibleModel(format!("no {name} in the package ({e})")))?;
+    if entry.size() > limit {
+        return Err(TesseraError::IncompatibleModel(format!(
+            "{name} is {} bytes, more than the {limit} allowed",
+            entry.size()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    entry
+        .by_ref()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| TesseraError::IncompatibleModel(format!("{name} is corrupt: {e}")))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::probe;
+    use crate::model::{ClassInfo, InputSpec, Task};
+
+    fn package() -> Package {
+        let metadata = Metadata::new(
+            "probe",
+            Task::TileClassification,
+            vec![ClassInfo::new("A", [255, 0, 0]), ClassInfo::new("B", [0, 0, 255])],
+            InputSpec::imagenet(8, Some(1.0)),
+        );
+        let onnx = probe::linear_softmax(&[1.0, -1.0, 0.5, 0.5], &[0.0, 0.0], 2).unwrap();
+        Package::new(metadata, onnx).unwrap()
+    }
+
+    #[test]
+    fn written_packages_read_back_identically_and_leave_no_temporary() {
+        let dir = tempdir();
+        let path = dir.join("m.tessera");
+        let original = package();
+        original.write(&path).unwrap();
+        let read = Package::read(&path).unwrap();
+        assert_eq!(read.metadata(), original.metadata());
+        assert_eq!(read.onnx(), original.onnx());
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("m.tessera")]);
+    }
+
+    #[test]
+    fn damaged_packages_are_refused_with_the_reason() {
+        let dir = tempdir();
+        let path = dir.join("m.tessera");
+        package().write(&path).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&path, &bytes).unwrap();
+        let message = Package::read(&path).unwrap_err().to_string();
+        assert!(message.contains("m.tessera") && message.contains("not a readable .tessera package"), "{message}");
+        let bad = Package::new(package().metadata().clone(), b"not onnx".to_vec()).unwrap_err();
+        assert!(bad.to_string().contains("not an ONNX model"), "{bad}");
+    }
+
+    fn tempdir() -> PathBuf {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("tessera-package-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
