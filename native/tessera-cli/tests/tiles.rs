@@ -19,6 +19,25 @@ fn tessera(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `tessera tiles` on (slide, annotations) pairs into `out`, with `extra` arguments.
+fn tiles(pairs: &[(&Path, &Path)], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["tiles".to_string()];
+    for (slide, annotations) in pairs {
+        args.extend([
+            "--slide".into(),
+            slide.display().to_string(),
+            "--annotations".into(),
+            annotations.display().to_string(),
+        ]);
+    }
+    args.extend(["--out".into(), out.display().to_string()]);
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(&args)
+        .output()
+        .unwrap()
+}
+
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tessera-cli-{name}-{}", std::process::id()));
@@ -68,23 +87,20 @@ fn info_shows_levels_and_pixel_size_or_its_absence() {
 #[test]
 fn tiles_of_the_demo_are_labelled_by_their_polygon() {
     let out = scratch("demo");
-    let run = tessera(&[
-        "tiles",
-        "--slide",
-        data(CMU).to_str().unwrap(),
-        "--annotations",
-        data(DEMO).to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--tile-size",
-        "64",
-        "--mpp",
-        "1.0",
-        "--min-coverage",
-        "0.75",
-        "--overlap",
-        "0.25",
-    ]);
+    let run = tiles(
+        &[(&data(CMU), &data(DEMO))],
+        &out,
+        &[
+            "--tile-size",
+            "64",
+            "--mpp",
+            "1.0",
+            "--min-coverage",
+            "0.75",
+            "--overlap",
+            "0.25",
+        ],
+    );
     assert!(run.status.success(), "{}", text(&run.stderr));
     let summary = text(&run.stdout);
     assert!(
@@ -150,29 +166,19 @@ fn several_slides_in_one_run() {
             "properties": {"objectType": "annotation", "classification": {"name": "Tissue", "color": [0, 128, 0]}}}]"#,
     )
     .unwrap();
-    let tiles = out.join("tiles");
-    let run = tessera(&[
-        "tiles",
-        "--slide",
-        data(CMU).to_str().unwrap(),
-        "--annotations",
-        data(DEMO).to_str().unwrap(),
-        "--slide",
-        data("slides/small_HE_levels.tiff").to_str().unwrap(),
-        "--annotations",
-        square.to_str().unwrap(),
-        "--out",
-        tiles.to_str().unwrap(),
-        "--tile-size",
-        "32",
-        "--downsample",
-        "4",
-        "--quiet",
-    ]);
+    let tiles_dir = out.join("tiles");
+    let run = tiles(
+        &[
+            (&data(CMU), &data(DEMO)),
+            (&data("slides/small_HE_levels.tiff"), &square),
+        ],
+        &tiles_dir,
+        &["--tile-size", "32", "--downsample", "4", "--quiet"],
+    );
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert!(run.stdout.is_empty(), "--quiet prints nothing");
     let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(tiles.join("manifest.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(tiles_dir.join("manifest.json")).unwrap())
             .unwrap();
     let slides: std::collections::BTreeSet<_> = manifest["tiles"]
         .as_array()
@@ -196,7 +202,7 @@ fn several_slides_in_one_run() {
 }
 
 /// Runs `tessera tiles` expecting failure: checks the exit code and that stderr names
-/// `culprit` and says `problem`, and that no manifest was written.
+/// `culprit` and says `problem`, and that no manifest was written; returns stderr.
 fn fails(
     name: &str,
     slide: &Path,
@@ -205,19 +211,9 @@ fn fails(
     code: i32,
     culprit: &str,
     problem: &str,
-) {
+) -> String {
     let out = scratch(name).join("out");
-    let mut args = vec![
-        "tiles",
-        "--slide",
-        slide.to_str().unwrap(),
-        "--annotations",
-        annotations.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let run = tessera(&args);
+    let run = tiles(&[(slide, annotations)], &out, extra);
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(code), "{name}: {stderr}");
     assert!(stderr.starts_with("error: "), "{name}: {stderr}");
@@ -226,6 +222,7 @@ fn fails(
         "{name}: expected {culprit:?} and {problem:?} in {stderr}"
     );
     assert!(!out.join("manifest.csv").exists(), "{name}");
+    stderr
 }
 
 const GOOD: &[&str] = &["--tile-size", "64", "--downsample", "1"];
@@ -250,7 +247,7 @@ fn bad_slides_are_named_with_their_problem() {
         "missing.svs",
         "No such file",
     );
-    fails(
+    let no_mpp = fails(
         "nompp",
         &data("slides/small_HE_levels.tiff"),
         &data(DEMO),
@@ -259,22 +256,9 @@ fn bad_slides_are_named_with_their_problem() {
         "small_HE_levels.tiff",
         "no pixel size",
     );
-    let no_mpp = tessera(&[
-        "tiles",
-        "--slide",
-        data("slides/small_HE_levels.tiff").to_str().unwrap(),
-        "--annotations",
-        data(DEMO).to_str().unwrap(),
-        "--out",
-        "/nonexistent",
-        "--tile-size",
-        "64",
-        "--mpp",
-        "0.5",
-    ]);
     assert!(
-        text(&no_mpp.stderr).contains("--downsample"),
-        "the error says what to give instead"
+        no_mpp.contains("--downsample"),
+        "the error says what to give instead: {no_mpp}"
     );
 }
 
