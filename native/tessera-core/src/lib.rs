@@ -10,6 +10,7 @@ pub mod error;
 pub mod eval;
 pub mod geometry;
 pub mod graph;
+pub mod infer;
 pub mod job;
 pub mod model;
 pub mod rng;

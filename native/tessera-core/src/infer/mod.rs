@@ -1,0 +1,136 @@
+//! Applying a model to a slide: tiles in, QuPath objects and heatmaps out.
+//!
+//! [`apply`] plans tiles over a region or the slide's tissue ([`region`]), reads and
+//! preprocesses them in parallel while the model runs on earlier batches ([`pipeline`]), and
+//! turns the outputs into objects: classified tiles with probability measurements, optionally
+//! merged into one region per class, or, for segmentation models, per-pixel maps blended across
+//! overlapping tiles ([`blend`]) and traced into polygons with holes ([`contour`]). Each class
+//! also gets a low-resolution heatmap ([`heatmap`]).
+
+pub mod blend;
+pub mod cells;
+pub mod contour;
+pub mod heatmap;
+pub mod objects;
+pub mod pipeline;
+pub mod predictor;
+pub mod provider;
+pub mod region;
+
+use std::path::Path;
+
+pub use contour::Tracing;
+pub use heatmap::Heatmap;
+pub use predictor::{OutputKind, Predictor};
+pub use provider::Device;
+pub use region::Sliding;
+
+use crate::geometry::{Document, Layout, ObjectType};
+use crate::job::Job;
+use crate::slide::RegionSource;
+use crate::tiling::TilePlan;
+use crate::Result;
+use blend::Blender;
+use cells::Cells;
+
+/// How to apply a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplyOptions {
+    /// How tiles are laid over the slide.
+    pub sliding: Sliding,
+    /// Tiles per model run.
+    pub batch: usize,
+    /// The kind of the objects written (tiles, detections or annotations).
+    pub object_type: ObjectType,
+    /// Tile classification: also write one merged region per class.
+    pub merge: bool,
+    /// Segmentation: polygon simplification and minimum area, in model output pixels.
+    pub tracing: Tracing,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            sliding: Sliding::default(),
+            batch: 32,
+            object_type: ObjectType::Detection,
+            merge: false,
+            tracing: Tracing { simplify: 0.5, min_area: 4.0 },
+        }
+    }
+}
+
+/// What applying a model produced.
+#[derive(Debug)]
+pub struct Applied {
+    /// The objects, as a QuPath GeoJSON `FeatureCollection`.
+    pub document: Document,
+    /// One heatmap per class.
+    pub heatmaps: Vec<Heatmap>,
+    /// The tiles the model ran on.
+    pub tiles: usize,
+}
+
+/// Applies `predictor` to `source`, inside the polygons of `roi` (a QuPath export and its
+/// path) or over the slide's tissue, reporting progress to `job` and stopping when it is
+/// cancelled.
+pub fn apply(predictor: &Predictor, source: &dyn RegionSource, roi: Option<(&Document, &Path)>, options: &ApplyOptions, job: &Job) -> Result<Applied> {
+    let metadata = predictor.package().metadata();
+    let plan = region::plan(source, metadata, roi, &options.sliding)?;
+    let classes = &metadata.classes;
+    let (objects, heatmaps) = match predictor.output() {
+        OutputKind::Classification => {
+            let probabilities = classify(predictor, source, &plan, options.batch, job)?;
+            let mut objects = objects::tile_objects(&plan, &probabilities, classes, &options.object_type);
+            let heatmaps = match Cells::of(&plan) {
+                Some(cells) => {
+                    if options.merge {
+                        objects.extend(objects::merged_objects(&cells, &probabilities, classes));
+                    }
+                    heatmap::from_cells(&cells, &probabilities, classes)
+                }
+                None => Vec::new(),
+            };
+            (objects, heatmaps)
+        }
+        OutputKind::Segmentation { height, width } => {
+            let blender = segment(predictor, source, &plan, (height, width), options.batch, job)?;
+            (objects::segmentation_objects(&blender, classes, options.tracing, &options.object_type), heatmap::from_blend(&blender, classes))
+        }
+    };
+    let document = Document { objects, layout: Layout::FeatureCollection(serde_json::Map::new()) };
+    Ok(Applied { document, heatmaps, tiles: plan.tiles.len() })
+}
+
+/// Class probabilities of every tile of `plan`, `classes` values per tile in plan order.
+pub fn classify(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, batch: usize, job: &Job) -> Result<Vec<f32>> {
+    let classes = predictor.package().metadata().classes.len();
+    let mut probabilities = vec![0.0; plan.tiles.len() * classes];
+    pipeline::predict(predictor, source, plan, batch, job, |tiles, output| {
+        for (&tile, values) in tiles.iter().zip(output.data.chunks_exact(classes)) {
+            probabilities[tile * classes..][..classes].copy_from_slice(values);
+        }
+        Ok(())
+    })?;
+    Ok(probabilities)
+}
+
+/// The blended per-pixel class probabilities of every tile of `plan`, at the model's output
+/// resolution.
+pub fn segment(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, (height, width): (usize, usize), batch: usize, job: &Job) -> Result<Blender> {
+    let classes = predictor.package().metadata().classes.len();
+    let (x0, y0, x1, y1) = plan.tiles.iter().fold((i64::MAX, i64::MAX, i64::MIN, i64::MIN), |(a, b, c, d), t| {
+        (a.min(t.x), b.min(t.y), c.max(t.x + t.w as i64), d.max(t.y + t.h as i64))
+    });
+    let scale = plan.tiles.first().map_or(1.0, |t| t.w as f64 / width as f64);
+    let mut blender = Blender::new((x0 as f64, y0 as f64, (x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64), scale, classes);
+    let per_tile = classes * height * width;
+    pipeline::predict(predictor, source, plan, batch, job, |tiles, output| {
+        for (&tile, values) in tiles.iter().zip(output.data.chunks_exact(per_tile)) {
+            let t = &plan.tiles[tile];
+            blender.add((t.x as f64, t.y as f64), values, (height, width));
+        }
+        Ok(())
+    })?;
+    Ok(blender)
+}

@@ -1,0 +1,92 @@
+//! Predictions as QuPath objects: classified tiles with probability measurements, merged class
+//! regions, and traced segmentation polygons.
+
+use geo::{AffineOps, AffineTransform, Coord, MultiPolygon, Polygon, Rect};
+use serde_json::{Map, Value};
+
+use super::blend::Blender;
+use super::cells::Cells;
+use super::contour::{trace, Tracing};
+use crate::geometry::{Classification, ObjectType, PathObject, Shape};
+use crate::model::ClassInfo;
+use crate::tiling::TilePlan;
+
+/// The measurement name of a class probability.
+pub fn probability_name(class: &str) -> String {
+    format!("Tessera: {class} probability")
+}
+
+/// One object per tile of `plan`, classified by its most probable class, with every class's
+/// probability as a measurement; `probabilities` holds `classes.len()` values per tile.
+pub fn tile_objects(plan: &TilePlan, probabilities: &[f32], classes: &[ClassInfo], object_type: &ObjectType) -> Vec<PathObject> {
+    plan.tiles
+        .iter()
+        .zip(probabilities.chunks_exact(classes.len()))
+        .map(|(tile, p)| {
+            let rect = Rect::new(Coord { x: tile.x as f64, y: tile.y as f64 }, Coord { x: (tile.x + tile.w as i64) as f64, y: (tile.y + tile.h as i64) as f64 });
+            let measurements: Map<String, Value> = classes.iter().zip(p).map(|(c, &v)| (probability_name(&c.name), Value::from(f64::from(v)))).collect();
+            let mut object = classified(Shape::Polygon(rect.to_polygon()), &classes[argmax(p)], object_type.clone());
+            object.measurements = Some(Value::Object(measurements));
+            object
+        })
+        .collect()
+}
+
+/// One annotation per class: the union of the cells of the tiles classified as that class.
+pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo]) -> Vec<PathObject> {
+    let owners = cells.owners();
+    let label: Vec<Option<usize>> = owners.iter().map(|o| o.map(|tile| argmax(&probabilities[tile * classes.len()..][..classes.len()]))).collect();
+    let exact = Tracing { simplify: 0.0, min_area: 0.0 };
+    classes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, class)| {
+            let polygons = trace(cells.columns, cells.rows, |x, y| label[y * cells.columns + x] == Some(index), exact);
+            let polygons = place(polygons, cells.origin, cells.side);
+            (!polygons.is_empty()).then(|| classified(Shape::MultiPolygon(MultiPolygon::new(polygons)), class, ObjectType::Annotation))
+        })
+        .collect()
+}
+
+/// One object per connected region of each class of a blended segmentation, except classes
+/// named `Background` (any case); `tracing` is in canvas pixels.
+pub fn segmentation_objects(blender: &Blender, classes: &[ClassInfo], tracing: Tracing, object_type: &ObjectType) -> Vec<PathObject> {
+    let labels = blender.labels();
+    let (width, height) = blender.size();
+    let (origin, scale) = blender.placement();
+    let mut objects = Vec::new();
+    for (index, class) in classes.iter().enumerate() {
+        if class.name.eq_ignore_ascii_case("background") {
+            continue;
+        }
+        let polygons = trace(width, height, |x, y| labels[y * width + x] == Some(index as u16), tracing);
+        objects.extend(place(polygons, origin, scale).into_iter().map(|p| classified(Shape::Polygon(p), class, object_type.clone())));
+    }
+    objects
+}
+
+/// Grid polygons to level-0 coordinates: grid point (x, y) is at `origin + scale × (x, y)`.
+fn place(polygons: Vec<Polygon<f64>>, origin: (f64, f64), scale: f64) -> Vec<Polygon<f64>> {
+    let transform = AffineTransform::new(scale, 0.0, origin.0, 0.0, scale, origin.1);
+    polygons.into_iter().map(|p| p.affine_transform(&transform)).collect()
+}
+
+fn classified(shape: Shape, class: &ClassInfo, object_type: ObjectType) -> PathObject {
+    PathObject {
+        id: None,
+        object_type: Some(object_type),
+        name: None,
+        classification: Some(Classification { name: class.name.clone(), color: Some(class.color), other: Map::new() }),
+        measurements: None,
+        is_locked: None,
+        shape,
+        other_geometry_members: Map::new(),
+        other_properties: Map::new(),
+        other_members: Map::new(),
+    }
+}
+
+/// The index of the largest value (the first on a tie).
+pub fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
+}

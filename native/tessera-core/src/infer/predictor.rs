@@ -1,0 +1,169 @@
+//! A package's model ready to run: its input and output checked against the metadata, and the
+//! tile preprocessing (normalisation) the metadata asks for.
+
+use crate::model::{onnx, Package, Task};
+use crate::runtime::{Model, Runtime, Tensor};
+use crate::slide::RgbImage;
+use crate::{Result, TesseraError};
+
+/// What the model's output means, found by running it once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    /// `[N, classes]`: class probabilities per tile.
+    Classification,
+    /// `[N, classes, height, width]`: class probabilities per output pixel.
+    Segmentation {
+        /// Output rows per tile.
+        height: usize,
+        /// Output columns per tile.
+        width: usize,
+    },
+}
+
+/// A validated model with its preprocessing.
+pub struct Predictor {
+    model: Model,
+    package: Package,
+    output: OutputKind,
+    /// Per channel: model value = pixel × scale + offset.
+    scale: [f32; 3],
+    offset: [f32; 3],
+}
+
+impl Predictor {
+    /// Loads the package's model on `threads` ONNX Runtime threads and checks that its input is
+    /// `[N, 3, tile, tile]` and its output `[N, classes]` or `[N, classes, H, W]` as the
+    /// metadata says; every mismatch is an [`TesseraError::IncompatibleModel`] naming both sides.
+    pub fn new(runtime: &Runtime, package: Package, threads: usize) -> Result<Self> {
+        let metadata = package.metadata();
+        if metadata.task == Task::SlideMil {
+            return Err(TesseraError::IncompatibleModel(
+                "a slide-level (MIL) model gives one label per slide, not per tile or pixel; it cannot be applied as tiles".into(),
+            ));
+        }
+        let tile = metadata.input.tile_size as usize;
+        check_input(&onnx::signature(package.onnx())?.input.1, tile)?;
+        let model = Model::from_bytes(runtime, package.onnx(), threads)?;
+        let probe = model.run(&vec![0.0; 3 * tile * tile], &[1, 3, tile, tile]).map_err(|e| {
+            TesseraError::IncompatibleModel(format!("the model fails on a 1×3×{tile}×{tile} tile (the package's tile size): {e}"))
+        })?;
+        let output = output_kind(&probe.shape, metadata.classes.len())?;
+        let expected = if metadata.task == Task::Segmentation { "segmentation" } else { "tile classification" };
+        if matches!(output, OutputKind::Classification) != (metadata.task == Task::TileClassification) {
+            return Err(TesseraError::IncompatibleModel(format!(
+                "the package says {expected} but the model's output is {:?}",
+                probe.shape
+            )));
+        }
+        let input = &metadata.input;
+        let mut scale = [0.0; 3];
+        let mut offset = [0.0; 3];
+        for c in 0..3 {
+            scale[c] = 1.0 / (255.0 * input.std[c]);
+            offset[c] = -input.mean[c] / input.std[c];
+        }
+        Ok(Self { model, package, output, scale, offset })
+    }
+
+    /// The package the model came from.
+    pub fn package(&self) -> &Package {
+        &self.package
+    }
+
+    /// What the output means.
+    pub fn output(&self) -> OutputKind {
+        self.output
+    }
+
+    /// The tile side the model takes.
+    pub fn tile_size(&self) -> usize {
+        self.package.metadata().input.tile_size as usize
+    }
+
+    /// Values per tile in a batch (`3 × tile × tile`).
+    pub fn tile_len(&self) -> usize {
+        3 * self.tile_size() * self.tile_size()
+    }
+
+    /// A tile as the model takes it: planar RGB (channel, row, column), normalised.
+    pub fn preprocess(&self, image: &RgbImage) -> Result<Vec<f32>> {
+        let tile = self.tile_size();
+        if image.width() as usize != tile || image.height() as usize != tile {
+            return Err(TesseraError::invalid(format!(
+                "a {}×{} tile was given to a model of {tile}×{tile} tiles",
+                image.width(),
+                image.height()
+            )));
+        }
+        let plane = tile * tile;
+        let mut values = vec![0.0; 3 * plane];
+        for (at, pixel) in image.as_bytes().chunks_exact(3).enumerate() {
+            for c in 0..3 {
+                values[c * plane + at] = f32::from(pixel[c]) * self.scale[c] + self.offset[c];
+            }
+        }
+        Ok(values)
+    }
+
+    /// Runs the model on `count` preprocessed tiles laid end to end.
+    pub fn infer(&self, tiles: &[f32], count: usize) -> Result<Tensor> {
+        let tile = self.tile_size();
+        self.model.run(tiles, &[count, 3, tile, tile])
+    }
+}
+
+/// Checks the declared input shape `[N, 3, tile, tile]` (symbolic sizes accepted).
+fn check_input(dims: &[onnx::DeclaredDim], tile: usize) -> Result<()> {
+    let show = |dims: &[onnx::DeclaredDim]| {
+        let parts: Vec<String> = dims.iter().map(|d| d.map_or("?".into(), |v| v.to_string())).collect();
+        format!("[{}]", parts.join(", "))
+    };
+    let refuse = |problem: String| Err(TesseraError::IncompatibleModel(format!("model input {}: {problem}", show(dims))));
+    if dims.len() != 4 {
+        return refuse("expected an image batch [N, 3, height, width]".into());
+    }
+    if let Some(channels) = dims[1].filter(|&c| c != 3) {
+        return refuse(format!("the model takes {channels} channel(s); slides give 3 (RGB)"));
+    }
+    for (what, dim) in [("height", dims[2]), ("width", dims[3])] {
+        if let Some(size) = dim.filter(|&s| s != tile as i64) {
+            return refuse(format!("the model's tile {what} is {size} px but the package says tile_size {tile}"));
+        }
+    }
+    Ok(())
+}
+
+/// Classification `[1, classes]` or segmentation `[1, classes, h, w]`, from a probe run's shape.
+fn output_kind(shape: &[usize], classes: usize) -> Result<OutputKind> {
+    let kind = match *shape {
+        [1, c] if c == classes => OutputKind::Classification,
+        [1, c, height, width] if c == classes && height > 0 && width > 0 => OutputKind::Segmentation { height, width },
+        _ => {
+            return Err(TesseraError::IncompatibleModel(format!(
+                "model output {shape:?} for one tile is neither classification [1, {classes}] nor segmentation [1, {classes}, H, W] ({classes} classes in the package)"
+            )))
+        }
+    };
+    Ok(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_that_do_not_fit_are_named() {
+        assert!(check_input(&[None, Some(3), Some(64), Some(64)], 64).is_ok());
+        assert!(check_input(&[None, Some(3), None, None], 64).is_ok());
+        let channels = check_input(&[None, Some(1), Some(64), Some(64)], 64).unwrap_err().to_string();
+        assert!(channels.contains("takes 1 channel(s)"), "{channels}");
+        let size = check_input(&[None, Some(3), Some(96), Some(96)], 64).unwrap_err().to_string();
+        assert!(size.contains("height is 96 px") && size.contains("tile_size 64"), "{size}");
+        assert!(check_input(&[None, Some(12)], 64).is_err());
+        assert_eq!(output_kind(&[1, 3], 3).unwrap(), OutputKind::Classification);
+        assert_eq!(output_kind(&[1, 3, 8, 4], 3).unwrap(), OutputKind::Segmentation { height: 8, width: 4 });
+        let other = output_kind(&[1, 3, 8], 3).unwrap_err().to_string();
+        assert!(other.contains("neither classification"), "{other}");
+        assert!(output_kind(&[1, 2], 3).is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! Where to apply a model: the tissue of a whole slide, or the polygons of a QuPath export.
+
+use std::path::Path;
+
+use crate::geometry::Document;
+use crate::model::Metadata;
+use crate::slide::{RegionSource, Resolution};
+use crate::tiling::tissue::detect_tissue;
+use crate::tiling::{plan_regions, plan_whole_slide, LabelledRegion, Selection, TilePlan, TileSpec};
+use crate::{Result, TesseraError};
+
+/// The longest side of the thumbnail tissue is detected on.
+const TISSUE_THUMBNAIL: u32 = 2048;
+
+/// The label of the tiles of a plan made for inference.
+const LABEL: &str = "ROI";
+
+/// How to lay tiles over the slide.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sliding {
+    /// Step between tiles in model pixels; `None`: the tile size (no overlap).
+    pub stride: Option<u32>,
+    /// Resolution override; `None`: the model's (its µm/px, else its downsample).
+    pub resolution: Option<Resolution>,
+    /// The least fraction of a tile the region (or tissue) must cover.
+    pub min_coverage: f64,
+}
+
+impl Default for Sliding {
+    fn default() -> Self {
+        Self { stride: None, resolution: None, min_coverage: 0.25 }
+    }
+}
+
+/// The tile plan of a model over `source`: inside the polygons of `roi` when given, else over
+/// the slide's tissue. Fails when the stride does not fit or the region lies outside the slide.
+pub fn plan(source: &dyn RegionSource, metadata: &Metadata, roi: Option<(&Document, &Path)>, sliding: &Sliding) -> Result<TilePlan> {
+    let input = &metadata.input;
+    let resolution = sliding.resolution.unwrap_or(match (input.mpp, input.downsample) {
+        (Some(mpp), _) => Resolution::Mpp(mpp),
+        (None, downsample) => Resolution::Downsample(downsample.unwrap_or(1.0)),
+    });
+    let stride = sliding.stride.unwrap_or(input.tile_size);
+    if stride == 0 || stride > input.tile_size {
+        return Err(TesseraError::invalid(format!(
+            "the stride must be between 1 and the model's tile size ({} px), got {stride}",
+            input.tile_size
+        )));
+    }
+    let mut spec = TileSpec::new(input.tile_size, resolution);
+    spec.overlap = 1.0 - f64::from(stride) / f64::from(input.tile_size);
+    spec.min_coverage = sliding.min_coverage;
+    let downsample = resolution.downsample_for(source)?;
+    let name = source.path().file_stem().map_or_else(|| "slide".into(), |s| s.to_string_lossy().into_owned());
+    match roi {
+        Some((document, path)) => {
+            let regions: Vec<LabelledRegion> = document
+                .objects
+                .iter()
+                .enumerate()
+                .filter_map(|(index, object)| {
+                    object.polygon().map(|polygon| LabelledRegion { polygon, label: LABEL.into(), id: object.id_text().unwrap_or_else(|| index.to_string()) })
+                })
+                .collect();
+            if regions.is_empty() {
+                return Err(TesseraError::invalid(format!("{}: no polygon to apply the model in", path.display())));
+            }
+            let selection = Selection {
+                source: path.to_path_buf(),
+                regions,
+                not_polygons: document.skipped(),
+                unclassified: 0,
+                ignored: 0,
+                excluded: 0,
+                repaired: 0,
+            };
+            plan_regions(&selection, &name, source.dimensions(), downsample, &spec)
+        }
+        None => {
+            let mask = detect_tissue(source, TISSUE_THUMBNAIL)?;
+            plan_whole_slide(&name, source.dimensions(), downsample, &spec, Some(&mask), LABEL)
+        }
+    }
+}
