@@ -21,6 +21,7 @@ enum Command {
     Selftest(commands::selftest::Args),
     Info(commands::info::Args),
     Tiles(commands::tiles::Args),
+    Apply(commands::apply::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -29,6 +30,7 @@ fn main() -> std::process::ExitCode {
         Command::Selftest(args) => commands::selftest::run(args),
         Command::Info(args) => commands::info::run(args),
         Command::Tiles(args) => commands::tiles::run(args),
+        Command::Apply(args) => commands::apply::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per `tessera` subcommand.
 
+pub mod apply;
 pub mod info;
 pub mod selftest;
 pub mod tiles;

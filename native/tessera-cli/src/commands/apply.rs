@@ -1,0 +1,159 @@
+//! `tessera apply`: a model over a slide (or the polygons of a QuPath export), as QuPath objects.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tessera_core::geometry::{Document, ObjectType};
+use tessera_core::infer::{self, ApplyOptions, Device, Heatmap, Predictor, Sliding, Tracing};
+use tessera_core::job::{CancelToken, Job, ProgressSink};
+use tessera_core::model::Package;
+use tessera_core::runtime;
+use tessera_core::slide::{OpenSlideSource, Resolution};
+use tessera_core::{Result, TesseraError};
+
+/// Apply a model (.tessera package, or bare .onnx with a WSInfer config.json beside it) to a slide.
+///
+/// Tile classification models give one object per tile, classified by the most probable class,
+/// with each class's probability as a measurement "Tessera: <class> probability"; segmentation
+/// models give traced polygons (holes kept). Without --annotations the model runs over the
+/// slide's tissue. The output is QuPath GeoJSON (File › Import objects).
+///
+/// Example: `tessera apply --model tumour.tessera --slide CMU-1.svs --out tumour.geojson --heatmap heatmaps`
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model.
+    #[arg(long)]
+    model: PathBuf,
+    /// The slide.
+    #[arg(long)]
+    slide: PathBuf,
+    /// QuPath GeoJSON whose polygons limit where the model runs (default: the slide's tissue).
+    #[arg(long)]
+    annotations: Option<PathBuf>,
+    /// Output GeoJSON file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Folder for one low-resolution heatmap PNG per class (created if missing).
+    #[arg(long)]
+    heatmap: Option<PathBuf>,
+    /// Step between tiles in model pixels (default: the tile size, no overlap).
+    #[arg(long)]
+    stride: Option<u32>,
+    /// Tiles per model run.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// ONNX Runtime threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Read at this downsample instead of the model's µm/px (for slides without a pixel size).
+    #[arg(long)]
+    downsample: Option<f64>,
+    /// The least fraction of a tile the region or tissue must cover, in [0, 1].
+    #[arg(long, default_value_t = 0.25)]
+    min_coverage: f64,
+    /// Object type written: detection, tile or annotation.
+    #[arg(long, default_value = "detection", value_parser = ["detection", "tile", "annotation"])]
+    objects: String,
+    /// Tile classification: also write one merged annotation per class.
+    #[arg(long)]
+    merge: bool,
+    /// Segmentation: smallest polygon or hole kept, in model output pixels.
+    #[arg(long, default_value_t = 4.0)]
+    min_area: f64,
+    /// Segmentation: polygon simplification tolerance, in model output pixels.
+    #[arg(long, default_value_t = 0.5)]
+    simplify: f64,
+    /// Where the model runs: cpu, cuda or cuda:<index> (falls back to the CPU with a warning).
+    #[arg(long, default_value = "cpu", value_parser = Device::parse)]
+    device: Device,
+    /// Print nothing but errors and warnings.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Forwards the job's progress to the terminal bar.
+struct Bar(ProgressBar);
+
+impl ProgressSink for Bar {
+    fn report(&self, done: u64, total: u64, _message: &str) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
+/// Loads the model and the slide, applies the model and writes the objects and heatmaps.
+pub fn run(args: Args) -> Result<()> {
+    let package = Package::read(&args.model)?;
+    let runtime = runtime::init(&runtime::locate()?)?;
+    let (_device, warning) = args.device.resolve(runtime);
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let predictor = Predictor::new(runtime, package, threads)?;
+    let source = OpenSlideSource::open(&args.slide)?;
+    let roi = args.annotations.as_deref().map(Document::read).transpose()?;
+    let options = ApplyOptions {
+        sliding: Sliding { stride: args.stride, resolution: args.downsample.map(Resolution::Downsample), min_coverage: args.min_coverage },
+        batch: args.batch,
+        object_type: match args.objects.as_str() {
+            "tile" => ObjectType::Tile,
+            "annotation" => ObjectType::Annotation,
+            _ => ObjectType::Detection,
+        },
+        merge: args.merge,
+        tracing: Tracing { simplify: args.simplify, min_area: args.min_area },
+    };
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} tiles  {per_sec}  eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let sink = Bar(bar);
+    let job = Job::new(CancelToken::new(), &sink);
+    let started = Instant::now();
+    let roi_input = roi.as_ref().zip(args.annotations.as_deref());
+    let applied = infer::apply(&predictor, &source, roi_input, &options, &job)?;
+    sink.0.finish_and_clear();
+    applied.document.write(&args.out)?;
+    if let Some(dir) = &args.heatmap {
+        std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
+        for heatmap in &applied.heatmaps {
+            write_heatmap(heatmap, dir)?;
+        }
+    }
+    if !args.quiet {
+        summarise(&applied.document, applied.tiles, started.elapsed().as_secs_f64(), &args.out);
+    }
+    Ok(())
+}
+
+/// Writes `DIR/<class>.png`, an 8-bit grey image.
+fn write_heatmap(heatmap: &Heatmap, dir: &Path) -> Result<()> {
+    let name: String = heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
+    let path = dir.join(format!("{name}.png"));
+    let file = std::fs::File::create(&path).map_err(|source| TesseraError::io(&path, source))?;
+    let as_io = |error: png::EncodingError| TesseraError::io(&path, std::io::Error::other(error));
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), heatmap.width as u32, heatmap.height as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    let mut writer = encoder.write_header().map_err(as_io)?;
+    writer.write_image_data(&heatmap.pixels).map_err(as_io)?;
+    writer.finish().map_err(as_io)
+}
+
+fn summarise(document: &Document, tiles: usize, seconds: f64, out: &Path) {
+    let mut per_class: BTreeMap<&str, usize> = BTreeMap::new();
+    for object in &document.objects {
+        *per_class.entry(object.class_name().unwrap_or("(unclassified)")).or_default() += 1;
+    }
+    println!(
+        "{tiles} tiles in {seconds:.1} s ({:.1} tiles/s); {} objects in {}",
+        tiles as f64 / seconds.max(1e-9),
+        document.objects.len(),
+        out.display()
+    );
+    for (class, count) in per_class {
+        println!("  {class:<20} {count:>7}");
+    }
+}
