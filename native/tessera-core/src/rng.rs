@@ -33,6 +33,11 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// Uniform in `[-half, half)`.
+    pub fn symmetric(&mut self, half: f32) -> f32 {
+        ((self.uniform() * 2.0 - 1.0) * half as f64) as f32
+    }
+
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
         ((self.next_u64() as u128 * n as u128) >> 64) as usize

@@ -1,26 +1,60 @@
-//! Seeded augmentation of u8 RGB tiles.
+//! Seeded augmentation of u8 RGB tiles: flips, 90° rotations, HED stain jitter, brightness and
+//! contrast, blur.
 
 use serde::{Deserialize, Serialize};
 
+use super::photometric::{blur, brightness_contrast};
+use super::stain;
 use crate::rng::Rng;
 
-/// Which augmentations training applies; each tile gets one random choice per epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Which augmentations training applies; each tile gets its own random draw per epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Augment {
     /// Mirror images.
     pub flips: bool,
     /// Rotations by multiples of 90°.
     pub rotations: bool,
+    /// HED stain jitter σ: each stain's density scaled by `1 ± σ` and shifted by `± σ` (0: off).
+    pub stain: f32,
+    /// Brightness shift, up to this fraction of the range either way (0: off).
+    pub brightness: f32,
+    /// Contrast factor `1 ± contrast` (0: off).
+    pub contrast: f32,
+    /// Probability of a 3×3 blur.
+    pub blur: f32,
 }
 
 impl Default for Augment {
-    /// Flips and rotations: tissue has no preferred orientation.
+    /// Flips and rotations (tissue has no preferred orientation) and mild stain, brightness,
+    /// contrast and focus variation, as between slides and scanners.
     fn default() -> Self {
-        Self { flips: true, rotations: true }
+        Self { flips: true, rotations: true, stain: 0.03, brightness: 0.05, contrast: 0.1, blur: 0.1 }
     }
 }
 
 impl Augment {
+    /// No augmentation at all.
+    pub fn none() -> Self {
+        Self { flips: false, rotations: false, stain: 0.0, brightness: 0.0, contrast: 0.0, blur: 0.0 }
+    }
+
+    /// Writes a random augmentation of a `side × side` RGB `tile` into `out`.
+    pub fn apply(&self, tile: &[u8], side: usize, rng: &mut Rng, out: &mut [u8]) {
+        dihedral(tile, side, self.draw(rng), out);
+        if self.stain > 0.0 {
+            let alpha = [0; 3].map(|_| 1.0 + rng.symmetric(self.stain));
+            let beta = [0; 3].map(|_| rng.symmetric(self.stain));
+            stain::jitter(out, alpha, beta);
+        }
+        if self.brightness > 0.0 || self.contrast > 0.0 {
+            let (b, c) = (rng.symmetric(self.brightness), 1.0 + rng.symmetric(self.contrast));
+            brightness_contrast(out, b, c);
+        }
+        if self.blur > 0.0 && rng.uniform() < self.blur as f64 {
+            blur(out, side);
+        }
+    }
+
     /// A random element of the dihedral group this augmentation allows: `0..4` rotations by
     /// 90°, `4..8` the same after a mirror.
     pub fn draw(&self, rng: &mut Rng) -> usize {
@@ -79,9 +113,15 @@ mod tests {
     #[test]
     fn draws_respect_the_settings() {
         let mut rng = Rng::new(1);
-        let none = Augment { flips: false, rotations: false };
-        assert!((0..50).all(|_| none.draw(&mut rng) == 0));
-        let flips = Augment { flips: true, rotations: false };
+        assert!((0..50).all(|_| Augment::none().draw(&mut rng) == 0));
+        let flips = Augment { flips: true, ..Augment::none() };
         assert!((0..50).all(|_| matches!(flips.draw(&mut rng), 0 | 4)));
+        let tile: Vec<u8> = (0..48).map(|v| 4 * v as u8).collect();
+        let mut out = vec![0; 48];
+        Augment::none().apply(&tile, 4, &mut rng, &mut out);
+        assert_eq!(out, tile);
+        let photometric = Augment { flips: false, rotations: false, ..Augment::default() };
+        photometric.apply(&tile, 4, &mut rng, &mut out);
+        assert_ne!(out, tile);
     }
 }

@@ -1,6 +1,6 @@
 //! Batches of tiles as network input.
 
-use super::augment::{dihedral, Augment};
+use super::augment::Augment;
 use super::TileStore;
 use crate::rng::Rng;
 
@@ -18,8 +18,10 @@ pub fn batch(store: &TileStore, indices: &[usize], mut augment: Option<(&Augment
     let mut x = vec![0.0; indices.len() * 3 * plane];
     let mut scratch = vec![0u8; store.tile_len()];
     for (n, &i) in indices.iter().enumerate() {
-        let t = augment.as_mut().map_or(0, |(a, rng)| a.draw(rng));
-        dihedral(store.tile(i), side, t, &mut scratch);
+        match augment.as_mut() {
+            Some((a, rng)) => a.apply(store.tile(i), side, rng, &mut scratch),
+            None => scratch.copy_from_slice(store.tile(i)),
+        }
         let sample = &mut x[n * 3 * plane..(n + 1) * 3 * plane];
         for (p, rgb) in scratch.chunks_exact(3).enumerate() {
             for c in 0..3 {

@@ -4,7 +4,9 @@
 pub mod augment;
 pub mod balance;
 pub mod batch;
+pub mod photometric;
 pub mod split;
+pub mod stain;
 
 use crate::{Result, TesseraError};
 
