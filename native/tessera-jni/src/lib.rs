@@ -17,6 +17,7 @@ mod handles;
 mod native_library;
 mod onnx_model;
 mod progress;
+mod tile_planner;
 mod worker;
 
 /// Declares one native method of `NativeBridge` with Tessera's error policy (the calling module
@@ -38,6 +39,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         cancellation_token::METHODS,
         onnx_model::METHODS,
         diagnostics::METHODS,
+        tile_planner::METHODS,
     ]
     .concat()
 }

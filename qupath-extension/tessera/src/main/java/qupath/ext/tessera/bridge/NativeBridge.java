@@ -50,6 +50,13 @@ final class NativeBridge {
 	/** Serialises the probe model {@code softmax(x·W + b)}. */
 	static native byte[] probeModel(float[] weights, float[] bias, int features);
 
+	/**
+	 * Plans tiles inside annotations (WKB, class or null, id or null); returns
+	 * {@code {"plan": …, "selection": …}} as JSON.
+	 */
+	static native String planTiles(String image, long width, long height, double pixelSizeMicrons,
+			byte[][] geometries, String[] classes, String[] ids, String spec);
+
 	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
 	static native void debugPanic(String message);
 
