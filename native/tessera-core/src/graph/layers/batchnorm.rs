@@ -1,7 +1,7 @@
 //! Batch normalisation over the channels of NCHW activations.
 
 use super::{shape_error, Backward, Bound, Forward, Init, Layer, Mode, Tape, TensorSpec};
-use crate::graph::builder::{attr_float, Value};
+use crate::graph::builder::{attr_float, attr_int, attr_ints, Value};
 use crate::graph::ops::Ops;
 use crate::graph::proto::DataType;
 use crate::Result;
@@ -77,10 +77,16 @@ impl Layer for BatchNorm {
             return Forward::plain(y, Vec::new());
         }
         let axes = [0, 2, 3];
+        // M = n·h·w, from the run-time batch size.
+        let size = ops.unary("Size", x);
+        let size = ops.cast(&size, DataType::Float);
+        let count = ops.scale(&size, 1.0 / self.channels as f32);
+        let one = ops.scalar(1.0);
+        let count_less_one = ops.sub(&count, &one);
         let mean = ops.reduce_mean(x, &axes, true);
         let centred = ops.sub(x, &mean);
-        let squares = ops.mul(&centred, &centred);
-        let var = ops.reduce_mean(&squares, &axes, true);
+        let squares = ops.node("ReduceSumSquare", &[&centred], vec![attr_ints("axes", &axes), attr_int("keepdims", 1)]);
+        let var = ops.div(&squares, &count);
         let eps = ops.scalar(EPSILON);
         let var_eps = ops.add(&var, &eps);
         let std = ops.unary("Sqrt", &var_eps);
@@ -90,14 +96,8 @@ impl Layer for BatchNorm {
         let beta4 = self.broadcastable(ops, beta);
         let scaled = ops.mul(&x_hat, &gamma4);
         let y = ops.add(&scaled, &beta4);
-        // M = n·h·w, from the run-time batch size; the running variance is unbiased: σ² M / (M − 1).
-        let size = ops.unary("Size", x);
-        let size = ops.cast(&size, DataType::Float);
-        let count = ops.scale(&size, 1.0 / self.channels as f32);
-        let one = ops.scalar(1.0);
-        let count_less_one = ops.sub(&count, &one);
-        let correction = ops.div(&count, &count_less_one);
-        let unbiased = ops.mul(&var, &correction);
+        // The running variance is unbiased: Σ(x − μ)² / (M − 1).
+        let unbiased = ops.div(&squares, &count_less_one);
         let buffers = vec![self.blend(ops, running_mean, &mean), self.blend(ops, running_var, &unbiased)];
         let k = ops.mul(&gamma4, &inv_std);
         Forward { y, tape: Tape::of(vec![x_hat, k, count]), buffers }
