@@ -5,8 +5,6 @@
 //! calling thread takes results out of the queue and hands them to `consume` (e.g. write a file,
 //! push to Java). At most a queue's worth of results plus one per reader exists at any time.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use rayon::prelude::*;
 
 use super::{Tile, TilePlan};
@@ -39,8 +37,6 @@ where
     let (sender, receiver) = crossbeam_channel::bounded::<(usize, T)>(capacity);
     let total = plan.tiles.len() as u64;
     let size = (plan.tile_size, plan.tile_size);
-    // Set when the consumer stops early, so that readers stop without reporting their own error.
-    let stopped = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let readers = scope.spawn(|| {
             plan.tiles
@@ -60,7 +56,6 @@ where
         for (index, result) in receiver.iter() {
             if let Err(error) = consume(index, result) {
                 consumed = Err(error);
-                stopped.store(true, Ordering::Release);
                 break;
             }
             done += 1;
@@ -70,10 +65,8 @@ where
         let read = readers
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // A consumer's error comes first: the readers then only saw the queue close.
         consumed?;
-        if stopped.load(Ordering::Acquire) {
-            return Ok(());
-        }
         read
     })
 }
