@@ -5,6 +5,7 @@ pub mod augment;
 pub mod balance;
 pub mod batch;
 pub mod photometric;
+pub mod samples;
 pub mod split;
 pub mod stain;
 
@@ -91,10 +92,6 @@ impl TileStore {
 
     /// The number of tiles of each class among `indices`.
     pub fn class_counts(&self, indices: &[usize]) -> Vec<usize> {
-        let mut counts = vec![0; self.classes.len()];
-        for &i in indices {
-            counts[self.labels[i]] += 1;
-        }
-        counts
+        samples::class_counts(&self.labels, self.classes.len(), indices)
     }
 }

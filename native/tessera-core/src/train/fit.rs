@@ -8,9 +8,8 @@ use super::schedule::Schedule;
 use super::step::Stepper;
 use crate::dataset::augment::Augment;
 use crate::dataset::balance::class_weights;
-use crate::dataset::batch::batch;
+use crate::dataset::samples::{class_counts, Samples};
 use crate::dataset::split::Split;
-use crate::dataset::TileStore;
 use crate::eval::metrics::{argmax_rows, Confusion};
 use crate::graph::network::{Network, State};
 use crate::graph::optim::Optimizer;
@@ -112,34 +111,34 @@ fn predict(
     runtime: &Runtime,
     network: &Network,
     state: &State,
-    store: &TileStore,
+    data: &dyn Samples,
     indices: &[usize],
     config: &TrainConfig,
 ) -> Result<Vec<usize>> {
     let model = Model::from_bytes(runtime, &network.inference_graph(state)?, config.threads)?;
     let mut predicted = Vec::with_capacity(indices.len());
-    let input = network.input();
     for chunk in indices.chunks(config.batch_size.max(1)) {
-        let (x, _) = batch(store, chunk, None);
-        let out = model.run(&x, &[chunk.len(), input[0], input[1], input[2]])?;
+        let (x, _) = data.batch(chunk, None);
+        let shape: Vec<usize> = std::iter::once(chunk.len()).chain(network.input().iter().copied()).collect();
+        let out = model.run(&x, &shape)?;
         predicted.extend(argmax_rows(&out.data, network.classes()));
     }
     Ok(predicted)
 }
 
-fn check_inputs(network: &Network, store: &TileStore, split: &Split, config: &TrainConfig) -> Result<()> {
-    let side = store.side();
-    if network.input() != [3, side, side] {
+fn check_inputs(network: &Network, data: &dyn Samples, split: &Split, config: &TrainConfig) -> Result<()> {
+    if network.input() != data.shape() {
         return Err(TesseraError::IncompatibleModel(format!(
-            "the network takes {:?}, the tiles are 3 × {side} × {side}",
-            network.input()
+            "the network takes samples of shape {:?}, the data has {:?}",
+            network.input(),
+            data.shape()
         )));
     }
-    if network.classes() != store.classes().len() {
+    if network.classes() != data.classes().len() {
         return Err(TesseraError::IncompatibleModel(format!(
-            "the network has {} classes, the tiles {}",
+            "the network has {} classes, the data {}",
             network.classes(),
-            store.classes().len()
+            data.classes().len()
         )));
     }
     if split.train.len() < 2 || split.validation.is_empty() || config.batch_size < 2 || config.epochs == 0 {
@@ -154,26 +153,26 @@ fn check_inputs(network: &Network, store: &TileStore, split: &Split, config: &Tr
     Ok(())
 }
 
-/// Trains `network` on `split` of `store`, reporting progress to `job` (and stopping between
+/// Trains `network` on `split` of `data`, reporting progress to `job` (and stopping between
 /// steps when it is cancelled) and each step and epoch to `on_event`.
 pub fn fit(
     runtime: &Runtime,
     network: &Network,
-    store: &TileStore,
+    data: &dyn Samples,
     split: &Split,
     config: &TrainConfig,
     job: &Job,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Trained> {
-    check_inputs(network, store, split, config)?;
-    let counts = store.class_counts(&split.train);
-    let weights = class_weights(&counts, store.classes())?;
+    check_inputs(network, data, split, config)?;
+    let counts = class_counts(data.labels(), data.classes().len(), &split.train);
+    let weights = class_weights(&counts, data.classes())?;
     let weights = if config.balance { weights } else { vec![1.0; weights.len()] };
     let state = network.initial_state(&config.optimizer, config.seed);
     let mut stepper = Stepper::new(runtime, network, &config.optimizer, &weights, state, config.threads)?;
     let per_epoch = (split.train.len() / config.batch_size).max(1);
     let total = per_epoch * config.epochs;
-    let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
+    let truth: Vec<usize> = split.validation.iter().map(|&i| data.labels()[i]).collect();
     let mut history: Vec<EpochRecord> = Vec::new();
     let mut best: Option<(usize, f64, State)> = None;
     let mut stopped = None;
@@ -187,7 +186,7 @@ pub fn fit(
             let done = (epoch - 1) * per_epoch + s;
             rate = config.schedule.rate(config.learning_rate, done, total);
             let indices = &order[s * config.batch_size..((s + 1) * config.batch_size).min(order.len())];
-            let (x, labels) = batch(store, indices, Some((&config.augment, &mut augment_rng)));
+            let (x, labels) = data.batch(indices, Some((&config.augment, &mut augment_rng)));
             let out = stepper.step(&x, &labels, rate)?;
             if !out.loss.is_finite() {
                 stopped = Some(format!("training diverged: the loss became {} at epoch {epoch}, step {}; kept the best model so far (try a lower learning rate)", out.loss, done + 1));
@@ -201,8 +200,8 @@ pub fn fit(
                 &format!("epoch {epoch}/{}: loss {:.4}", config.epochs, out.loss),
             );
         }
-        let predicted = predict(runtime, network, stepper.state(), store, &split.validation, config)?;
-        let confusion = Confusion::new(store.classes().len(), &truth, &predicted);
+        let predicted = predict(runtime, network, stepper.state(), data, &split.validation, config)?;
+        let confusion = Confusion::new(data.classes().len(), &truth, &predicted);
         let record = EpochRecord {
             epoch,
             train_loss: loss_sum / per_epoch as f64,

@@ -4,6 +4,7 @@ pub mod fit;
 pub mod schedule;
 pub mod session;
 pub mod step;
+pub mod transfer;
 
 #[cfg(test)]
 pub(crate) mod testing;

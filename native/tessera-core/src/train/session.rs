@@ -53,6 +53,13 @@ impl<'a> Feed<'a> {
     }
 }
 
+fn declared(outlets: &[ort::value::Outlet]) -> Vec<(String, Vec<i64>)> {
+    outlets
+        .iter()
+        .map(|o| (o.name().to_owned(), o.dtype().tensor_shape().map(|s| s.to_vec()).unwrap_or_default()))
+        .collect()
+}
+
 /// An ONNX Runtime session whose outputs are all f32, returned in the graph's output order.
 pub struct GraphSession {
     session: Session,
@@ -67,6 +74,17 @@ impl GraphSession {
             let outputs = session.outputs().iter().map(|o| o.name().to_owned()).collect();
             Ok(Self { session, outputs })
         })
+    }
+
+    /// Each input's name and declared shape (−1 for a size chosen at run time; empty for
+    /// non-tensor inputs).
+    pub fn inputs(&self) -> Vec<(String, Vec<i64>)> {
+        declared(self.session.inputs())
+    }
+
+    /// Each output's name and declared shape, as for [`GraphSession::inputs`].
+    pub fn outputs(&self) -> Vec<(String, Vec<i64>)> {
+        declared(self.session.outputs())
     }
 
     /// Runs the graph on `feeds`; returns every output, in order.
