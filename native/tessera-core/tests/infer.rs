@@ -71,18 +71,7 @@ fn ring_slide() -> (BufferSource, MultiPolygon<f64>) {
 fn whole(source: &dyn RegionSource) -> Document {
     let (w, h) = source.dimensions();
     let polygon = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: w as f64, y: h as f64 }).to_polygon();
-    let object = PathObject {
-        id: None,
-        object_type: Some(ObjectType::Annotation),
-        name: None,
-        classification: None,
-        measurements: None,
-        is_locked: None,
-        shape: Shape::Polygon(polygon),
-        other_geometry_members: Default::default(),
-        other_properties: Default::default(),
-        other_members: Default::default(),
-    };
+    let object = PathObject { object_type: Some(ObjectType::Annotation), ..PathObject::new(Shape::Polygon(polygon)) };
     Document { objects: vec![object], layout: Layout::Array }
 }
 

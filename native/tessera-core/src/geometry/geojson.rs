@@ -110,6 +110,22 @@ pub struct PathObject {
 }
 
 impl PathObject {
+    /// An object of `shape` with nothing else set: no id, type, name, class or measurements.
+    pub fn new(shape: Shape) -> Self {
+        Self {
+            id: None,
+            object_type: None,
+            name: None,
+            classification: None,
+            measurements: None,
+            is_locked: None,
+            shape,
+            other_geometry_members: Map::new(),
+            other_properties: Map::new(),
+            other_members: Map::new(),
+        }
+    }
+
     /// The class name, if the object is classified.
     pub fn class_name(&self) -> Option<&str> {
         self.classification.as_ref().map(|c| c.name.as_str())

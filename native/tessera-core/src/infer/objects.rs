@@ -73,16 +73,9 @@ fn place(polygons: Vec<Polygon<f64>>, origin: (f64, f64), scale: f64) -> Vec<Pol
 
 fn classified(shape: Shape, class: &ClassInfo, object_type: ObjectType) -> PathObject {
     PathObject {
-        id: None,
         object_type: Some(object_type),
-        name: None,
         classification: Some(Classification { name: class.name.clone(), color: Some(class.color), other: Map::new() }),
-        measurements: None,
-        is_locked: None,
-        shape,
-        other_geometry_members: Map::new(),
-        other_properties: Map::new(),
-        other_members: Map::new(),
+        ..PathObject::new(shape)
     }
 }
 
