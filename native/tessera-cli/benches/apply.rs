@@ -1,0 +1,224 @@
+//! Whole-slide inference throughput: `tessera apply`'s pipeline against the model alone and
+//! against the Python pipeline (openslide-python + numpy + onnxruntime-python) on the same tiles
+//! with the same ResNet-18-shaped model (224 px, batch 32, 2 ONNX Runtime threads, random
+//! weights). Then peak memory of whole-slide runs on a 24k² and a 4k² slide. A measurement, not
+//! a test.
+//!
+//! Run:   cargo bench -p tessera-cli --bench apply
+//! Needs: apt-get install -y libvips42 libopenslide0;
+//!        pip install openslide-python numpy scikit-image pyvips onnxruntime==1.31.1 (torch optional)
+//! Slides: target/bench/synthetic-24.svs and synthetic-4.svs, written once with
+//! ../shared/tools/make_synthetic_wsi.py (24576² and 4096² px, 0.5 µm/px).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use tessera_core::geometry::Document;
+use tessera_core::graph::builder::{attr_int, attr_ints};
+use tessera_core::graph::proto::DataType;
+use tessera_core::graph::{Dim, GraphBuilder, Value};
+use tessera_core::infer::{self, ApplyOptions, Predictor};
+use tessera_core::job::{CancelToken, Job, Silent};
+use tessera_core::model::{ClassInfo, InputSpec, Metadata, Package, Task};
+use tessera_core::rng::Rng;
+use tessera_core::runtime::{self, Runtime};
+use tessera_core::slide::{read_region, OpenSlideSource, RegionSource};
+
+const TILE: u32 = 224;
+const BATCH: usize = 32;
+const THREADS: usize = 2;
+/// Tiles per side of the measured square region (16² = 256 tiles, 8 batches).
+const SIDE_TILES: u32 = 16;
+const ROUNDS: usize = 2;
+/// Set in the environment of the peak-memory child runs of this binary (value: the slide).
+const CHILD: &str = "TESSERA_BENCH_RSS_SLIDE";
+
+fn main() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = manifest.join("../../target/bench");
+    let library = std::env::var_os(runtime::LIBRARY_ENV).map_or_else(|| folder.join("../onnxruntime").join(runtime::LIBRARY_NAME), PathBuf::from);
+    let runtime = runtime::init(&library).unwrap();
+    if let Some(slide) = std::env::var_os(CHILD) {
+        return whole_slide_peak_rss(runtime, Path::new(&slide));
+    }
+    let large = synthetic(manifest, &folder, 24);
+    let onnx = resnet18(2);
+    let model_path = folder.join("resnet18.onnx");
+    std::fs::write(&model_path, &onnx).unwrap();
+    let predictor = Predictor::new(runtime, package(onnx), THREADS).unwrap();
+    let source = OpenSlideSource::open(&large).unwrap();
+    // A square of SIDE_TILES² tiles in the middle of the slide.
+    let span = f64::from(SIDE_TILES * TILE);
+    let (w, h) = source.dimensions();
+    let (x0, y0) = ((w as f64 - span) / 2.0, (h as f64 - span) / 2.0);
+    let roi = region((x0, y0, x0 + span, y0 + span));
+    let plan = infer::region::plan(&source, predictor.package().metadata(), Some((&roi, Path::new("roi"))), &Default::default()).unwrap();
+    let tiles_path = folder.join("apply-tiles.json");
+    let tiles: Vec<[i64; 2]> = plan.tiles.iter().map(|t| [t.x, t.y]).collect();
+    std::fs::write(&tiles_path, serde_json::json!({"tile_size": TILE, "tiles": tiles}).to_string()).unwrap();
+    let count = plan.tiles.len();
+    let job = Job::new(CancelToken::new(), &Silent);
+    let options = ApplyOptions { batch: BATCH, ..ApplyOptions::default() };
+    // Warm-up, then interleaved rounds; each rate is the best of its rounds.
+    infer::apply(&predictor, &source, Some((&roi, Path::new("roi"))), &options, &job).unwrap();
+    let mut best = [0.0f64; 4];
+    let mut torch = None;
+    for _ in 0..ROUNDS {
+        let decoded: Vec<Vec<f32>> = plan
+            .tiles
+            .chunks(BATCH)
+            .map(|chunk| {
+                chunk.iter().flat_map(|t| predictor.preprocess(&read_region(&source, (t.x, t.y, t.w, t.h), (TILE, TILE)).unwrap()).unwrap()).collect()
+            })
+            .collect();
+        let start = Instant::now();
+        for batch in &decoded {
+            predictor.infer(batch, batch.len() / predictor.tile_len()).unwrap();
+        }
+        let model_only = count as f64 / start.elapsed().as_secs_f64();
+        drop(decoded);
+        let start = Instant::now();
+        let applied = infer::apply(&predictor, &source, Some((&roi, Path::new("roi"))), &options, &job).unwrap();
+        let end_to_end = applied.tiles as f64 / start.elapsed().as_secs_f64();
+        let python = Command::new("python3")
+            .arg(manifest.join("benches/apply_baseline.py"))
+            .args([large.as_os_str(), tiles_path.as_os_str(), model_path.as_os_str()])
+            .args([BATCH.to_string(), THREADS.to_string()])
+            .env("OMP_NUM_THREADS", THREADS.to_string())
+            .output()
+            .unwrap();
+        assert!(python.status.success(), "baseline failed: {}", String::from_utf8_lossy(&python.stderr));
+        let baseline: serde_json::Value = serde_json::from_slice(&python.stdout).unwrap();
+        let rates = [model_only, end_to_end, baseline["end_to_end"].as_f64().unwrap(), baseline["model_only"].as_f64().unwrap()];
+        for (best, rate) in best.iter_mut().zip(rates) {
+            *best = best.max(rate);
+        }
+        torch = baseline["torch"].as_f64().map(|rate| torch.map_or(rate, |t: f64| t.max(rate)));
+    }
+    let [model_only, ours, python, python_model] = best;
+    println!("slide {} ({count} tiles of {TILE} px, batch {BATCH}, {THREADS} ONNX Runtime threads, best of {ROUNDS} rounds)", large.display());
+    println!("model only (ORT, pre-decoded batches): {model_only:7.1} tiles/s");
+    println!("tessera end-to-end:                    {ours:7.1} tiles/s   {:.3}× model only (target ≥ 0.92)", ours / model_only);
+    println!("python pipeline end-to-end:            {python:7.1} tiles/s   {:.3}× its model only ({python_model:.1} tiles/s)", python / python_model);
+    println!("tessera / python:                      {:7.3}×  (target ≥ 1.15)", ours / python);
+    match torch {
+        Some(rate) => println!("pytorch eager pipeline:                {rate:7.1} tiles/s   tessera / pytorch {:.3}×", ours / rate),
+        None => println!("pytorch eager pipeline:                not measured (torch is not installed)"),
+    }
+    for repeat in [24, 4] {
+        let slide = synthetic(manifest, &folder, repeat);
+        let child = Command::new(std::env::current_exe().unwrap()).env(CHILD, &slide).output().unwrap();
+        assert!(child.status.success(), "{}", String::from_utf8_lossy(&child.stderr));
+        print!("{}", String::from_utf8_lossy(&child.stdout));
+    }
+}
+
+/// Applies a cheap model of the same input size over the whole slide's tissue and prints the
+/// process's peak resident memory: the pipeline's memory, without the large model's.
+fn whole_slide_peak_rss(runtime: &Runtime, slide: &Path) {
+    let mut g = GraphBuilder::new("mean_colour");
+    let x = g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(i64::from(TILE)), Dim::Fixed(i64::from(TILE))]);
+    let pooled = g.node("GlobalAveragePool", &[&x], vec![]);
+    let flat = g.node("Flatten", &[&pooled], vec![]);
+    let w = g.initializer_f32("w", &[3, 2], &[1.0, -1.0, 0.5, -0.5, 0.0, 0.0]);
+    let logits = g.node("MatMul", &[&flat, &w], vec![]);
+    let p = g.node("Softmax", &[&logits], vec![attr_int("axis", 1)]);
+    g.output(&p, "p", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(2)]);
+    let predictor = Predictor::new(runtime, package(g.to_bytes("bench")), THREADS).unwrap();
+    let source = OpenSlideSource::open(slide).unwrap();
+    let job = Job::new(CancelToken::new(), &Silent);
+    let start = Instant::now();
+    let applied = infer::apply(&predictor, &source, None, &ApplyOptions { batch: BATCH, ..ApplyOptions::default() }, &job).unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ?").trim_start_matches("VmHWM:").trim().to_string();
+    let (w, h) = source.dimensions();
+    println!(
+        "whole slide {w}×{h}: {} tiles in {:.1} s, peak RSS {peak} (mean-colour model, same pipeline)",
+        applied.tiles,
+        start.elapsed().as_secs_f64()
+    );
+}
+
+fn package(onnx: Vec<u8>) -> Package {
+    let classes = vec![ClassInfo::new("Tumor", [200, 0, 0]), ClassInfo::new("Other", [0, 0, 200])];
+    Package::new(Metadata::new("bench", Task::TileClassification, classes, InputSpec::imagenet(TILE, Some(0.5))), onnx).unwrap()
+}
+
+fn region((x0, y0, x1, y1): (f64, f64, f64, f64)) -> Document {
+    let ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+    let feature = serde_json::json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {"objectType": "annotation"}});
+    Document::from_value(feature, Path::new("roi")).unwrap()
+}
+
+/// ResNet-18 in inference form (batch normalisation folded into the convolutions' biases), He
+/// initialised, ending in a softmax over `classes`.
+fn resnet18(classes: usize) -> Vec<u8> {
+    let mut net = Net { g: GraphBuilder::new("resnet18"), rng: Rng::new(18), count: 0 };
+    let x = net.g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(224), Dim::Fixed(224)]);
+    let stem = net.conv(&x, 3, 64, 7, 2, true);
+    let mut y = net.g.node("MaxPool", &[&stem], vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("strides", &[2, 2]), attr_ints("pads", &[1; 4])]);
+    let mut channels = 64;
+    for (stage, width) in [64, 128, 256, 512].into_iter().enumerate() {
+        for block in 0..2 {
+            let stride = if stage > 0 && block == 0 { 2 } else { 1 };
+            let body = net.conv(&y, channels, width, 3, stride, true);
+            let body = net.conv(&body, width, width, 3, 1, false);
+            let skip = if stride == 1 && channels == width { y.clone() } else { net.conv(&y, channels, width, 1, stride, false) };
+            let sum = net.g.node("Add", &[&body, &skip], vec![]);
+            y = net.g.node("Relu", &[&sum], vec![]);
+            channels = width;
+        }
+    }
+    let pooled = net.g.node("GlobalAveragePool", &[&y], vec![]);
+    let flat = net.g.node("Flatten", &[&pooled], vec![]);
+    let w = net.weights(&[classes as i64, 512], 512);
+    let b = net.g.initializer_f32("fc.b", &[classes as i64], &vec![0.0; classes]);
+    let logits = net.g.node("Gemm", &[&flat, &w, &b], vec![attr_int("transB", 1)]);
+    let p = net.g.node("Softmax", &[&logits], vec![attr_int("axis", 1)]);
+    net.g.output(&p, "probabilities", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(classes as i64)]);
+    net.g.to_bytes("tessera-bench")
+}
+
+struct Net {
+    g: GraphBuilder,
+    rng: Rng,
+    count: usize,
+}
+
+impl Net {
+    fn weights(&mut self, dims: &[i64], fan_in: usize) -> Value {
+        self.count += 1;
+        let scale = (2.0 / fan_in as f64).sqrt();
+        let data: Vec<f32> = (0..dims.iter().product::<i64>()).map(|_| (self.rng.normal() * scale) as f32).collect();
+        self.g.initializer_f32(&format!("w{}", self.count), dims, &data)
+    }
+
+    fn conv(&mut self, x: &Value, cin: usize, cout: usize, k: i64, stride: i64, relu: bool) -> Value {
+        let w = self.weights(&[cout as i64, cin as i64, k, k], cin * (k * k) as usize);
+        let b = self.g.initializer_f32(&format!("b{}", self.count), &[cout as i64], &vec![0.0; cout]);
+        let attributes = vec![attr_ints("kernel_shape", &[k, k]), attr_ints("strides", &[stride, stride]), attr_ints("pads", &[k / 2; 4])];
+        let y = self.g.node("Conv", &[x, &w, &b], attributes);
+        if relu {
+            self.g.node("Relu", &[&y], vec![])
+        } else {
+            y
+        }
+    }
+}
+
+/// `target/bench/synthetic-<repeat>.svs`, written once.
+fn synthetic(manifest: &Path, folder: &Path, repeat: u32) -> PathBuf {
+    let slide = folder.join(format!("synthetic-{repeat}.svs"));
+    if !slide.exists() {
+        std::fs::create_dir_all(folder).unwrap();
+        let made = Command::new("python3")
+            .arg(manifest.join("../../../shared/tools/make_synthetic_wsi.py"))
+            .arg(&slide)
+            .arg(repeat.to_string())
+            .status()
+            .unwrap();
+        assert!(made.success(), "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)");
+    }
+    slide
+}
