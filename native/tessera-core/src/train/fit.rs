@@ -106,24 +106,25 @@ pub struct Trained {
     pub stopped: Option<String>,
 }
 
-/// Validation predictions of `state` on `indices`, in batches.
-fn predict(
+/// The class probabilities `[indices.len(), classes]` of the inference graph of `network` with
+/// `state` on samples `indices`, `batch` at a time.
+pub fn probabilities(
     runtime: &Runtime,
     network: &Network,
     state: &State,
     data: &dyn Samples,
     indices: &[usize],
-    config: &TrainConfig,
-) -> Result<Vec<usize>> {
-    let model = Model::from_bytes(runtime, &network.inference_graph(state)?, config.threads)?;
-    let mut predicted = Vec::with_capacity(indices.len());
-    for chunk in indices.chunks(config.batch_size.max(1)) {
+    batch: usize,
+    threads: usize,
+) -> Result<Vec<f32>> {
+    let model = Model::from_bytes(runtime, &network.inference_graph(state)?, threads)?;
+    let mut out = Vec::with_capacity(indices.len() * network.classes());
+    for chunk in indices.chunks(batch.max(1)) {
         let (x, _) = data.batch(chunk, None);
         let shape: Vec<usize> = std::iter::once(chunk.len()).chain(network.input().iter().copied()).collect();
-        let out = model.run(&x, &shape)?;
-        predicted.extend(argmax_rows(&out.data, network.classes()));
+        out.extend(model.run(&x, &shape)?.data);
     }
-    Ok(predicted)
+    Ok(out)
 }
 
 fn check_inputs(network: &Network, data: &dyn Samples, split: &Split, config: &TrainConfig) -> Result<()> {
@@ -200,7 +201,16 @@ pub fn fit(
                 &format!("epoch {epoch}/{}: loss {:.4}", config.epochs, out.loss),
             );
         }
-        let predicted = predict(runtime, network, stepper.state(), data, &split.validation, config)?;
+        let p = probabilities(
+            runtime,
+            network,
+            stepper.state(),
+            data,
+            &split.validation,
+            config.batch_size,
+            config.threads,
+        )?;
+        let predicted = argmax_rows(&p, network.classes());
         let confusion = Confusion::new(data.classes().len(), &truth, &predicted);
         let record = EpochRecord {
             epoch,

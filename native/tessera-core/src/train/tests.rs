@@ -153,3 +153,16 @@ fn early_stopping_keeps_the_best_epoch() {
     assert_eq!(trained.history[trained.best_epoch - 1].validation_macro_f1, best);
     assert_eq!(trained.history.len(), trained.best_epoch + 2);
 }
+
+#[test]
+fn cross_validation_reports_every_fold() {
+    let (store, _, network) = setup();
+    let job = Job::new(CancelToken::new(), &Silent);
+    let folds = super::cv::cross_validate(runtime(), &network, &store, 3, &config(4), &job, &mut |_, _| {}).unwrap();
+    assert_eq!(folds.len(), 3);
+    assert_eq!(folds.iter().map(|f| f.report.tiles).sum::<usize>(), store.len());
+    for fold in &folds {
+        let f1 = fold.report.macro_f1;
+        assert!(f1.value >= 0.7 && f1.ci95.low <= f1.value && f1.value <= f1.ci95.high, "{f1:?}");
+    }
+}
