@@ -5,9 +5,15 @@
 //! models see zero padding instead of tissue; each canvas pixel is the weighted mean of the
 //! tiles covering it, so tile borders leave no seam when tiles overlap.
 
+use crate::{Result, TesseraError};
+
 /// Weight of a tile's edge pixels relative to its centre: small, but never zero, so pixels
 /// covered by one tile only still get its prediction.
 const EDGE_WEIGHT: f32 = 1e-3;
+
+/// The most canvas pixels one segmentation run may hold (8192², about 0.8 GB for two classes):
+/// the canvas grows with the region, so larger regions are refused rather than exhausting memory.
+pub const MAX_PIXELS: usize = 1 << 26;
 
 /// A canvas of blended class probabilities over a level-0 rectangle.
 pub struct Blender {
@@ -22,11 +28,17 @@ pub struct Blender {
 
 impl Blender {
     /// A canvas for `classes` classes covering the level-0 rectangle (`x`, `y`, `w`, `h`), one
-    /// canvas pixel per `scale` level-0 pixels.
-    pub fn new((x, y, w, h): (f64, f64, f64, f64), scale: f64, classes: usize) -> Self {
+    /// canvas pixel per `scale` level-0 pixels; fails when that is more than [`MAX_PIXELS`].
+    pub fn new((x, y, w, h): (f64, f64, f64, f64), scale: f64, classes: usize) -> Result<Self> {
         let width = (w / scale).ceil().max(1.0) as usize;
         let height = (h / scale).ceil().max(1.0) as usize;
-        Self {
+        if width.saturating_mul(height) > MAX_PIXELS {
+            return Err(TesseraError::invalid(format!(
+                "segmenting a {width}×{height}-pixel region (at the model's resolution) needs more than the {MAX_PIXELS} pixels \
+                 one run may hold; apply the model to smaller regions (polygons) or at a coarser resolution"
+            )));
+        }
+        Ok(Self {
             origin: (x, y),
             scale,
             width,
@@ -34,7 +46,7 @@ impl Blender {
             classes,
             sums: vec![0.0; classes * width * height],
             weights: vec![0.0; width * height],
-        }
+        })
     }
 
     /// Canvas width and height in pixels.
@@ -116,7 +128,7 @@ mod tests {
 
     #[test]
     fn overlapping_tiles_average_and_uncovered_pixels_stay_empty() {
-        let mut blender = Blender::new((0.0, 0.0, 12.0, 4.0), 2.0, 2);
+        let mut blender = Blender::new((0.0, 0.0, 12.0, 4.0), 2.0, 2).unwrap();
         assert_eq!(blender.size(), (6, 2));
         // Two 2-class 2×4 tiles (at canvas columns 0–3 and 2–5) that disagree.
         let first: Vec<f32> = [vec![1.0; 8], vec![0.0; 8]].concat();
@@ -129,7 +141,9 @@ mod tests {
         assert!((middle - 1.0).abs() < 1e-6, "symmetric weights share the overlap: {middle}");
         let labels = blender.labels();
         assert_eq!((labels[0], labels[5]), (Some(0), Some(1)));
-        let empty = Blender::new((0.0, 0.0, 2.0, 2.0), 1.0, 1);
+        let empty = Blender::new((0.0, 0.0, 2.0, 2.0), 1.0, 1).unwrap();
         assert_eq!(empty.labels(), vec![None; 4]);
+        let huge = Blender::new((0.0, 0.0, 1e6, 1e6), 1.0, 2).err().unwrap().to_string();
+        assert!(huge.contains("1000000×1000000") && huge.contains("smaller regions"), "{huge}");
     }
 }

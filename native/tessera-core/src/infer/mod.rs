@@ -123,7 +123,7 @@ pub fn segment(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan
         (a.min(t.x), b.min(t.y), c.max(t.x + t.w as i64), d.max(t.y + t.h as i64))
     });
     let scale = plan.tiles.first().map_or(1.0, |t| t.w as f64 / width as f64);
-    let mut blender = Blender::new((x0 as f64, y0 as f64, (x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64), scale, classes);
+    let mut blender = Blender::new((x0 as f64, y0 as f64, (x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64), scale, classes)?;
     let per_tile = classes * height * width;
     pipeline::predict(predictor, source, plan, batch, job, |tiles, output| {
         for (&tile, values) in tiles.iter().zip(output.data.chunks_exact(per_tile)) {
