@@ -16,7 +16,7 @@ pub enum Repair {
 
 impl Repair {
     /// The valid polygon, repaired or not.
-    pub fn into_polygon(self) -> MultiPolygon<f64> {
+    pub fn polygon(&self) -> &MultiPolygon<f64> {
         match self {
             Repair::Unchanged(polygon) | Repair::Repaired(polygon) => polygon,
         }
@@ -54,9 +54,7 @@ pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
         })?;
         Repair::Repaired(repaired)
     };
-    let area = match &repair {
-        Repair::Unchanged(p) | Repair::Repaired(p) => p.unsigned_area(),
-    };
+    let area = repair.polygon().unsigned_area();
     if area.is_nan() || area <= 0.0 {
         return Err(TesseraError::invalid(format!(
             "{what}: the polygon has no area"
