@@ -108,12 +108,23 @@ fn overlap_blending_leaves_no_seams() {
     let reference = whole_image.run(&predictor.preprocess_any(&pixels), &[1, 3, 256, 256]).unwrap();
     let worst_seam = |stride: u32| {
         let plan = infer::region::plan(&source, predictor.package().metadata(), Some((&whole(&source), Path::new("roi"))), &Sliding { stride: Some(stride), ..Sliding::default() }).unwrap();
-        let blender = infer::segment(&predictor, &source, &plan, (64, 64), 4, &job()).unwrap();
-        // Interior pixels only: the slide's own border is zero-padded in the reference too.
-        (3..253usize)
-            .flat_map(|y| (3..253usize).map(move |x| (x, y)))
-            .map(|(x, y)| (blender.probability(1, x, y).unwrap() - reference.data[65536 + y * 256 + x]).abs())
-            .fold(0.0f32, f32::max)
+        let mut blender = infer::segment::canvas(&predictor, &plan).unwrap();
+        let mut worst = 0.0f32;
+        let mut rows = 0;
+        // Batches of 4 make bands of 4 batches = 16 tiles: bands end inside the canvas.
+        infer::segment::stitch(&predictor, &source, &plan, 4, &job(), &mut blender, |row| {
+            assert_eq!(row.y, rows, "rows arrive once, in order");
+            rows += 1;
+            // Interior pixels only: the slide's own border is zero-padded in the reference too.
+            if (3..253).contains(&row.y) {
+                for x in 3..253 {
+                    worst = worst.max((row.probabilities[256 + x] - reference.data[65536 + row.y * 256 + x]).abs());
+                }
+            }
+        })
+        .unwrap();
+        assert_eq!(rows, 256);
+        worst
     };
     let (seams, blended) = (worst_seam(64), worst_seam(32));
     assert!(seams > 0.05, "tiles without overlap show their borders: {seams}");

@@ -1,6 +1,6 @@
 //! Low-resolution probability maps, one per class, for a quick look at a whole slide.
 
-use super::blend::Blender;
+use super::blend::{Blender, Row};
 use super::cells::Cells;
 use crate::model::ClassInfo;
 
@@ -45,25 +45,48 @@ pub fn from_cells(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo]) -
         .collect()
 }
 
-/// Per class, the blended segmentation sampled down to at most [`MAX_SIDE`] pixels a side.
-pub fn from_blend(blender: &Blender, classes: &[ClassInfo]) -> Vec<Heatmap> {
-    let (width, height) = blender.size();
-    let step = width.max(height).div_ceil(MAX_SIDE).max(1);
-    let (out_w, out_h) = (width.div_ceil(step), height.div_ceil(step));
-    let (origin, scale) = blender.placement();
-    classes
-        .iter()
-        .enumerate()
-        .map(|(index, class)| Heatmap {
-            class: class.name.clone(),
-            width: out_w,
-            height: out_h,
-            pixels: (0..out_h)
-                .flat_map(|y| (0..out_w).map(move |x| (x, y)))
-                .map(|(x, y)| blender.probability(index, x * step, y * step).map_or(0, grey))
-                .collect(),
-            origin,
-            scale: scale * step as f64,
-        })
-        .collect()
+/// Per class, a segmentation's blended rows sampled down to at most [`MAX_SIDE`] pixels a side,
+/// collected as the rows are finished.
+pub struct Sampler {
+    heatmaps: Vec<Heatmap>,
+    step: usize,
+}
+
+impl Sampler {
+    /// A sampler for `blender`'s canvas and these classes.
+    pub fn new(blender: &Blender, classes: &[ClassInfo]) -> Self {
+        let (width, height) = blender.size();
+        let step = width.max(height).div_ceil(MAX_SIDE).max(1);
+        let (origin, scale) = blender.placement();
+        let heatmaps = classes
+            .iter()
+            .map(|class| Heatmap {
+                class: class.name.clone(),
+                width: width.div_ceil(step),
+                height: 0,
+                pixels: Vec::new(),
+                origin,
+                scale: scale * step as f64,
+            })
+            .collect();
+        Self { heatmaps, step }
+    }
+
+    /// Takes one finished row (kept when it falls on the sampling grid).
+    pub fn take(&mut self, row: &Row) {
+        if !row.y.is_multiple_of(self.step) {
+            return;
+        }
+        let width = row.labels.len();
+        for (class, heatmap) in self.heatmaps.iter_mut().enumerate() {
+            let values = &row.probabilities[class * width..][..width];
+            heatmap.pixels.extend((0..width).step_by(self.step).map(|x| if row.labels[x].is_some() { grey(values[x]) } else { 0 }));
+            heatmap.height += 1;
+        }
+    }
+
+    /// The heatmaps.
+    pub fn finish(self) -> Vec<Heatmap> {
+        self.heatmaps
+    }
 }

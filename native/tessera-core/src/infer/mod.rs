@@ -4,18 +4,20 @@
 //! preprocesses them in parallel while the model runs on earlier batches ([`pipeline`]), and
 //! turns the outputs into objects: classified tiles with probability measurements, optionally
 //! merged into one region per class, or, for segmentation models, per-pixel maps blended across
-//! overlapping tiles ([`blend`]) and traced into polygons with holes ([`contour`]). Each class
-//! also gets a low-resolution heatmap ([`heatmap`]).
+//! overlapping tiles band by band ([`segment`], [`blend`]) and traced into polygons with holes
+//! ([`contour`]). Each class also gets a low-resolution heatmap ([`heatmap`]).
 
 pub mod blend;
 pub mod cells;
 pub mod contour;
 pub mod heatmap;
+pub mod labels;
 pub mod objects;
 pub mod pipeline;
 pub mod predictor;
 pub mod provider;
 pub mod region;
+pub mod segment;
 
 use std::path::Path;
 
@@ -30,7 +32,6 @@ use crate::job::Job;
 use crate::slide::RegionSource;
 use crate::tiling::TilePlan;
 use crate::Result;
-use blend::Blender;
 use cells::Cells;
 
 /// How to apply a model.
@@ -93,9 +94,10 @@ pub fn apply(predictor: &Predictor, source: &dyn RegionSource, roi: Option<(&Doc
             };
             (objects, heatmaps)
         }
-        OutputKind::Segmentation { height, width } => {
-            let blender = segment(predictor, source, &plan, (height, width), options.batch, job)?;
-            (objects::segmentation_objects(&blender, classes, options.tracing, &options.object_type), heatmap::from_blend(&blender, classes))
+        OutputKind::Segmentation { .. } => {
+            let segmented = segment::segment(predictor, source, &plan, options.batch, job)?;
+            let objects = objects::segmentation_objects(&segmented.labels, segmented.placement, classes, options.tracing, &options.object_type);
+            (objects, segmented.heatmaps)
         }
     };
     let document = Document { objects, layout: Layout::FeatureCollection(serde_json::Map::new()) };
@@ -113,24 +115,4 @@ pub fn classify(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePla
         Ok(())
     })?;
     Ok(probabilities)
-}
-
-/// The blended per-pixel class probabilities of every tile of `plan`, at the model's output
-/// resolution.
-pub fn segment(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, (height, width): (usize, usize), batch: usize, job: &Job) -> Result<Blender> {
-    let classes = predictor.package().metadata().classes.len();
-    let (x0, y0, x1, y1) = plan.tiles.iter().fold((i64::MAX, i64::MAX, i64::MIN, i64::MIN), |(a, b, c, d), t| {
-        (a.min(t.x), b.min(t.y), c.max(t.x + t.w as i64), d.max(t.y + t.h as i64))
-    });
-    let scale = plan.tiles.first().map_or(1.0, |t| t.w as f64 / width as f64);
-    let mut blender = Blender::new((x0 as f64, y0 as f64, (x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64), scale, classes)?;
-    let per_tile = classes * height * width;
-    pipeline::predict(predictor, source, plan, batch, job, |tiles, output| {
-        for (&tile, values) in tiles.iter().zip(output.data.chunks_exact(per_tile)) {
-            let t = &plan.tiles[tile];
-            blender.add((t.x as f64, t.y as f64), values, (height, width));
-        }
-        Ok(())
-    })?;
-    Ok(blender)
 }

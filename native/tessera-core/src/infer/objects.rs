@@ -4,9 +4,9 @@
 use geo::{AffineOps, AffineTransform, Coord, MultiPolygon, Polygon, Rect};
 use serde_json::{Map, Value};
 
-use super::blend::Blender;
 use super::cells::Cells;
 use super::contour::{trace, Tracing};
+use super::labels::LabelMap;
 use crate::geometry::{Classification, ObjectType, PathObject, Shape};
 use crate::model::ClassInfo;
 use crate::tiling::TilePlan;
@@ -48,18 +48,17 @@ pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo
         .collect()
 }
 
-/// One object per connected region of each class of a blended segmentation, except classes
-/// named `Background` (any case); `tracing` is in canvas pixels.
-pub fn segmentation_objects(blender: &Blender, classes: &[ClassInfo], tracing: Tracing, object_type: &ObjectType) -> Vec<PathObject> {
-    let labels = blender.labels();
-    let (width, height) = blender.size();
-    let (origin, scale) = blender.placement();
+/// One object per connected region of each class of a segmentation's label map (placed at
+/// `origin`, `scale` level-0 pixels per map pixel), except classes named `Background` (any
+/// case); `tracing` is in map pixels.
+pub fn segmentation_objects(labels: &LabelMap, (origin, scale): ((f64, f64), f64), classes: &[ClassInfo], tracing: Tracing, object_type: &ObjectType) -> Vec<PathObject> {
+    let (width, height) = labels.size();
     let mut objects = Vec::new();
     for (index, class) in classes.iter().enumerate() {
         if class.name.eq_ignore_ascii_case("background") {
             continue;
         }
-        let polygons = trace(width, height, |x, y| labels[y * width + x] == Some(index as u16), tracing);
+        let polygons = trace(width, height, |x, y| labels.get(x, y) == Some(index as u16), tracing);
         objects.extend(place(polygons, origin, scale).into_iter().map(|p| classified(Shape::Polygon(p), class, object_type.clone())));
     }
     objects
