@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tessera's build and tests need on a fresh Debian/Ubuntu machine, from package
 # registries only: Debian packages (OpenSlide, libclang for bindgen, pkg-config), Python test
-# packages from PyPI, ONNX Runtime from its PyPI wheel. Safe to run again: it skips what is there.
+# packages (pytest, Snakemake) from PyPI, ONNX Runtime from its PyPI wheel. Safe to run again: it skips what is there.
 # Source it to also get JAVA_HOME pointing at a JDK >= 21 (the Maven build needs one).
 #
 # usage: source scripts/setup.sh      (or: bash scripts/setup.sh)
@@ -21,7 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# pytest runs the end-to-end tests; Snakemake runs the cohort workflow (workflows/apply).
 python3 -c 'import pytest' 2>/dev/null || python3 -m pip install --quiet pytest
+python3 -c 'import snakemake' 2>/dev/null || python3 -m pip install --quiet "snakemake==9.27.1"
 
 # A JDK that can compile for Java 21 (QuPath 0.6); Temurin 25 or any JDK >= 21.
 java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }

@@ -21,6 +21,9 @@ enum Command {
     Selftest(commands::selftest::Args),
     Info(commands::info::Args),
     Tiles(commands::tiles::Args),
+    Train(commands::train::Args),
+    Eval(commands::eval::Args),
+    Demo(commands::demo::Args),
     Apply(commands::apply::Args),
 }
 
@@ -30,6 +33,9 @@ fn main() -> std::process::ExitCode {
         Command::Selftest(args) => commands::selftest::run(args),
         Command::Info(args) => commands::info::run(args),
         Command::Tiles(args) => commands::tiles::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Demo(args) => commands::demo::run(args),
         Command::Apply(args) => commands::apply::run(args),
     };
     match result {

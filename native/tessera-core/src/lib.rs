@@ -13,6 +13,7 @@ pub mod graph;
 pub mod infer;
 pub mod job;
 pub mod model;
+pub mod pipeline;
 pub mod rng;
 pub mod runtime;
 pub mod slide;

@@ -4,14 +4,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use tessera_core::geometry::{Document, ObjectType};
 use tessera_core::infer::{self, ApplyOptions, Device, Heatmap, Predictor, Sliding, Tracing};
-use tessera_core::job::{CancelToken, Job, ProgressSink};
+use tessera_core::job::{CancelToken, Job};
 use tessera_core::model::Package;
 use tessera_core::runtime;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::{Result, TesseraError};
+
+use super::png_file;
+use super::progress::Bar;
 
 /// Apply a model (.tessera package, or bare .onnx with a WSInfer config.json beside it) to a slide.
 ///
@@ -73,16 +75,6 @@ pub struct Args {
     quiet: bool,
 }
 
-/// Forwards the job's progress to the terminal bar.
-struct Bar(ProgressBar);
-
-impl ProgressSink for Bar {
-    fn report(&self, done: u64, total: u64, _message: &str) {
-        self.0.set_length(total);
-        self.0.set_position(done);
-    }
-}
-
 /// Loads the model and the slide, applies the model and writes the objects and heatmaps.
 pub fn run(args: Args) -> Result<()> {
     let package = Package::read(&args.model)?;
@@ -106,16 +98,12 @@ pub fn run(args: Args) -> Result<()> {
         merge: args.merge,
         tracing: Tracing { simplify: args.simplify, min_area: args.min_area },
     };
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} tiles  {per_sec}  eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let sink = Bar(bar);
+    let sink = Bar::new("tiles", args.quiet);
     let job = Job::new(CancelToken::new(), &sink);
     let started = Instant::now();
     let roi_input = roi.as_ref().zip(args.annotations.as_deref());
     let applied = infer::apply(&predictor, &source, roi_input, &options, &job)?;
-    sink.0.finish_and_clear();
+    sink.finish();
     applied.document.write(&args.out)?;
     if let Some(dir) = &args.heatmap {
         std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
@@ -133,13 +121,7 @@ pub fn run(args: Args) -> Result<()> {
 fn write_heatmap(heatmap: &Heatmap, dir: &Path) -> Result<()> {
     let name: String = heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
     let path = dir.join(format!("{name}.png"));
-    let file = std::fs::File::create(&path).map_err(|source| TesseraError::io(&path, source))?;
-    let as_io = |error: png::EncodingError| TesseraError::io(&path, std::io::Error::other(error));
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), heatmap.width as u32, heatmap.height as u32);
-    encoder.set_color(png::ColorType::Grayscale);
-    let mut writer = encoder.write_header().map_err(as_io)?;
-    writer.write_image_data(&heatmap.pixels).map_err(as_io)?;
-    writer.finish().map_err(as_io)
+    png_file::write(&path, heatmap.width as u32, heatmap.height as u32, png::ColorType::Grayscale, &heatmap.pixels)
 }
 
 fn summarise(document: &Document, tiles: usize, seconds: f64, out: &Path) {

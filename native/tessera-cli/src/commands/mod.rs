@@ -1,6 +1,12 @@
 //! One module per `tessera` subcommand.
 
 pub mod apply;
+pub mod demo;
+pub mod eval;
 pub mod info;
+pub mod inputs;
+pub mod png_file;
+pub mod progress;
 pub mod selftest;
 pub mod tiles;
+pub mod train;

@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tessera_core::geometry::Document;
 use tessera_core::job::{CancelToken, Job, ProgressSink};
-use tessera_core::slide::{OpenSlideSource, RegionSource, Resolution, RgbImage};
+use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
-use tessera_core::tiling::{plan_regions, select_regions, Selection, Tile, TilePlan, TileSpec};
+use tessera_core::tiling::{plan_regions, Selection, Tile, TilePlan, TileSpec};
+
+use super::inputs::TileArgs;
+use super::png_file;
 use tessera_core::{Result, TesseraError};
 
 /// Cut labelled tiles out of slides, inside the polygons of QuPath GeoJSON exports.
@@ -21,37 +23,11 @@ use tessera_core::{Result, TesseraError};
 /// Example: `tessera tiles --slide CMU-1.svs --annotations CMU-1.geojson --out tiles --tile-size 224 --mpp 0.5`
 #[derive(clap::Args)]
 pub struct Args {
-    /// A slide; repeat for several, each followed by its --annotations.
-    #[arg(long = "slide", required = true)]
-    slides: Vec<PathBuf>,
-    /// The QuPath GeoJSON export of the slide given at the same position.
-    #[arg(long = "annotations", required = true)]
-    annotations: Vec<PathBuf>,
+    #[command(flatten)]
+    tiles: TileArgs,
     /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
-    /// Tile side in output pixels.
-    #[arg(long)]
-    tile_size: u32,
-    /// Output pixel size in µm (needs slides that record theirs).
-    #[arg(
-        long,
-        required_unless_present = "downsample",
-        conflicts_with = "downsample"
-    )]
-    mpp: Option<f64>,
-    /// Output downsample from full resolution (1 = full resolution).
-    #[arg(long)]
-    downsample: Option<f64>,
-    /// Overlap of neighbouring tiles as a fraction of the tile side, in [0, 1).
-    #[arg(long, default_value_t = 0.0)]
-    overlap: f64,
-    /// The least fraction of a tile its polygon must cover, in [0, 1].
-    #[arg(long, default_value_t = 0.5)]
-    min_coverage: f64,
-    /// Only tile this class (repeat for several); default: every class except Ignore*.
-    #[arg(long = "class")]
-    classes: Vec<String>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -93,30 +69,7 @@ impl ProgressSink for Bar {
 
 /// Plans every slide, then reads, encodes and writes the tiles and the manifests.
 pub fn run(args: Args) -> Result<()> {
-    let resolution = match (args.mpp, args.downsample) {
-        (Some(mpp), _) => Resolution::Mpp(mpp),
-        (None, Some(downsample)) => Resolution::Downsample(downsample),
-        (None, None) => {
-            return Err(TesseraError::invalid(
-                "give the output resolution with --mpp or --downsample",
-            ))
-        }
-    };
-    let spec = TileSpec {
-        tile_size: args.tile_size,
-        resolution,
-        overlap: args.overlap,
-        min_coverage: args.min_coverage,
-        classes: (!args.classes.is_empty()).then(|| args.classes.clone()),
-    };
-    spec.validate()?;
-    if args.slides.len() != args.annotations.len() {
-        return Err(TesseraError::invalid(format!(
-            "{} --slide but {} --annotations: give one annotation file per slide, in the same order",
-            args.slides.len(),
-            args.annotations.len()
-        )));
-    }
+    let spec = args.tiles.spec()?;
     let jobs = plan_all(&args, &spec)?;
     let total: usize = jobs.iter().map(|job| job.plan.tiles.len()).sum();
     if total == 0 {
@@ -154,35 +107,15 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Opens each slide, reads its annotations and plans its tiles, before any pixel is read, so
-/// that a mistake in the last pair fails fast.
+/// Opens each slide with its annotations, then plans its tiles, before any pixel is read.
 fn plan_all(args: &Args, spec: &TileSpec) -> Result<Vec<SlideJob>> {
-    let mut used = BTreeMap::new();
-    args.slides
-        .iter()
-        .zip(&args.annotations)
-        .map(|(slide, annotations)| {
-            let source = OpenSlideSource::open(slide)?;
-            let document = Document::read(annotations)?;
-            let selection = select_regions(&document, annotations, spec.classes.as_deref())?;
-            let downsample = spec.resolution.downsample_for(&source)?;
-            // Slides are named by file stem; a repeated stem gets a number.
-            let stem = slide
-                .file_stem()
-                .map_or_else(|| "slide".into(), |s| s.to_string_lossy().into_owned());
-            let count = used.entry(stem.clone()).or_insert(0);
-            *count += 1;
-            let name = if *count == 1 {
-                stem
-            } else {
-                format!("{stem}-{count}")
-            };
-            let plan = plan_regions(&selection, &name, source.dimensions(), downsample, spec)?;
-            Ok(SlideJob {
-                source,
-                selection,
-                plan,
-            })
+    let (slides, _) = args.tiles.open(spec)?;
+    slides
+        .into_iter()
+        .map(|slide| {
+            let downsample = spec.resolution.downsample_for(&slide.source)?;
+            let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, spec)?;
+            Ok(SlideJob { source: slide.source, selection: slide.selection, plan })
         })
         .collect()
 }
@@ -210,20 +143,6 @@ fn tile_file(tile: &Tile) -> String {
     )
 }
 
-/// PNG bytes of `image` (fast compression: tiles are many and re-read by training).
-fn encode_png(image: &RgbImage, file: &str) -> Result<Vec<u8>> {
-    let failed = |error: png::EncodingError| TesseraError::io(file, std::io::Error::other(error));
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, image.width(), image.height());
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(image.as_bytes()).map_err(failed)?;
-    writer.finish().map_err(failed)?;
-    Ok(bytes)
-}
-
 /// Reads and encodes one slide's tiles in parallel and writes them from this thread.
 fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
     for label in slide
@@ -243,7 +162,9 @@ fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> 
         &slide.source,
         &slide.plan,
         job,
-        |tile, pixels| encode_png(&pixels, &tile_file(tile)),
+        |tile, pixels| {
+            png_file::encode(pixels.width(), pixels.height(), png::ColorType::Rgb, pixels.as_bytes(), Path::new(&tile_file(tile)))
+        },
         |index, bytes| {
             let tile = &slide.plan.tiles[index];
             let file = tile_file(tile);

@@ -1,0 +1,82 @@
+//! `tessera eval`: scores a model on annotated slides it was not trained on.
+
+use std::path::PathBuf;
+
+use tessera_core::infer::Predictor;
+use tessera_core::job::{CancelToken, Job};
+use tessera_core::model::Package;
+use tessera_core::pipeline::{self, LabelledSlide};
+use tessera_core::slide::RegionSource;
+use tessera_core::{runtime, Result, TesseraError};
+
+use super::inputs::open_slides;
+use super::progress::Bar;
+
+/// Evaluate a model on annotated slides.
+///
+/// Every tile the model would read inside the annotation polygons is classified and compared
+/// with the polygon's class: accuracy, balanced accuracy, macro-F1 and per-class scores with
+/// 95 % bootstrap intervals, and the confusion matrix. REPORT/metrics.json holds them all.
+///
+/// Example: `tessera eval --model cmu.tessera --slide CMU-2.svs --annotations CMU-2.geojson --report cmu-2-report`
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model (`.tessera`, or a bare `.onnx` with a WSInfer-style config.json beside it).
+    #[arg(long)]
+    model: PathBuf,
+    /// A slide; repeat for several, each followed by its --annotations.
+    #[arg(long = "slide", required = true)]
+    slides: Vec<PathBuf>,
+    /// The QuPath GeoJSON export of the slide given at the same position.
+    #[arg(long = "annotations", required = true)]
+    annotations: Vec<PathBuf>,
+    /// Folder for metrics.json (created if missing).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Tiles per inference batch.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+    /// Print the metrics as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Evaluates and prints or writes the report.
+pub fn run(args: Args) -> Result<()> {
+    let package = Package::read(&args.model)?;
+    let runtime = runtime::init(&runtime::locate()?)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let predictor = Predictor::new(runtime, package, threads)?;
+    let (slides, _) = open_slides(&args.slides, &args.annotations, None)?;
+    let labelled: Vec<LabelledSlide> = slides
+        .iter()
+        .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
+        .collect();
+    let bar = Bar::new("tiles", args.quiet);
+    let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(CancelToken::new(), &bar))?;
+    bar.finish();
+    let json = serde_json::to_string_pretty(&report).map_err(|e| TesseraError::invalid(e.to_string()))?;
+    if let Some(dir) = &args.report {
+        std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
+        let path = dir.join("metrics.json");
+        std::fs::write(&path, &json).map_err(|source| TesseraError::io(&path, source))?;
+    }
+    if args.json {
+        println!("{json}");
+    } else if !args.quiet {
+        let m = |metric: &tessera_core::eval::report::Metric| {
+            format!("{:.3} [{:.3}, {:.3}]", metric.value, metric.ci95.low, metric.ci95.high)
+        };
+        println!("tiles: {}", report.tiles);
+        println!("accuracy (95% CI):          {}", m(&report.accuracy));
+        println!("balanced accuracy (95% CI): {}", m(&report.balanced_accuracy));
+        println!("macro-F1 (95% CI):          {}", m(&report.macro_f1));
+        if let Some(dir) = &args.report {
+            println!("report: {}", dir.join("metrics.json").display());
+        }
+    }
+    Ok(())
+}

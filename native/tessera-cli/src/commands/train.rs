@@ -1,0 +1,187 @@
+//! `tessera train`: a tile classifier from slides and their QuPath annotations, cross-validated
+//! and packed into a `.tessera` model.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tessera_core::job::{CancelToken, Job};
+use tessera_core::pipeline::{self, CnnOptions, Collected, FoldResult, LabelledSlide};
+use tessera_core::runtime;
+use tessera_core::slide::RegionSource;
+use tessera_core::train::fit::TrainConfig;
+use tessera_core::Result;
+
+use super::inputs::TileArgs;
+use super::progress::Bar;
+
+/// Train a tile classifier on annotated slides.
+///
+/// Tiles are cut inside the annotation polygons, a small CNN is trained from scratch on ONNX
+/// Runtime, evaluated by grouped k-fold cross-validation (tiles of one polygon, or of one slide
+/// when there are several, never on both sides), then trained once more on all tiles and
+/// written with its metrics as one `.tessera` file.
+///
+/// Example: `tessera train --slide CMU-1.svs --annotations CMU-1.geojson --mpp 0.5 --tile-size 64 --model cmu.tessera`
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    tiles: TileArgs,
+    /// The model file to write (`.tessera`).
+    #[arg(long)]
+    model: PathBuf,
+    /// The model's name (default: the model file's stem).
+    #[arg(long)]
+    name: Option<String>,
+    /// Folds of grouped cross-validation (0: none, only the final model).
+    #[arg(long, default_value_t = 4)]
+    folds: usize,
+    /// The most epochs per training.
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Stop after this many epochs without a better validation macro-F1 (0: never).
+    #[arg(long, default_value_t = 8)]
+    patience: usize,
+    /// Tiles per training step.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// The base learning rate (cosine schedule).
+    #[arg(long, default_value_t = 1e-3)]
+    learning_rate: f32,
+    /// Channels of the CNN's first block (doubled by each further block).
+    #[arg(long, default_value_t = 16)]
+    width: usize,
+    /// Blocks of the CNN, each halving the tile side.
+    #[arg(long, default_value_t = 4)]
+    depth: usize,
+    /// Seed of initialisation, order, splits and augmentation: the same seed gives the same model.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// ONNX Runtime threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+    /// Print the model's metrics as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What training produced.
+pub struct Outcome {
+    /// The package, with the cross-validation folds in its metrics.
+    pub package: tessera_core::model::Package,
+}
+
+/// Trains, cross-validates and writes the model.
+pub fn run(args: Args) -> Result<()> {
+    let spec = args.tiles.spec()?;
+    let (slides, colours) = args.tiles.open(&spec)?;
+    let labelled: Vec<LabelledSlide> = slides
+        .iter()
+        .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
+        .collect();
+    let config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        patience: args.patience,
+        seed: args.seed,
+        threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        ..TrainConfig::default()
+    };
+    let cnn = CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() };
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.model.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let started = Instant::now();
+    let outcome = train(&labelled, &spec, &cnn, &config, args.folds, &name, &colours, args.quiet)?;
+    outcome.package.write(&args.model)?;
+    if args.json {
+        println!("{}", outcome.package.metadata().metrics);
+    } else if !args.quiet {
+        summarise(&outcome, started.elapsed().as_secs_f64());
+        println!("model: {}", args.model.display());
+    }
+    Ok(())
+}
+
+/// Collects the tiles, cross-validates and trains the final model, with progress bars.
+#[allow(clippy::too_many_arguments)] // The whole training request.
+pub fn train(
+    slides: &[LabelledSlide],
+    spec: &tessera_core::tiling::TileSpec,
+    cnn: &CnnOptions,
+    config: &TrainConfig,
+    folds: usize,
+    name: &str,
+    colours: &std::collections::BTreeMap<String, [u8; 3]>,
+    quiet: bool,
+) -> Result<Outcome> {
+    let runtime = runtime::init(&runtime::locate()?)?;
+    let cancel = CancelToken::new();
+    let collected: Collected = {
+        let bar = Bar::new("tiles", quiet);
+        let collected = pipeline::collect(slides, spec, &Job::new(cancel.clone(), &bar))?;
+        bar.finish();
+        collected
+    };
+    if !quiet {
+        let counts: Vec<String> = collected.tiles_per_class.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.grouping);
+    }
+    let fold_results = if folds >= 2 {
+        let bar = Bar::new("steps", quiet);
+        let results = pipeline::cross_validate(runtime, &collected.store, cnn, config, folds, &Job::new(cancel.clone(), &bar), &mut |_, _| {})?;
+        bar.finish();
+        if !quiet {
+            print_folds(&results);
+        }
+        results
+    } else {
+        Vec::new()
+    };
+    let bar = Bar::new("steps", quiet);
+    let package = pipeline::train_package(
+        runtime,
+        name,
+        &collected,
+        spec,
+        cnn,
+        config,
+        &fold_results,
+        colours,
+        &Job::new(cancel, &bar),
+        &mut |_| {},
+    )?;
+    bar.finish();
+    Ok(Outcome { package })
+}
+
+/// Prints a table of the cross-validation folds.
+fn print_folds(folds: &[FoldResult]) {
+    let metric = |m: &tessera_core::eval::report::Metric| format!("{:.3} [{:.3}, {:.3}]", m.value, m.ci95.low, m.ci95.high);
+    println!("{:<6} {:>6} {:>24} {:>24} {:>6}", "fold", "tiles", "accuracy (95% CI)", "macro-F1 (95% CI)", "epoch");
+    for fold in folds {
+        println!(
+            "{:<6} {:>6} {:>24} {:>24} {:>6}",
+            fold.fold,
+            fold.report.tiles,
+            metric(&fold.report.accuracy),
+            metric(&fold.report.macro_f1),
+            fold.best_epoch
+        );
+    }
+    let mean = folds.iter().map(|f| f.report.macro_f1.value).sum::<f64>() / folds.len().max(1) as f64;
+    println!("mean macro-F1 over {} folds: {mean:.3}", folds.len());
+}
+
+/// Prints how the final model did on its hold-out, and the time taken.
+fn summarise(outcome: &Outcome, seconds: f64) {
+    let metrics = &outcome.package.metadata().metrics["final_hold_out"];
+    println!(
+        "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
+        metrics["macro_f1"]["value"].as_f64().unwrap_or(f64::NAN),
+        metrics["tiles"]
+    );
+}

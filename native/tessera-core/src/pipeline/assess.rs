@@ -1,0 +1,50 @@
+//! Evaluating a model package on annotated slides it was not trained on.
+
+use crate::eval::report::Report;
+use crate::infer::{classify, Predictor};
+use crate::job::Job;
+use crate::slide::Resolution;
+use crate::tiling::{plan_regions, TileSpec};
+use crate::{Result, TesseraError};
+
+use super::collect::LabelledSlide;
+use super::crossval::BOOTSTRAP_RESAMPLES;
+
+/// The tiles a model reads: its input size and resolution, inside the polygons (at least half
+/// covered), without overlap.
+pub fn model_tiles(predictor: &Predictor) -> TileSpec {
+    let input = &predictor.package().metadata().input;
+    let resolution = match (input.mpp, input.downsample) {
+        (Some(mpp), _) => Resolution::Mpp(mpp),
+        (None, Some(downsample)) => Resolution::Downsample(downsample),
+        (None, None) => Resolution::Downsample(1.0),
+    };
+    TileSpec::new(input.tile_size, resolution)
+}
+
+/// Classifies every tile inside the labelled polygons of `slides` and scores the predictions
+/// against the polygons' classes, with 95 % bootstrap intervals.
+///
+/// Fails, naming the class, when an annotation class is not one of the model's.
+pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: usize, job: &Job) -> Result<Report> {
+    let names: Vec<String> = predictor.package().metadata().class_names().into_iter().map(str::to_owned).collect();
+    let spec = model_tiles(predictor);
+    let (mut truth, mut probabilities) = (Vec::new(), Vec::new());
+    for slide in slides {
+        let downsample = spec.resolution.downsample_for(slide.source)?;
+        let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, &spec)?;
+        for tile in &plan.tiles {
+            let class = names.iter().position(|n| *n == tile.label).ok_or_else(|| {
+                TesseraError::invalid(format!(
+                    "{}: class {:?} is not one the model predicts ({})",
+                    slide.name,
+                    tile.label,
+                    names.join(", ")
+                ))
+            })?;
+            truth.push(class);
+        }
+        probabilities.extend(classify(predictor, slide.source, &plan, batch, job)?);
+    }
+    Report::new(&names, &truth, &probabilities, BOOTSTRAP_RESAMPLES, 0)
+}

@@ -1,0 +1,154 @@
+//! Training the final model and packing it into a `.tessera` package.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::dataset::split::{grouped_split, Split};
+use crate::dataset::TileStore;
+use crate::graph::cnn::CnnSpec;
+use crate::graph::network::Network;
+use crate::job::Job;
+use crate::model::{ClassInfo, InputSpec, Metadata, Package, Provenance, Task};
+use crate::runtime::Runtime;
+use crate::slide::Resolution;
+use crate::tiling::TileSpec;
+use crate::train::fit::{fit, Event, TrainConfig};
+use crate::{Result, TesseraError};
+
+use super::collect::Collected;
+use super::crossval::{evaluate, FoldResult};
+
+/// Shares of the tiles (by group) that may be held out to choose the final model's best epoch,
+/// in order of preference: the first that leaves every class a group on each side is used.
+pub const FINAL_VALIDATION: [f64; 4] = [0.2, 0.25, 1.0 / 3.0, 0.5];
+
+/// Shape of the from-scratch CNN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CnnOptions {
+    /// Channels of the first block (doubled by each further block).
+    pub width: usize,
+    /// Blocks, each halving the tile side.
+    pub depth: usize,
+    /// Residual blocks.
+    pub residual: bool,
+}
+
+impl Default for CnnOptions {
+    fn default() -> Self {
+        let spec = CnnSpec::default();
+        Self { width: spec.width, depth: spec.depth, residual: spec.residual }
+    }
+}
+
+impl CnnOptions {
+    /// The network for the store's tiles and classes.
+    pub fn network(&self, store: &TileStore) -> Result<Network> {
+        self.spec(store).network()
+    }
+
+    fn spec(&self, store: &TileStore) -> CnnSpec {
+        CnnSpec {
+            channels: 3,
+            tile: store.side(),
+            classes: store.classes().len(),
+            width: self.width,
+            depth: self.depth,
+            residual: self.residual,
+        }
+    }
+}
+
+/// Colours for classes the annotations gave none: distinct, readable on tissue.
+const PALETTE: [[u8; 3]; 8] =
+    [[200, 0, 0], [150, 200, 150], [0, 0, 180], [255, 200, 0], [160, 90, 160], [0, 150, 150], [120, 120, 120], [255, 120, 0]];
+
+/// Trains the final model on all tiles (holding out one of [`FINAL_VALIDATION`] of the groups
+/// to pick its best epoch) and packs it with its metrics: the cross-validation `folds` when given, and
+/// the final hold-out. `colours` are the classes' QuPath colours where known.
+#[allow(clippy::too_many_arguments)] // The whole training request; a struct would only rename it.
+pub fn train_package(
+    runtime: &Runtime,
+    name: &str,
+    collected: &Collected,
+    spec: &TileSpec,
+    cnn: &CnnOptions,
+    config: &TrainConfig,
+    folds: &[FoldResult],
+    colours: &BTreeMap<String, [u8; 3]>,
+    job: &Job,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Package> {
+    let store = &collected.store;
+    let network = cnn.network(store)?;
+    let (validation, split) = final_split(store, config.seed)?;
+    let trained = fit(runtime, &network, store, &split, config, job, on_event)?;
+    let hold_out = evaluate(runtime, &network, &trained, store, &split, config)?;
+
+    let classes = store
+        .classes()
+        .iter()
+        .enumerate()
+        .map(|(i, class)| ClassInfo::new(class, colours.get(class).copied().unwrap_or(PALETTE[i % PALETTE.len()])))
+        .collect();
+    let (mpp, downsample) = match spec.resolution {
+        Resolution::Mpp(mpp) => (Some(mpp), None),
+        Resolution::Downsample(d) => (None, Some(d)),
+    };
+    // The networks read `v / 127.5 − 1`: mean 0.5 and std 0.5 on the 0–1 scale.
+    let input = InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
+    let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
+    metadata.architecture = json!({ "kind": "cnn", "cnn": cnn.spec(store) });
+    metadata.training = json!({
+        "config": config,
+        "tiles": spec,
+        "best_epoch": trained.best_epoch,
+        "stopped": trained.stopped,
+        "history": trained.history,
+        "class_weights": trained.class_weights,
+    });
+    metadata.provenance = Provenance {
+        images: collected.images.clone(),
+        annotations_per_class: collected.annotations_per_class.clone(),
+        tiles_per_class: collected.tiles_per_class.clone(),
+        split: format!(
+            "grouped by {}: {}-fold cross-validation, then the final model with {:.0} % of the groups held out",
+            collected.grouping,
+            folds.len(),
+            validation * 100.0
+        ),
+    };
+    metadata.metrics = json!({
+        "cross_validation": cross_validation_summary(folds),
+        "final_hold_out": hold_out,
+    });
+    metadata.software.insert("onnxruntime".into(), runtime.version().to_owned());
+    Package::new(metadata, network.inference_graph(&trained.state)?)
+}
+
+/// The largest preferred hold-out that every class can supply groups for.
+fn final_split(store: &TileStore, seed: u64) -> Result<(f64, Split)> {
+    let mut last = None;
+    for validation in FINAL_VALIDATION {
+        match grouped_split(store, validation, seed) {
+            Ok(split) => return Ok((validation, split)),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| TesseraError::invalid("no hold-out possible")))
+}
+
+/// Per-fold reports and the mean of the headline metrics (null without folds).
+pub fn cross_validation_summary(folds: &[FoldResult]) -> serde_json::Value {
+    if folds.is_empty() {
+        return serde_json::Value::Null;
+    }
+    let mean = |metric: fn(&FoldResult) -> f64| folds.iter().map(metric).sum::<f64>() / folds.len() as f64;
+    json!({
+        "folds": folds,
+        "mean_accuracy": mean(|f| f.report.accuracy.value),
+        "mean_balanced_accuracy": mean(|f| f.report.balanced_accuracy.value),
+        "mean_macro_f1": mean(|f| f.report.macro_f1.value),
+    })
+}

@@ -1,0 +1,20 @@
+//! From annotated slides to an evaluated model package: the training job of `tessera train`,
+//! `tessera demo` and the QuPath extension.
+//!
+//! - [`collect`] reads the planned tiles of every slide into a [`TileStore`](crate::dataset::TileStore), grouped so that
+//!   tiles of one slide (or, with a single slide, of one polygon) never fall on both sides of a
+//!   split.
+//! - [`crossval`] runs grouped k-fold cross-validation and reports each fold's metrics.
+//! - [`assess`] scores a finished model on other annotated slides.
+//! - [`export`] trains the final model and packs it, with its metrics and provenance, into a
+//!   [`Package`](crate::model::Package).
+
+pub mod assess;
+pub mod collect;
+pub mod crossval;
+pub mod export;
+
+pub use assess::{evaluate_slides, model_tiles};
+pub use collect::{collect, Collected, LabelledSlide};
+pub use crossval::{cross_validate, FoldResult};
+pub use export::{train_package, CnnOptions};

@@ -1,0 +1,62 @@
+"""`tessera demo`: every output exists and is sane."""
+import json
+import struct
+import zipfile
+
+import pytest
+
+CLASSES = {"Background", "Epithelium", "Stroma"}
+SLIDE_SIZE = (2220, 2967)  # CMU-1-Small-Region, level 0
+
+
+@pytest.fixture(scope="module")
+def demo(tessera, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    # Fewer epochs than the default keep the test short; the outputs are the same kind.
+    result = tessera("demo", "--out", out, "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+def test_summary_says_where_each_output_is(demo):
+    out, stdout = demo
+    for name in ("demo.tessera", "metrics.json", "detections.geojson", "overlay.png"):
+        assert name in stdout
+    assert "mean macro-F1 over 4 folds" in stdout
+
+
+def test_report_matches_the_model(demo):
+    out, _ = demo
+    with zipfile.ZipFile(out / "demo.tessera") as package:
+        metadata = json.loads(package.read("tessera.json"))
+    report = json.loads((out / "report" / "metrics.json").read_text())
+    assert report == metadata["metrics"]
+    folds = report["cross_validation"]["folds"]
+    assert len(folds) == 4
+    mean = sum(f["report"]["macro_f1"]["value"] for f in folds) / 4
+    assert abs(mean - report["cross_validation"]["mean_macro_f1"]) < 1e-9
+    assert {c["name"] for c in metadata["classes"]} == CLASSES
+
+
+def test_detections_are_qupath_objects_of_the_trained_classes(demo):
+    out, _ = demo
+    document = json.loads((out / "detections.geojson").read_text())
+    assert document["type"] == "FeatureCollection"
+    features = document["features"]
+    assert len(features) > 100
+    for feature in features:
+        assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Polygon"
+        properties = feature["properties"]
+        assert properties["objectType"] == "detection"
+        assert properties["classification"]["name"] in CLASSES
+        probabilities = [v for k, v in properties["measurements"].items() if k.startswith("Tessera: ")]
+        assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-3
+
+
+def test_overlay_has_the_slides_aspect_ratio(demo):
+    out, _ = demo
+    png = (out / "overlay.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert max(width, height) == 1024
+    assert abs(width / height - SLIDE_SIZE[0] / SLIDE_SIZE[1]) < 0.01
