@@ -13,6 +13,12 @@ cd "$root"
 scripts/fetch-onnxruntime.sh target/onnxruntime
 cargo build --release --locked -p tessera-jni
 
+# QuPath ships its own OpenSlide; the JNI library must not pull in another (cargo must build it
+# alone: built together with tessera-cli, feature unification would enable OpenSlide).
+if ldd target/release/libtessera_jni.so | grep -q openslide; then
+  echo "build-natives: libtessera_jni.so links libopenslide; build tessera-jni on its own" >&2
+  exit 1
+fi
 mkdir -p "$dest"
 cp target/release/libtessera_jni.so "$dest/libtessera_jni.so"
 # Copy the file the link points to, under the soname the loader asks for.
