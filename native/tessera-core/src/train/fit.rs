@@ -96,7 +96,8 @@ pub enum Event<'a> {
 pub struct Trained {
     /// The state of the best epoch (parameters and running statistics for the inference graph).
     pub state: State,
-    /// The best epoch (1-based).
+    /// The best epoch (1-based; 0 when training diverged before the first epoch ended, and
+    /// `state` is the last state before the divergence).
     pub best_epoch: usize,
     /// Every epoch run.
     pub history: Vec<EpochRecord>,
@@ -233,8 +234,7 @@ pub fn fit(
             break;
         }
     }
-    let (best_epoch, _, state) = best.ok_or_else(|| {
-        TesseraError::invalid(stopped.clone().unwrap_or_else(|| "training ended before its first epoch".into()))
-    })?;
+    // Diverging before the first validation leaves the last good (unvalidated) state: epoch 0.
+    let (best_epoch, _, state) = best.unwrap_or_else(|| (0, 0.0, stepper.state().clone()));
     Ok(Trained { state, best_epoch, history, class_weights: weights, stopped })
 }
