@@ -45,7 +45,9 @@ def test_eval_scores_the_model_on_annotations(tessera, model, tmp_path):
     report = json.loads(result.stdout)
     assert report == json.loads((tmp_path / "metrics.json").read_text())
     assert report["tiles"] > 100
-    assert sum(map(sum, report["confusion"]["counts"])) == report["tiles"]
+    # Row-major classes × classes: every tile counted once.
+    assert sum(report["confusion"]["counts"]) == report["tiles"]
+    assert len(report["confusion"]["counts"]) == report["confusion"]["classes"] ** 2
 
 
 def test_eval_refuses_a_class_the_model_does_not_know(tessera, model, tmp_path):
@@ -88,3 +90,23 @@ def test_snakemake_applies_the_model_to_a_cohort(model, tmp_path):
     summary = (out / "summary.tsv").read_text().splitlines()
     assert summary[0] == "slide\tclass\tobjects"
     assert {line.split("\t")[0] for line in summary[1:]} == {"patient-a", "patient-b"}
+
+
+def test_ctrl_c_cancels_training_and_leaves_no_model(tmp_path):
+    import signal
+    import time
+    model = tmp_path / "cancelled.tessera"
+    process = subprocess.Popen(
+        [str(ROOT / "target" / "release" / "tessera"), "train", "--slide", str(SLIDE), "--annotations", str(ANNOTATIONS),
+         "--mpp", "0.5", "--folds", "0", "--epochs", "200", "--model", str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Wait until the tiles are read and training has begun.
+    line = process.stdout.readline()
+    assert line.startswith("tiles:"), line
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "cancelled" in stderr
+    assert not model.exists()
+    assert not list(tmp_path.glob("*.tmp*")), "no partial file may be left behind"

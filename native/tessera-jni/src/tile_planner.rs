@@ -93,13 +93,7 @@ fn annotation(shape: Shape, class: Option<String>, id: Option<String>) -> PathOb
     PathObject {
         id: id.map(Value::String),
         object_type: Some(ObjectType::Annotation),
-        name: None,
         classification: class.map(|name| Classification { name, color: None, other: Map::new() }),
-        measurements: None,
-        is_locked: None,
-        shape,
-        other_geometry_members: Map::new(),
-        other_properties: Map::new(),
-        other_members: Map::new(),
+        ..PathObject::new(shape)
     }
 }

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use tessera_core::geometry::{Document, ObjectType};
 use tessera_core::infer::{self, ApplyOptions, Device, Heatmap, Predictor, Sliding, Tracing};
-use tessera_core::job::{CancelToken, Job};
+use tessera_core::job::Job;
 use tessera_core::model::Package;
 use tessera_core::runtime;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::{Result, TesseraError};
 
+use super::interrupt;
 use super::png_file;
 use super::progress::Bar;
 
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> Result<()> {
         tracing: Tracing { simplify: args.simplify, min_area: args.min_area },
     };
     let sink = Bar::new("tiles", args.quiet);
-    let job = Job::new(CancelToken::new(), &sink);
+    let job = Job::new(interrupt::token(), &sink);
     let started = Instant::now();
     let roi_input = roi.as_ref().zip(args.annotations.as_deref());
     let applied = infer::apply(&predictor, &source, roi_input, &options, &job)?;

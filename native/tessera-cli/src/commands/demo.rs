@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use tessera_core::geometry::{Document, Shape};
 use tessera_core::infer::{self, ApplyOptions, Predictor};
-use tessera_core::job::{CancelToken, Job};
+use tessera_core::job::Job;
 use tessera_core::model::Package;
 use tessera_core::pipeline::{CnnOptions, LabelledSlide};
 use tessera_core::slide::{read_region, RegionSource, Resolution};
@@ -13,6 +13,7 @@ use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::{runtime, Result, TesseraError};
 
+use super::interrupt;
 use super::inputs::open_slides;
 use super::png_file;
 use super::progress::Bar;
@@ -81,7 +82,7 @@ pub fn run(args: Args) -> Result<()> {
     let predictor = Predictor::new(runtime::get()?, Package::read(&model_path)?, threads)?;
     let source = &slides[0].source;
     let bar = Bar::new("tiles", args.quiet);
-    let applied = infer::apply(&predictor, source, None, &ApplyOptions::default(), &Job::new(CancelToken::new(), &bar))?;
+    let applied = infer::apply(&predictor, source, None, &ApplyOptions::default(), &Job::new(interrupt::token(), &bar))?;
     bar.finish();
     let detections_path = out.join("detections.geojson");
     applied.document.write(&detections_path)?;

@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use tessera_core::infer::Predictor;
-use tessera_core::job::{CancelToken, Job};
+use tessera_core::job::Job;
 use tessera_core::model::Package;
 use tessera_core::pipeline::{self, LabelledSlide};
 use tessera_core::slide::RegionSource;
 use tessera_core::{runtime, Result, TesseraError};
 
+use super::interrupt;
 use super::inputs::open_slides;
 use super::progress::Bar;
 
@@ -56,7 +57,7 @@ pub fn run(args: Args) -> Result<()> {
         .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
         .collect();
     let bar = Bar::new("tiles", args.quiet);
-    let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(CancelToken::new(), &bar))?;
+    let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(interrupt::token(), &bar))?;
     bar.finish();
     let json = serde_json::to_string_pretty(&report).map_err(|e| TesseraError::invalid(e.to_string()))?;
     if let Some(dir) = &args.report {

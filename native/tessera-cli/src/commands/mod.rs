@@ -5,6 +5,7 @@ pub mod demo;
 pub mod eval;
 pub mod info;
 pub mod inputs;
+pub mod interrupt;
 pub mod png_file;
 pub mod progress;
 pub mod selftest;

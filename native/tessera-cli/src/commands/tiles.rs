@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tessera_core::job::{CancelToken, Job, ProgressSink};
+use tessera_core::job::{Job, ProgressSink};
 use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_regions, Selection, Tile, TilePlan, TileSpec};
 
+use super::interrupt;
 use super::inputs::TileArgs;
 use super::png_file;
 use tessera_core::{Result, TesseraError};
@@ -92,7 +93,7 @@ pub fn run(args: Args) -> Result<()> {
         bar,
         offset: AtomicU64::new(0),
     };
-    let job = Job::new(CancelToken::new(), &sink);
+    let job = Job::new(interrupt::token(), &sink);
     let mut rows = Vec::with_capacity(total);
     for slide in &jobs {
         write_tiles(slide, &args.out, &job, &mut rows)?;

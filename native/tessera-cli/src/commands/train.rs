@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tessera_core::job::{CancelToken, Job};
+use tessera_core::job::Job;
 use tessera_core::pipeline::{self, CnnOptions, Collected, FoldResult, LabelledSlide};
 use tessera_core::runtime;
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::Result;
 
+use super::interrupt;
 use super::inputs::TileArgs;
 use super::progress::Bar;
 
@@ -119,7 +120,7 @@ pub fn train(
     quiet: bool,
 ) -> Result<Outcome> {
     let runtime = runtime::init(&runtime::locate()?)?;
-    let cancel = CancelToken::new();
+    let cancel = interrupt::token();
     let collected: Collected = {
         let bar = Bar::new("tiles", quiet);
         let collected = pipeline::collect(slides, spec, &Job::new(cancel.clone(), &bar))?;
