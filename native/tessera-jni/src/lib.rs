@@ -18,6 +18,8 @@ mod native_library;
 mod onnx_model;
 mod progress;
 mod tile_planner;
+mod tile_store;
+mod trainer;
 mod worker;
 
 /// Declares one native method of `NativeBridge` with Tessera's error policy (the calling module
@@ -40,6 +42,8 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         onnx_model::METHODS,
         diagnostics::METHODS,
         tile_planner::METHODS,
+        tile_store::METHODS,
+        trainer::METHODS,
     ]
     .concat()
 }

@@ -128,8 +128,8 @@ pub fn train(
         collected
     };
     if !quiet {
-        let counts: Vec<String> = collected.tiles_per_class.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.grouping);
+        let counts: Vec<String> = pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
+        println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.record.grouping);
     }
     let fold_results = if folds >= 2 {
         let bar = Bar::new("steps", quiet);
@@ -146,7 +146,8 @@ pub fn train(
     let package = pipeline::train_package(
         runtime,
         name,
-        &collected,
+        &collected.store,
+        &collected.record,
         spec,
         cnn,
         config,

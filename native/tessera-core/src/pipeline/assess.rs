@@ -8,7 +8,6 @@ use crate::tiling::{plan_regions, TileSpec};
 use crate::{Result, TesseraError};
 
 use super::collect::LabelledSlide;
-use super::crossval::BOOTSTRAP_RESAMPLES;
 
 /// The tiles a model reads: its input size and resolution, inside the polygons (at least half
 /// covered), without overlap.
@@ -46,5 +45,5 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
         }
         probabilities.extend(classify(predictor, slide.source, &plan, batch, job)?);
     }
-    Report::new(&names, &truth, &probabilities, BOOTSTRAP_RESAMPLES, 0)
+    Report::new(&names, &truth, &probabilities, crate::train::cv::RESAMPLES, 0)
 }

@@ -22,17 +22,20 @@ pub struct LabelledSlide<'a> {
 pub struct Collected {
     /// The tiles, labels and groups, in plan order (slide by slide, row-major).
     pub store: TileStore,
+    /// Where the tiles came from.
+    pub record: DataRecord,
+}
+
+/// Where training tiles came from, as a model package records it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DataRecord {
     /// The slides' names.
     pub images: Vec<String>,
     /// Polygons per class.
     pub annotations_per_class: BTreeMap<String, u64>,
-    /// Tiles per class.
-    pub tiles_per_class: BTreeMap<String, u64>,
     /// How tiles are grouped for splits: `"slide"` or `"polygon"`.
-    pub grouping: &'static str,
-    /// The downsample of the tiles, level-0 pixels per tile pixel (the same on every slide for a
-    /// downsample request; per slide for µm/px: the first slide's is recorded).
-    pub downsample: f64,
+    pub grouping: String,
 }
 
 /// Plans and reads the tiles of `slides` under `spec`. Classes are sorted by name; tiles are
@@ -50,13 +53,11 @@ pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<C
     let mut store = TileStore::new(spec.tile_size as usize, classes.clone())?;
     let by_slide = slides.len() > 1;
     let mut annotations_per_class = BTreeMap::new();
-    let mut first_downsample = None;
     for (index, slide) in slides.iter().enumerate() {
         for region in &slide.selection.regions {
             *annotations_per_class.entry(region.label.clone()).or_insert(0) += 1;
         }
         let downsample = spec.resolution.downsample_for(slide.source)?;
-        first_downsample.get_or_insert(downsample);
         let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, spec)?;
         // Tiles arrive in completion order; keep them by plan index so the store is deterministic.
         let mut pixels: Vec<Option<Vec<u8>>> = vec![None; plan.tiles.len()];
@@ -71,16 +72,20 @@ pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<C
             store.push(&bytes, label, group)?;
         }
     }
-    let counts = store.class_counts(&(0..store.len()).collect::<Vec<_>>());
-    let tiles_per_class = classes.iter().cloned().zip(counts.into_iter().map(|c| c as u64)).collect();
     Ok(Collected {
         store,
-        images: slides.iter().map(|s| s.name.clone()).collect(),
-        annotations_per_class,
-        tiles_per_class,
-        grouping: if by_slide { "slide" } else { "polygon" },
-        downsample: first_downsample.unwrap_or(1.0),
+        record: DataRecord {
+            images: slides.iter().map(|s| s.name.clone()).collect(),
+            annotations_per_class,
+            grouping: if by_slide { "slide" } else { "polygon" }.to_owned(),
+        },
     })
+}
+
+/// Tiles per class of a store.
+pub fn tiles_per_class(store: &TileStore) -> BTreeMap<String, u64> {
+    let counts = store.class_counts(&(0..store.len()).collect::<Vec<_>>());
+    store.classes().iter().cloned().zip(counts.into_iter().map(|c| c as u64)).collect()
 }
 
 /// A stable 64-bit hash of a polygon id (FNV-1a), the same on every platform and run.

@@ -14,11 +14,13 @@ use crate::model::{ClassInfo, InputSpec, Metadata, Package, Provenance, Task};
 use crate::runtime::Runtime;
 use crate::slide::Resolution;
 use crate::tiling::TileSpec;
-use crate::train::fit::{fit, Event, TrainConfig};
+use crate::eval::report::Report;
+use crate::train::cv;
+use crate::train::fit::{fit, probabilities, Event, TrainConfig};
 use crate::{Result, TesseraError};
 
-use super::collect::Collected;
-use super::crossval::{evaluate, FoldResult};
+use super::collect::{tiles_per_class, DataRecord};
+use super::crossval::FoldResult;
 
 /// Shares of the tiles (by group) that may be held out to choose the final model's best epoch,
 /// in order of preference: the first that leaves every class a group on each side is used.
@@ -26,6 +28,7 @@ pub const FINAL_VALIDATION: [f64; 4] = [0.2, 0.25, 1.0 / 3.0, 0.5];
 
 /// Shape of the from-scratch CNN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CnnOptions {
     /// Channels of the first block (doubled by each further block).
     pub width: usize,
@@ -71,7 +74,8 @@ const PALETTE: [[u8; 3]; 8] =
 pub fn train_package(
     runtime: &Runtime,
     name: &str,
-    collected: &Collected,
+    store: &TileStore,
+    record: &DataRecord,
     spec: &TileSpec,
     cnn: &CnnOptions,
     config: &TrainConfig,
@@ -80,11 +84,13 @@ pub fn train_package(
     job: &Job,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Package> {
-    let store = &collected.store;
     let network = cnn.network(store)?;
     let (validation, split) = final_split(store, config.seed)?;
     let trained = fit(runtime, &network, store, &split, config, job, on_event)?;
-    let hold_out = evaluate(runtime, &network, &trained, store, &split, config)?;
+    let (batch, threads) = (config.batch_size, config.threads);
+    let predicted = probabilities(runtime, &network, &trained.state, store, &split.validation, batch, threads)?;
+    let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
+    let hold_out = Report::new(store.classes(), &truth, &predicted, cv::RESAMPLES, config.seed)?;
 
     let classes = store
         .classes()
@@ -109,12 +115,12 @@ pub fn train_package(
         "class_weights": trained.class_weights,
     });
     metadata.provenance = Provenance {
-        images: collected.images.clone(),
-        annotations_per_class: collected.annotations_per_class.clone(),
-        tiles_per_class: collected.tiles_per_class.clone(),
+        images: record.images.clone(),
+        annotations_per_class: record.annotations_per_class.clone(),
+        tiles_per_class: tiles_per_class(store),
         split: format!(
             "grouped by {}: {}-fold cross-validation, then the final model with {:.0} % of the groups held out",
-            collected.grouping,
+            record.grouping,
             folds.len(),
             validation * 100.0
         ),

@@ -15,6 +15,6 @@ pub mod crossval;
 pub mod export;
 
 pub use assess::{evaluate_slides, model_tiles};
-pub use collect::{collect, Collected, LabelledSlide};
+pub use collect::{collect, tiles_per_class, Collected, DataRecord, LabelledSlide};
 pub use crossval::{cross_validate, FoldResult};
 pub use export::{train_package, CnnOptions};

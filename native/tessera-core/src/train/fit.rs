@@ -18,8 +18,9 @@ use crate::rng::Rng;
 use crate::runtime::{Model, Runtime};
 use crate::{Result, TesseraError};
 
-/// How to train.
+/// How to train. Deserialising fills the fields not given with their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// The most epochs to run.
     pub epochs: usize,

@@ -57,6 +57,20 @@ final class NativeBridge {
 	static native String planTiles(String image, long width, long height, double pixelSizeMicrons,
 			byte[][] geometries, String[] classes, String[] ids, String spec);
 
+	/** A tile store of {@code side × side} RGB tiles labelled with {@code classes}. */
+	static native long tileStoreNew(int side, String[] classes);
+
+	/** Adds {@code count} packed RGB tiles (direct buffer) with their labels and groups. */
+	static native void tileStoreAdd(long store, ByteBuffer rgb, int count, int[] labels, long[] groups);
+
+	static native int tileStoreSize(long store);
+
+	static native void tileStoreFree(long store);
+
+	/** Trains on a store as the JSON request says and writes the package; returns its metrics as JSON. */
+	static native String trainPackage(long store, String request, String modelPath, ProgressListener listener,
+			long cancelToken);
+
 	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
 	static native void debugPanic(String message);
 

@@ -104,6 +104,11 @@ public final class TilePlanner {
 	}
 
 	private static String specJson(Spec spec) {
+		return new GsonBuilder().serializeNulls().create().toJson(specMap(spec));
+	}
+
+	/** The specification as the native core reads it. */
+	static Map<String, Object> specMap(Spec spec) {
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("tile_size", spec.tileSize());
 		json.put("resolution", spec.micronsPerPixel() != null
@@ -112,6 +117,6 @@ public final class TilePlanner {
 		json.put("overlap", spec.overlap());
 		json.put("min_coverage", spec.minCoverage());
 		json.put("classes", spec.classes());
-		return new GsonBuilder().serializeNulls().create().toJson(json);
+		return json;
 	}
 }

@@ -1,0 +1,83 @@
+//! Natives serving `TileStore.java`: training tiles pushed from Java (pixels QuPath read).
+
+use std::sync::Mutex;
+
+use jni::objects::{JByteBuffer, JClass, JIntArray, JLongArray, JObjectArray, JString};
+use jni::sys::{jint, jlong};
+use jni::{Env, NativeMethod};
+use tessera_core::dataset::TileStore;
+use tessera_core::TesseraError;
+
+use crate::error::{BridgeResult, ThrowTessera};
+use crate::handles;
+
+pub(crate) const METHODS: &[NativeMethod] = &[
+    crate::bridge_method! { static fn tile_store_new(side: jint, classes: JString[]) -> jlong },
+    crate::bridge_method! {
+        static fn tile_store_add(store: jlong, rgb: java.nio.ByteBuffer, count: jint, labels: jint[], groups: jlong[])
+    },
+    crate::bridge_method! { static fn tile_store_size(store: jlong) -> jint },
+    crate::bridge_method! { static fn tile_store_free(store: jlong) },
+];
+
+/// The store behind a handle; Java adds tiles while nothing trains on it.
+pub(crate) type SharedStore = Mutex<TileStore>;
+
+fn tile_store_new<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    side: jint,
+    classes: JObjectArray<'local, JString<'local>>,
+) -> BridgeResult<jlong> {
+    let mut names = Vec::new();
+    for index in 0..classes.len(env)? {
+        names.push(classes.get_element(env, index)?.try_to_string(env)?);
+    }
+    let side = usize::try_from(side).map_err(|_| TesseraError::invalid(format!("tile side {side}")))?;
+    Ok(handles::into_handle::<SharedStore>(Mutex::new(TileStore::new(side, names)?)))
+}
+
+/// Adds `count` tiles: packed RGB bytes (one tile after the other) with a label and group each.
+fn tile_store_add<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    store: jlong,
+    rgb: JByteBuffer<'local>,
+    count: jint,
+    labels: JIntArray<'local>,
+    groups: JLongArray<'local>,
+) -> BridgeResult<()> {
+    let store = handles::get::<SharedStore>(store)?;
+    let mut store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
+    let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
+    if labels.len(env)? != count || groups.len(env)? != count {
+        return Err(TesseraError::invalid(format!("{count} tiles need {count} labels and groups")).into());
+    }
+    let (mut label_values, mut group_values) = (vec![0; count], vec![0; count]);
+    labels.get_region(env, 0, &mut label_values)?;
+    groups.get_region(env, 0, &mut group_values)?;
+    let tile_len = store.tile_len();
+    let capacity = env.get_direct_buffer_capacity(&rgb)?;
+    if capacity < count * tile_len {
+        return Err(TesseraError::invalid(format!("{capacity} bytes cannot hold {count} tiles of {tile_len}")).into());
+    }
+    let address = env.get_direct_buffer_address(&rgb)?;
+    // SAFETY: the direct buffer holds at least `count × tile_len` bytes (checked above) and stays
+    // alive and unmodified while the calling Java thread waits in this native method.
+    let pixels = unsafe { std::slice::from_raw_parts(address as *const u8, count * tile_len) };
+    for ((tile, &label), &group) in pixels.chunks_exact(tile_len).zip(&label_values).zip(&group_values) {
+        let label = usize::try_from(label).map_err(|_| TesseraError::invalid(format!("label {label}")))?;
+        store.push(tile, label, group as u64)?;
+    }
+    Ok(())
+}
+
+fn tile_store_size<'local>(_env: &mut Env<'local>, _class: JClass<'local>, store: jlong) -> BridgeResult<jint> {
+    let store = handles::get::<SharedStore>(store)?;
+    let len = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?.len();
+    Ok(jint::try_from(len).unwrap_or(jint::MAX))
+}
+
+fn tile_store_free<'local>(_env: &mut Env<'local>, _class: JClass<'local>, store: jlong) -> BridgeResult<()> {
+    handles::free::<SharedStore>(store)
+}

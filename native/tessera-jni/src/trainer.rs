@@ -1,0 +1,92 @@
+//! Natives serving `Trainer.java`: a model package trained on a `TileStore`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jni::objects::{JClass, JObject, JString};
+use jni::sys::jlong;
+use jni::{Env, NativeMethod};
+use serde::Deserialize;
+use tessera_core::job::{CancelToken, Job};
+use tessera_core::pipeline::{self, CnnOptions, DataRecord};
+use tessera_core::runtime;
+use tessera_core::tiling::TileSpec;
+use tessera_core::train::fit::TrainConfig;
+use tessera_core::TesseraError;
+
+use crate::error::{BridgeResult, ThrowTessera};
+use crate::progress::JavaProgress;
+use crate::tile_store::SharedStore;
+use crate::{handles, worker};
+
+pub(crate) const METHODS: &[NativeMethod] = &[crate::bridge_method! {
+    static fn train_package(
+        store: jlong,
+        request: JString,
+        model_path: JString,
+        listener: qupath.ext.tessera.bridge.ProgressListener,
+        cancel_token: jlong,
+    ) -> JString
+}];
+
+/// What Java asks for; fields left out take their defaults.
+#[derive(Deserialize)]
+struct Request {
+    name: String,
+    tiles: TileSpec,
+    #[serde(default)]
+    cnn: CnnOptions,
+    #[serde(default)]
+    config: TrainConfig,
+    #[serde(default)]
+    folds: usize,
+    #[serde(default)]
+    record: DataRecord,
+    #[serde(default)]
+    colours: BTreeMap<String, [u8; 3]>,
+}
+
+/// Cross-validates (when `folds ≥ 2`), trains the final model on a worker thread and writes the
+/// package atomically to `model_path`; returns the package's metrics as JSON.
+fn train_package<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    store: jlong,
+    request: JString<'local>,
+    model_path: JString<'local>,
+    listener: JObject<'local>,
+    cancel_token: jlong,
+) -> BridgeResult<JString<'local>> {
+    let store = handles::get::<SharedStore>(store)?;
+    let cancel = handles::get::<CancelToken>(cancel_token)?;
+    let request: Request = serde_json::from_str(&request.try_to_string(env)?)
+        .map_err(|e| TesseraError::invalid(format!("training request: {e}")))?;
+    let model_path = PathBuf::from(model_path.try_to_string(env)?);
+    let progress = JavaProgress::new(env, &listener)?;
+    let metrics = worker::run(|| {
+        let store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
+        let runtime = runtime::get()?;
+        let job = Job::new((*cancel).clone(), &progress);
+        let folds = if request.folds >= 2 {
+            pipeline::cross_validate(runtime, &store, &request.cnn, &request.config, request.folds, &job, &mut |_, _| {})?
+        } else {
+            Vec::new()
+        };
+        let package = pipeline::train_package(
+            runtime,
+            &request.name,
+            &store,
+            &request.record,
+            &request.tiles,
+            &request.cnn,
+            &request.config,
+            &folds,
+            &request.colours,
+            &job,
+            &mut |_| {},
+        )?;
+        package.write(&model_path)?;
+        Ok(package.metadata().metrics.to_string())
+    })?;
+    Ok(env.new_string(metrics)?)
+}
