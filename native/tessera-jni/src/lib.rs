@@ -18,6 +18,7 @@ mod native_library;
 mod onnx_model;
 mod progress;
 mod tile_planner;
+mod tile_predictor;
 mod tile_store;
 mod trainer;
 mod worker;
@@ -42,6 +43,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         onnx_model::METHODS,
         diagnostics::METHODS,
         tile_planner::METHODS,
+        tile_predictor::METHODS,
         tile_store::METHODS,
         trainer::METHODS,
     ]

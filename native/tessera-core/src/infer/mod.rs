@@ -18,6 +18,7 @@ pub mod predictor;
 pub mod provider;
 pub mod region;
 pub mod segment;
+pub mod tiles;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub use heatmap::Heatmap;
 pub use predictor::{OutputKind, Predictor};
 pub use provider::Device;
 pub use region::Sliding;
+pub use tiles::classify_tiles;
 
 use crate::geometry::{Document, Layout, ObjectType};
 use crate::job::Job;

@@ -71,6 +71,18 @@ final class NativeBridge {
 	static native String trainPackage(long store, String request, String modelPath, ProgressListener listener,
 			long cancelToken);
 
+	/** Loads a model package (or bare ONNX + config.json) for tile classification. */
+	static native long predictorLoad(String path, int threads);
+
+	/** The package's metadata ({@code tessera.json}) as JSON. */
+	static native String predictorMetadata(long predictor);
+
+	/** Class probabilities of {@code count} packed RGB tiles at the model's tile size. */
+	static native float[] predictorClassify(long predictor, ByteBuffer rgb, int count, ProgressListener listener,
+			long cancelToken);
+
+	static native void predictorFree(long predictor);
+
 	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
 	static native void debugPanic(String message);
 

@@ -69,6 +69,22 @@ class TrainerIT {
 			assertEquals("Red", metadata.getAsJsonArray("classes").get(0).getAsJsonObject().get("name").getAsString());
 			assertTrue(zip.getEntry("model.onnx").getSize() > 1000);
 		}
+		// The package classifies new tiles pushed from Java.
+		try (var predictor = new TilePredictor(model, 1)) {
+			assertEquals(List.of("Red", "Blue"), predictor.classNames());
+			assertEquals(SIDE, predictor.tileSize());
+			ByteBuffer tiles = ByteBuffer.allocateDirect(2 * SIDE * SIDE * 3);
+			for (int t = 0; t < 2; t++)
+				for (int p = 0; p < SIDE * SIDE; p++)
+					tiles.put((byte) (t == 0 ? 210 : 90)).put((byte) 120).put((byte) (t == 0 ? 90 : 210));
+			float[] probabilities = predictor.classify(tiles.flip(), 2, null, null);
+			assertEquals(4, probabilities.length);
+			assertTrue(probabilities[0] > probabilities[1], "a red tile is Red");
+			assertTrue(probabilities[3] > probabilities[2], "a blue tile is Blue");
+		}
+		var notAModel = dir.resolve("not-a-model.tessera");
+		Files.writeString(notAModel, "PK\u0003\u0004 but not a zip");
+		assertThrows(TesseraException.class, () -> new TilePredictor(notAModel, 1));
 	}
 
 	@Test

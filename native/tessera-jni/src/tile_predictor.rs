@@ -1,0 +1,74 @@
+//! Natives serving `TilePredictor.java`: a model package classifying tiles read by QuPath.
+
+use std::path::PathBuf;
+
+use jni::objects::{JByteBuffer, JClass, JFloatArray, JObject, JString};
+use jni::sys::{jint, jlong};
+use jni::{Env, NativeMethod};
+use tessera_core::infer::{classify_tiles, Predictor};
+use tessera_core::job::{CancelToken, Job};
+use tessera_core::model::Package;
+use tessera_core::{runtime, TesseraError};
+
+use crate::error::{BridgeResult, ThrowTessera};
+use crate::progress::JavaProgress;
+use crate::{handles, worker};
+
+pub(crate) const METHODS: &[NativeMethod] = &[
+    crate::bridge_method! { static fn predictor_load(path: JString, threads: jint) -> jlong },
+    crate::bridge_method! { static fn predictor_metadata(predictor: jlong) -> JString },
+    crate::bridge_method! {
+        static fn predictor_classify(
+            predictor: jlong,
+            rgb: java.nio.ByteBuffer,
+            count: jint,
+            listener: qupath.ext.tessera.bridge.ProgressListener,
+            cancel_token: jlong,
+        ) -> jfloat[]
+    },
+    crate::bridge_method! { static fn predictor_free(predictor: jlong) },
+];
+
+/// Tiles per model call.
+const BATCH: usize = 32;
+
+fn predictor_load<'local>(env: &mut Env<'local>, _class: JClass<'local>, path: JString<'local>, threads: jint) -> BridgeResult<jlong> {
+    let package = Package::read(&PathBuf::from(path.try_to_string(env)?))?;
+    let predictor = Predictor::new(runtime::get()?, package, threads.max(1) as usize)?;
+    Ok(handles::into_handle(predictor))
+}
+
+/// The package's `tessera.json` (classes, colours, input).
+fn predictor_metadata<'local>(env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<JString<'local>> {
+    let predictor = handles::get::<Predictor>(predictor)?;
+    let json = serde_json::to_string(predictor.package().metadata()).map_err(|e| TesseraError::invalid(e.to_string()))?;
+    Ok(env.new_string(json)?)
+}
+
+fn predictor_classify<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    predictor: jlong,
+    rgb: JByteBuffer<'local>,
+    count: jint,
+    listener: JObject<'local>,
+    cancel_token: jlong,
+) -> BridgeResult<JFloatArray<'local>> {
+    let predictor = handles::get::<Predictor>(predictor)?;
+    let cancel = handles::get::<CancelToken>(cancel_token)?;
+    let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
+    let capacity = env.get_direct_buffer_capacity(&rgb)?;
+    let address = env.get_direct_buffer_address(&rgb)?;
+    // SAFETY: the direct buffer has `capacity` bytes and stays alive and unmodified while the
+    // calling Java thread waits in this native method; `classify_tiles` checks it holds `count` tiles.
+    let pixels = unsafe { std::slice::from_raw_parts(address as *const u8, capacity) };
+    let progress = JavaProgress::new(env, &listener)?;
+    let probabilities = worker::run(|| classify_tiles(&predictor, pixels, count, BATCH, &Job::new((*cancel).clone(), &progress)))?;
+    let array = env.new_float_array(probabilities.len())?;
+    array.set_region(env, 0, &probabilities)?;
+    Ok(array)
+}
+
+fn predictor_free<'local>(_env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<()> {
+    handles::free::<Predictor>(predictor)
+}

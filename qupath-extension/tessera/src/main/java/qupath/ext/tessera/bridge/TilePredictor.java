@@ -1,0 +1,91 @@
+package qupath.ext.tessera.bridge;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * A tile classifier loaded from a model package, classifying tiles whose pixels Java read.
+ */
+public final class TilePredictor extends NativeObject {
+
+	private final JsonObject metadata;
+
+	/**
+	 * @param model a {@code .tessera} package, or a bare {@code .onnx} with a WSInfer-style {@code config.json} beside it
+	 * @param threads ONNX Runtime threads
+	 * @throws IncompatibleModelException if the model does not fit its metadata or is not a model
+	 */
+	public TilePredictor(Path model, int threads) {
+		super(load(model, threads), NativeBridge::predictorFree);
+		this.metadata = new Gson().fromJson(withHandle(NativeBridge::predictorMetadata), JsonObject.class);
+	}
+
+	private static long load(Path model, int threads) {
+		Objects.requireNonNull(model, "model");
+		NativeLibrary.ensureLoaded();
+		return NativeBridge.predictorLoad(model.toAbsolutePath().toString(), threads);
+	}
+
+	/** @return the package metadata ({@code tessera.json}) */
+	public JsonObject metadata() {
+		return metadata.deepCopy();
+	}
+
+	/** @return the class names, in output order */
+	public List<String> classNames() {
+		return metadata.getAsJsonArray("classes").asList().stream()
+				.map(c -> c.getAsJsonObject().get("name").getAsString()).toList();
+	}
+
+	/** @return each class's colour as packed RGB, in output order */
+	public List<Integer> classColours() {
+		return metadata.getAsJsonArray("classes").asList().stream().map(c -> {
+			var rgb = c.getAsJsonObject().getAsJsonArray("color");
+			return (rgb.get(0).getAsInt() << 16) | (rgb.get(1).getAsInt() << 8) | rgb.get(2).getAsInt();
+		}).toList();
+	}
+
+	/** @return the tile side the model reads, in pixels */
+	public int tileSize() {
+		return metadata.getAsJsonObject("input").get("tile_size").getAsInt();
+	}
+
+	/** @return the pixel size the model was trained at, or null when it was trained at a downsample */
+	public Double micronsPerPixel() {
+		JsonElement mpp = metadata.getAsJsonObject("input").get("mpp");
+		return mpp == null || mpp.isJsonNull() ? null : mpp.getAsDouble();
+	}
+
+	/** @return the downsample the model was trained at, or null when it was trained at a pixel size */
+	public Double downsample() {
+		JsonElement downsample = metadata.getAsJsonObject("input").get("downsample");
+		return downsample == null || downsample.isJsonNull() ? null : downsample.getAsDouble();
+	}
+
+	/**
+	 * Classifies tiles in batches on a native worker thread.
+	 * @param rgb a direct buffer of {@code count} packed RGB tiles at {@link #tileSize()}, from position 0
+	 * @param count the number of tiles
+	 * @param listener progress receiver, or null
+	 * @param cancel token that stops between batches, or null
+	 * @return {@code count × classes} probabilities, tile by tile
+	 */
+	public float[] classify(ByteBuffer rgb, int count, ProgressListener listener, CancellationToken cancel) {
+		if (!rgb.isDirect())
+			throw new InvalidInputException("tile pixels must be in a direct buffer");
+		ProgressListener safeListener = listener == null ? (done, total, message) -> {} : listener;
+		if (cancel == null) {
+			try (var token = new CancellationToken()) {
+				return classify(rgb, count, safeListener, token);
+			}
+		}
+		return cancel.use(token -> withHandle(
+				predictor -> NativeBridge.predictorClassify(predictor, rgb, count, safeListener, token)));
+	}
+}
