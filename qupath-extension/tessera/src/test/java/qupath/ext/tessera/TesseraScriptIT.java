@@ -1,0 +1,158 @@
+package qupath.ext.tessera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import groovy.lang.Binding;
+import groovy.lang.Closure;
+import groovy.lang.GroovyShell;
+import qupath.lib.images.ImageData;
+import qupath.lib.images.servers.ImageServer;
+import qupath.lib.images.servers.PixelCalibration;
+import qupath.lib.objects.PathObject;
+import qupath.lib.objects.PathObjects;
+import qupath.lib.objects.classes.PathClass;
+import qupath.lib.objects.hierarchy.PathObjectHierarchy;
+import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.regions.RegionRequest;
+import qupath.lib.roi.ROIs;
+
+/**
+ * Real Groovy scripts against the facade, as a QuPath user would run them: train on an image's
+ * annotations, apply the model, find the tile detections in the hierarchy, and replay the
+ * recorded workflow step. QuPath's classes are the test doubles in {@code qupath.lib}; Tessera's
+ * native library, ONNX Runtime and Groovy are real.
+ */
+class TesseraScriptIT {
+
+	private static final int SIZE = 512, HALF = SIZE / 2;
+
+	/** Left half reddish, right half bluish, with noise. */
+	private static BufferedImage image() {
+		var image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
+		var random = new Random(3);
+		for (int y = 0; y < SIZE; y++)
+			for (int x = 0; x < SIZE; x++) {
+				int n = random.nextInt(50);
+				image.setRGB(x, y, x < HALF ? (190 + n) << 16 | (90 + n) << 8 | (70 + n) : (70 + n) << 16 | (90 + n) << 8 | (190 + n));
+			}
+		return image;
+	}
+
+	private static ImageData<BufferedImage> imageData(BufferedImage pixels) {
+		ImageServer<BufferedImage> server = new ImageServer<>() {
+			@Override
+			public String getPath() {
+				return "memory://red-blue";
+			}
+
+			@Override
+			public int getWidth() {
+				return SIZE;
+			}
+
+			@Override
+			public int getHeight() {
+				return SIZE;
+			}
+
+			@Override
+			public PixelCalibration getPixelCalibration() {
+				return new PixelCalibration(0.5);
+			}
+
+			@Override
+			public BufferedImage readRegion(RegionRequest request) {
+				assertEquals(1.0, request.getDownsample(), 1e-9);
+				return pixels.getSubimage(request.getX(), request.getY(), request.getWidth(), request.getHeight());
+			}
+
+			@Override
+			public void close() {}
+		};
+		var hierarchy = new PathObjectHierarchy();
+		for (int i = 0; i < 4; i++) {
+			var roi = ROIs.createRectangleROI((i / 2) * HALF, (i % 2) * HALF, HALF, HALF, ImagePlane.getDefaultPlane());
+			hierarchy.addObject(PathObjects.createAnnotationObject(roi, PathClass.fromString(i < 2 ? "Red" : "Blue", null)));
+		}
+		return new ImageData<>(server, hierarchy);
+	}
+
+	private static Object run(String script, ImageData<BufferedImage> imageData, Map<String, Object> variables) {
+		var binding = new Binding();
+		binding.setVariable("getCurrentImageData", new Closure<ImageData<BufferedImage>>(null) {
+			@SuppressWarnings("unused")
+			public ImageData<BufferedImage> doCall() {
+				return imageData;
+			}
+		});
+		variables.forEach(binding::setVariable);
+		return new GroovyShell(TesseraScriptIT.class.getClassLoader(), binding).evaluate(script);
+	}
+
+	private static Map<String, Long> classesUnder(PathObject annotation) {
+		return annotation.getChildObjects().stream()
+				.collect(Collectors.groupingBy(o -> o.getPathClass().getName(), Collectors.counting()));
+	}
+
+	@Test
+	void trainApplyAndReplayFromGroovy(@TempDir Path dir) {
+		BufferedImage pixels = image();
+		var imageData = imageData(pixels);
+		String model = dir.resolve("red-blue.tessera").toString();
+		Object added = run("""
+				import qupath.ext.tessera.Tessera
+				def metrics = Tessera.training().tileSize(32).downsample(1).epochs(4).folds(2).seed(1)
+				        .train(getCurrentImageData(), model)
+				assert metrics.getAsJsonObject('cross_validation').get('mean_macro_f1').getAsDouble() > 0.9
+				Tessera.application(model).apply(getCurrentImageData())
+				""", imageData, Map.of("model", model));
+
+		// 4 annotations of 256² px hold 64 tiles of 32² each.
+		assertEquals(256, added);
+		var hierarchy = imageData.getHierarchy();
+		assertEquals(256, hierarchy.getDetectionObjects().size());
+		assertEquals(1, hierarchy.getEventCount(), "all detections are added in one hierarchy change");
+		for (PathObject annotation : hierarchy.getAnnotationObjects()) {
+			String expected = annotation.getPathClass().getName();
+			assertEquals(Map.of(expected, 64L), classesUnder(annotation), "tiles below a " + expected + " annotation");
+			var measurements = annotation.getChildObjects().iterator().next().getMeasurementList().asMap();
+			assertEquals(1.0, measurements.get("Tessera: Red probability") + measurements.get("Tessera: Blue probability"), 1e-4);
+		}
+
+		// The recorded steps, replayed on a fresh copy of the image, give the same detections.
+		List<String> scripts = imageData.getHistoryWorkflow().getSteps().stream()
+				.map(step -> ((DefaultScriptableWorkflowStep) step).getScript()).toList();
+		assertEquals(2, scripts.size());
+		assertTrue(scripts.get(1).startsWith("qupath.ext.tessera.Tessera.application("), scripts.get(1));
+		var replay = imageData(pixels);
+		run(scripts.get(1), replay, Map.of());
+		assertEquals(256, replay.getHierarchy().getDetectionObjects().size());
+		for (PathObject annotation : replay.getHierarchy().getAnnotationObjects())
+			assertEquals(Map.of(annotation.getPathClass().getName(), 64L), classesUnder(annotation));
+	}
+
+	@Test
+	void aFailingApplyLeavesTheHierarchyUnchanged(@TempDir Path dir) {
+		var imageData = imageData(image());
+		String missing = dir.resolve("missing.tessera").toString();
+		var e = assertThrows(RuntimeException.class, () -> run(
+				"qupath.ext.tessera.Tessera.application(model).apply(getCurrentImageData())", imageData, Map.of("model", missing)));
+		assertTrue(e.getMessage().contains("missing.tessera"), e.getMessage());
+		assertEquals(0, imageData.getHierarchy().getDetectionObjects().size());
+		assertEquals(0, imageData.getHierarchy().getEventCount());
+		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
+	}
+}

@@ -1,0 +1,6 @@
+package qupath.lib.plugins.workflow;
+
+/** Test double of QuPath's WorkflowStep. */
+public interface WorkflowStep {
+	String getName();
+}
