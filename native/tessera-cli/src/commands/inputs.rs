@@ -38,6 +38,9 @@ pub struct TileArgs {
     pub classes: Vec<String>,
 }
 
+/// Opened slides and the class colours their annotations give.
+pub type Opened = (Vec<OpenedSlide>, BTreeMap<String, [u8; 3]>);
+
 /// One slide opened with its chosen polygons.
 pub struct OpenedSlide {
     /// The slide.
@@ -68,7 +71,7 @@ impl TileArgs {
     }
 
     /// Opens every slide and chooses its polygons (see [`open_slides`]).
-    pub fn open(&self, spec: &TileSpec) -> Result<(Vec<OpenedSlide>, BTreeMap<String, [u8; 3]>)> {
+    pub fn open(&self, spec: &TileSpec) -> Result<Opened> {
         open_slides(&self.slides, &self.annotations, spec.classes.as_deref())
     }
 }
@@ -80,7 +83,7 @@ pub fn open_slides(
     slides: &[PathBuf],
     annotations: &[PathBuf],
     classes: Option<&[String]>,
-) -> Result<(Vec<OpenedSlide>, BTreeMap<String, [u8; 3]>)> {
+) -> Result<Opened> {
     if slides.len() != annotations.len() {
         return Err(TesseraError::invalid(format!(
             "{} --slide but {} --annotations: give one annotation file per slide, in the same order",
