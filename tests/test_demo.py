@@ -20,7 +20,7 @@ def demo(tessera, tmp_path_factory):
 
 def test_summary_says_where_each_output_is(demo):
     out, stdout = demo
-    for name in ("demo.tessera", "metrics.json", "detections.geojson", "overlay.png"):
+    for name in ("demo.tessera", "metrics.json", "detections.geojson", "overlay.png", "plots:"):
         assert name in stdout
     assert "mean macro-F1 over 4 folds" in stdout
 
@@ -60,3 +60,19 @@ def test_overlay_has_the_slides_aspect_ratio(demo):
     width, height = struct.unpack(">II", png[16:24])
     assert max(width, height) == 1024
     assert abs(width / height - SLIDE_SIZE[0] / SLIDE_SIZE[1]) < 0.01
+
+
+def test_report_plots_are_svg_of_the_final_model(demo):
+    import xml.etree.ElementTree as ET
+    out, _ = demo
+    ns = "{http://www.w3.org/2000/svg}"
+    with zipfile.ZipFile(out / "demo.tessera") as package:
+        metadata = json.loads(package.read("tessera.json"))
+    confusion = ET.parse(out / "report" / "confusion.svg").getroot()
+    counts = [int(t.text) for t in confusion.iter(ns + "text") if t.text and t.text.isdigit()]
+    assert counts == metadata["metrics"]["final_hold_out"]["confusion"]["counts"]
+    curves = ET.parse(out / "report" / "curves.svg").getroot()
+    lines = list(curves.iter(ns + "polyline"))
+    assert len(lines) == 2
+    epochs = len(metadata["training"]["history"])
+    assert all(len(line.get("points").split()) == epochs for line in lines)

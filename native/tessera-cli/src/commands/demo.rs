@@ -15,6 +15,7 @@ use tessera_core::{runtime, Result, TesseraError};
 
 use super::interrupt;
 use super::inputs::open_slides;
+use super::plots;
 use super::png_file;
 use super::progress::Bar;
 use super::train;
@@ -33,7 +34,7 @@ const OVERLAY_SIDE: u32 = 1024;
 /// Tiles the hand-drawn demo annotations (64 px at 0.5 µm/px, stride 32), trains the default
 /// CNN with 4-fold cross-validation grouped by polygon and a final model, applies it to the
 /// whole slide and writes into OUT: the slide and its annotations, `demo.tessera`,
-/// `report/metrics.json`, `detections.geojson` (File › Import objects in QuPath) and
+/// `report/` (metrics.json, confusion.svg, curves.svg), `detections.geojson` (File › Import objects in QuPath) and
 /// `overlay.png` (the slide with the predicted classes coloured).
 ///
 /// Example: `tessera demo --out tessera-demo`
@@ -73,10 +74,8 @@ pub fn run(args: Args) -> Result<()> {
 
     let model_path = out.join("demo.tessera");
     outcome.package.write(&model_path)?;
+    plots::write_report(outcome.package.metadata(), &out.join("report"))?;
     let metrics_path = out.join("report").join("metrics.json");
-    let metrics = serde_json::to_string_pretty(&outcome.package.metadata().metrics)
-        .map_err(|e| TesseraError::invalid(e.to_string()))?;
-    std::fs::write(&metrics_path, metrics).map_err(|source| TesseraError::io(&metrics_path, source))?;
 
     // Apply the model as written, to prove the file loads.
     let predictor = Predictor::new(runtime::get()?, Package::read(&model_path)?, threads)?;
@@ -94,6 +93,7 @@ pub fn run(args: Args) -> Result<()> {
         for (what, path) in [
             ("model", &model_path),
             ("report", &metrics_path),
+            ("plots", &out.join("report")),
             ("detections (QuPath: File > Import objects)", &detections_path),
             ("overlay", &overlay_path),
         ] {

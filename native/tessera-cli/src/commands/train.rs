@@ -13,6 +13,7 @@ use tessera_core::Result;
 
 use super::interrupt;
 use super::inputs::TileArgs;
+use super::plots;
 use super::progress::Bar;
 
 /// Train a tile classifier on annotated slides.
@@ -60,6 +61,9 @@ pub struct Args {
     /// ONNX Runtime threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Also write the report here: metrics.json, confusion.svg, curves.svg.
+    #[arg(long)]
+    report: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -98,6 +102,9 @@ pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let outcome = train(&labelled, &spec, &cnn, &config, args.folds, &name, &colours, args.quiet)?;
     outcome.package.write(&args.model)?;
+    if let Some(dir) = &args.report {
+        plots::write_report(outcome.package.metadata(), dir)?;
+    }
     if args.json {
         println!("{}", outcome.package.metadata().metrics);
     } else if !args.quiet {
