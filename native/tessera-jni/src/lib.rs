@@ -9,6 +9,7 @@
 //! `jni::native_method!`), errors become `TesseraException` subclasses (see [`error`]), and
 //! `unwrap`/`expect` are denied by clippy in this crate.
 
+mod buffers;
 mod cancellation_token;
 mod classes;
 mod diagnostics;

@@ -9,6 +9,7 @@ use tessera_core::TesseraError;
 
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::progress::JavaProgress;
+use crate::buffers::direct_bytes;
 use crate::{handles, worker};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -71,17 +72,16 @@ fn model_run_rows<'local>(
 /// The first `values` floats of a direct buffer, without copying.
 fn direct_floats<'a>(env: &Env, buffer: &'a JByteBuffer, values: jint) -> BridgeResult<&'a [f32]> {
     let count = usize::try_from(values).map_err(|_| TesseraError::invalid(format!("negative value count {values}")))?;
-    let address = env.get_direct_buffer_address(buffer)?;
-    let capacity = env.get_direct_buffer_capacity(buffer)?;
-    if capacity < count * size_of::<f32>() {
-        return Err(TesseraError::invalid(format!("buffer of {capacity} bytes cannot hold {count} floats")).into());
+    let bytes = direct_bytes(env, buffer)?;
+    if bytes.len() < count * size_of::<f32>() {
+        return Err(TesseraError::invalid(format!("buffer of {} bytes cannot hold {count} floats", bytes.len())).into());
     }
-    if address.align_offset(align_of::<f32>()) != 0 {
+    if bytes.as_ptr().align_offset(align_of::<f32>()) != 0 {
         return Err(TesseraError::invalid("buffer is not aligned for floats").into());
     }
-    // SAFETY: the direct buffer holds at least `count` aligned floats (checked above) and stays
-    // alive and unmodified while the calling Java thread waits in this native method.
-    Ok(unsafe { std::slice::from_raw_parts(address as *const f32, count) })
+    // SAFETY: the bytes hold at least `count` aligned floats (checked above) and live as long as
+    // the buffer does (see `direct_bytes`).
+    Ok(unsafe { std::slice::from_raw_parts(bytes.as_ptr() as *const f32, count) })
 }
 
 fn positive(value: jint, what: &str) -> tessera_core::Result<usize> {

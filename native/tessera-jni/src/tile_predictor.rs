@@ -12,6 +12,7 @@ use tessera_core::{runtime, TesseraError};
 
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::progress::JavaProgress;
+use crate::buffers::direct_bytes;
 use crate::{handles, worker};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -57,11 +58,7 @@ fn predictor_classify<'local>(
     let predictor = handles::get::<Predictor>(predictor)?;
     let cancel = handles::get::<CancelToken>(cancel_token)?;
     let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
-    let capacity = env.get_direct_buffer_capacity(&rgb)?;
-    let address = env.get_direct_buffer_address(&rgb)?;
-    // SAFETY: the direct buffer has `capacity` bytes and stays alive and unmodified while the
-    // calling Java thread waits in this native method; `classify_tiles` checks it holds `count` tiles.
-    let pixels = unsafe { std::slice::from_raw_parts(address as *const u8, capacity) };
+    let pixels = direct_bytes(env, &rgb)?;
     let progress = JavaProgress::new(env, &listener)?;
     let probabilities = worker::run(|| classify_tiles(&predictor, pixels, count, BATCH, &Job::new((*cancel).clone(), &progress)))?;
     let array = env.new_float_array(probabilities.len())?;

@@ -9,6 +9,7 @@ use tessera_core::dataset::TileStore;
 use tessera_core::TesseraError;
 
 use crate::error::{BridgeResult, ThrowTessera};
+use crate::buffers::direct_bytes;
 use crate::handles;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -57,14 +58,10 @@ fn tile_store_add<'local>(
     labels.get_region(env, 0, &mut label_values)?;
     groups.get_region(env, 0, &mut group_values)?;
     let tile_len = store.tile_len();
-    let capacity = env.get_direct_buffer_capacity(&rgb)?;
-    if capacity < count * tile_len {
-        return Err(TesseraError::invalid(format!("{capacity} bytes cannot hold {count} tiles of {tile_len}")).into());
+    let pixels = direct_bytes(env, &rgb)?;
+    if pixels.len() < count * tile_len {
+        return Err(TesseraError::invalid(format!("{} bytes cannot hold {count} tiles of {tile_len}", pixels.len())).into());
     }
-    let address = env.get_direct_buffer_address(&rgb)?;
-    // SAFETY: the direct buffer holds at least `count × tile_len` bytes (checked above) and stays
-    // alive and unmodified while the calling Java thread waits in this native method.
-    let pixels = unsafe { std::slice::from_raw_parts(address as *const u8, count * tile_len) };
     for ((tile, &label), &group) in pixels.chunks_exact(tile_len).zip(&label_values).zip(&group_values) {
         let label = usize::try_from(label).map_err(|_| TesseraError::invalid(format!("label {label}")))?;
         store.push(tile, label, group as u64)?;

@@ -1,0 +1,18 @@
+//! Direct `ByteBuffer`s lent by Java for the length of one native call.
+
+use jni::objects::JByteBuffer;
+use jni::Env;
+
+use crate::error::BridgeResult;
+
+/// The whole content of a direct buffer, without copying.
+///
+/// The slice borrows the buffer: Java keeps it alive and unmodified while the calling thread
+/// waits in the native method, which is as long as the slice may live.
+pub fn direct_bytes<'a>(env: &Env, buffer: &'a JByteBuffer) -> BridgeResult<&'a [u8]> {
+    let capacity = env.get_direct_buffer_capacity(buffer)?;
+    let address = env.get_direct_buffer_address(buffer)?;
+    // SAFETY: a direct buffer's address is valid for `capacity` bytes while the buffer lives,
+    // and the Java caller holds it for the duration of the native call.
+    Ok(unsafe { std::slice::from_raw_parts(address as *const u8, capacity) })
+}
