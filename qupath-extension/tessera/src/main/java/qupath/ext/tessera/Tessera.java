@@ -1,6 +1,7 @@
 package qupath.ext.tessera;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,9 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.gson.JsonObject;
 
 import qupath.ext.tessera.bridge.CancellationToken;
+import qupath.ext.tessera.bridge.CancelledException;
 import qupath.ext.tessera.bridge.InvalidInputException;
 import qupath.ext.tessera.bridge.ProgressListener;
 import qupath.ext.tessera.bridge.TilePlanner;
@@ -20,6 +25,7 @@ import qupath.ext.tessera.bridge.Trainer;
 import qupath.lib.images.ImageData;
 import qupath.lib.objects.PathObject;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
+import qupath.lib.projects.ProjectImageEntry;
 
 /**
  * Tessera for Groovy scripts (and the menu commands): train a tile classifier on an image's
@@ -33,6 +39,8 @@ import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
  * </pre>
  */
 public final class Tessera {
+
+	private static final Logger logger = LoggerFactory.getLogger(Tessera.class);
 
 	private Tessera() {}
 
@@ -214,6 +222,39 @@ public final class Tessera {
 		 * @return the number of detections added
 		 */
 		public int apply(ImageData<BufferedImage> imageData) {
+			try (var predictor = new TilePredictor(Path.of(model), threads)) {
+				return apply(predictor, imageData);
+			}
+		}
+
+		/**
+		 * Applies the model to each image of a project in turn: reads its data, applies, saves it.
+		 * An image that fails is reported and the batch goes on; cancelling stops the batch (the
+		 * image in progress is left unchanged, the ones done stay saved).
+		 * @param images the project's images to process
+		 * @return one result per image, in order
+		 */
+		public List<ImageResult> applyToProject(List<ProjectImageEntry<BufferedImage>> images) {
+			List<ImageResult> results = new ArrayList<>();
+			try (var predictor = new TilePredictor(Path.of(model), threads)) {
+				for (var entry : images) {
+					try {
+						var imageData = entry.readImageData();
+						int added = apply(predictor, imageData);
+						entry.saveImageData(imageData);
+						results.add(new ImageResult(entry.getImageName(), added, null));
+					} catch (CancelledException e) {
+						throw e;
+					} catch (IOException | RuntimeException e) {
+						logger.warn("Tessera: {} failed: {}", entry.getImageName(), e.getMessage());
+						results.add(new ImageResult(entry.getImageName(), 0, String.valueOf(e.getMessage())));
+					}
+				}
+			}
+			return results;
+		}
+
+		private int apply(TilePredictor predictor, ImageData<BufferedImage> imageData) {
 			var hierarchy = imageData.getHierarchy();
 			List<PathObject> parents = new ArrayList<>(hierarchy.getAnnotationObjects());
 			if (parents.isEmpty())
@@ -221,20 +262,18 @@ public final class Tessera {
 			var server = imageData.getServer();
 			var calibration = server.getPixelCalibration();
 			double pixelSize = calibration.hasPixelSizeMicrons() ? calibration.getAveragedPixelSizeMicrons() : Double.NaN;
+			var spec = new TilePlanner.Spec(predictor.tileSize(), predictor.micronsPerPixel(), predictor.downsample(), 0,
+					minCoverage, null);
 			Map<PathObject, List<PathObject>> added = new LinkedHashMap<>();
-			try (var predictor = new TilePredictor(Path.of(model), threads)) {
-				var spec = new TilePlanner.Spec(predictor.tileSize(), predictor.micronsPerPixel(), predictor.downsample(), 0,
-						minCoverage, null);
-				for (PathObject parent : parents) {
-					var regions = Annotations.regions(List.of(parent), "Region");
-					if (regions.isEmpty())
-						continue;
-					var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(), pixelSize, regions, spec);
-					var pixels = ServerTiles.read(server, plan.tiles(), plan.downsample(), predictor.tileSize());
-					float[] probabilities = predictor.classify(pixels, plan.tiles().size(), progress, cancel);
-					added.put(parent, TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
-							predictor.classColours(), parent.getROI().getImagePlane()));
-				}
+			for (PathObject parent : parents) {
+				var regions = Annotations.regions(List.of(parent), "Region");
+				if (regions.isEmpty())
+					continue;
+				var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(), pixelSize, regions, spec);
+				var pixels = ServerTiles.read(server, plan.tiles(), plan.downsample(), predictor.tileSize());
+				float[] probabilities = predictor.classify(pixels, plan.tiles().size(), progress, cancel);
+				added.put(parent, TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
+						predictor.classColours(), parent.getROI().getImagePlane()));
 			}
 			added.forEach(PathObject::addChildObjects);
 			hierarchy.fireHierarchyChangedEvent(this);
@@ -249,6 +288,14 @@ public final class Tessera {
 					+ ").apply(getCurrentImageData())";
 		}
 	}
+
+	/**
+	 * What applying a model did to one image of a batch.
+	 * @param image the image's name
+	 * @param objects detections added
+	 * @param error why the image failed, or null when it succeeded
+	 */
+	public record ImageResult(String image, int objects, String error) {}
 
 	private static String number(double value) {
 		return String.format(Locale.ROOT, "%s", value);

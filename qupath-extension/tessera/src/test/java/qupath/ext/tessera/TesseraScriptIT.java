@@ -155,4 +155,58 @@ class TesseraScriptIT {
 		assertEquals(0, imageData.getHierarchy().getEventCount());
 		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
 	}
+
+	/** A model trained once from Java (1 epoch, no cross-validation) for the tests below. */
+	private static String quickModel(Path dir) {
+		String model = dir.resolve("quick.tessera").toString();
+		Tessera.training().tileSize(32).downsample(1).epochs(1).folds(0).train(imageData(image()), model);
+		return model;
+	}
+
+	@Test
+	void cancellingAnApplyLeavesTheHierarchyUnchanged(@TempDir Path dir) {
+		String model = quickModel(dir);
+		var imageData = imageData(image());
+		try (var token = new qupath.ext.tessera.bridge.CancellationToken()) {
+			assertThrows(qupath.ext.tessera.bridge.CancelledException.class, () -> Tessera.application(model)
+					.progress((done, total, message) -> token.cancel()).cancel(token).apply(imageData));
+		}
+		assertEquals(0, imageData.getHierarchy().getDetectionObjects().size());
+		assertEquals(0, imageData.getHierarchy().getEventCount());
+		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
+	}
+
+	@Test
+	void aBatchGoesOnPastACorruptImageAndReportsIt(@TempDir Path dir) {
+		String model = quickModel(dir);
+		BufferedImage pixels = image();
+		List<String> saved = new java.util.ArrayList<>();
+		List<qupath.lib.projects.ProjectImageEntry<BufferedImage>> entries = List.of("first", "corrupt", "third").stream()
+				.map(name -> (qupath.lib.projects.ProjectImageEntry<BufferedImage>) new qupath.lib.projects.ProjectImageEntry<BufferedImage>() {
+					@Override
+					public String getImageName() {
+						return name;
+					}
+
+					@Override
+					public ImageData<BufferedImage> readImageData() throws java.io.IOException {
+						if (name.equals("corrupt"))
+							throw new java.io.IOException("corrupt.svs: not a TIFF file");
+						return imageData(pixels);
+					}
+
+					@Override
+					public void saveImageData(ImageData<BufferedImage> imageData) {
+						assertEquals(256, imageData.getHierarchy().getDetectionObjects().size());
+						saved.add(name);
+					}
+				}).toList();
+		var results = Tessera.application(model).applyToProject(entries);
+		assertEquals(List.of("first", "third"), saved);
+		assertEquals(3, results.size());
+		assertEquals(256, results.get(0).objects());
+		assertEquals("corrupt.svs: not a TIFF file", results.get(1).error());
+		assertEquals(256, results.get(2).objects());
+		assertEquals(null, results.get(2).error());
+	}
 }
