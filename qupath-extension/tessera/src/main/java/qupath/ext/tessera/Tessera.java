@@ -23,6 +23,7 @@ import qupath.ext.tessera.bridge.TilePredictor;
 import qupath.ext.tessera.bridge.TileStore;
 import qupath.ext.tessera.bridge.Trainer;
 import qupath.lib.images.ImageData;
+import qupath.lib.images.servers.ImageServer;
 import qupath.lib.objects.PathObject;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
 import qupath.lib.projects.ProjectImageEntry;
@@ -158,8 +159,7 @@ public final class Tessera {
 		public JsonObject train(ImageData<BufferedImage> imageData, String model) {
 			var server = imageData.getServer();
 			var regions = Annotations.regions(imageData.getHierarchy().getAnnotationObjects(), null);
-			var calibration = server.getPixelCalibration();
-			double pixelSize = calibration.hasPixelSizeMicrons() ? calibration.getAveragedPixelSizeMicrons() : Double.NaN;
+			double pixelSize = pixelSizeMicrons(server);
 			var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(), pixelSize, regions, spec());
 			List<String> classes = plan.tiles().stream().map(TilePlanner.Tile::label).distinct().sorted().toList();
 			int[] labels = plan.tiles().stream().mapToInt(t -> classes.indexOf(t.label())).toArray();
@@ -260,8 +260,7 @@ public final class Tessera {
 			if (parents.isEmpty())
 				throw new InvalidInputException(imageData.getServer().getPath() + ": no annotation to apply the model inside");
 			var server = imageData.getServer();
-			var calibration = server.getPixelCalibration();
-			double pixelSize = calibration.hasPixelSizeMicrons() ? calibration.getAveragedPixelSizeMicrons() : Double.NaN;
+			double pixelSize = pixelSizeMicrons(server);
 			var spec = new TilePlanner.Spec(predictor.tileSize(), predictor.micronsPerPixel(), predictor.downsample(), 0,
 					minCoverage, null);
 			Map<PathObject, List<PathObject>> added = new LinkedHashMap<>();
@@ -296,6 +295,12 @@ public final class Tessera {
 	 * @param error why the image failed, or null when it succeeded
 	 */
 	public record ImageResult(String image, int objects, String error) {}
+
+	/** The image's pixel size in µm, NaN when it has none (the core then asks for a downsample). */
+	private static double pixelSizeMicrons(ImageServer<BufferedImage> server) {
+		var calibration = server.getPixelCalibration();
+		return calibration.hasPixelSizeMicrons() ? calibration.getAveragedPixelSizeMicrons() : Double.NaN;
+	}
 
 	private static String number(double value) {
 		return String.format(Locale.ROOT, "%s", value);
