@@ -61,6 +61,22 @@ def test_eval_refuses_a_class_the_model_does_not_know(tessera, model, tmp_path):
     assert '"Tumor" is not one the model predicts' in result.stderr
 
 
+def test_apply_on_cuda_without_its_provider_warns_and_predicts_as_on_the_cpu(tessera, model, tmp_path):
+    """CI's ONNX Runtime is CPU-only: `--device cuda` runs on the CPU, says why, same objects."""
+    runs = {}
+    for device in ("cpu", "cuda"):
+        out = tmp_path / f"{device}.geojson"
+        result = tessera("apply", "--model", model, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--out", out,
+                         "--device", device, "--threads", "2", "--quiet")
+        assert result.returncode == 0, result.stderr
+        runs[device] = (json.loads(out.read_text()), result.stderr)
+    assert runs["cpu"][1] == ""
+    warning = runs["cuda"][1]
+    assert "device cuda:0 requested but" in warning and "libonnxruntime_providers_cuda.so" in warning, warning
+    assert "running on the CPU" in warning, warning
+    assert runs["cuda"][0] == runs["cpu"][0]
+
+
 def test_training_needs_two_classes(tessera, tmp_path):
     one_class = tmp_path / "one.geojson"
     document = json.loads(ANNOTATIONS.read_text())

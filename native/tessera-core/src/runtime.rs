@@ -3,18 +3,22 @@
 //! ONNX Runtime is never linked: [`init`] loads it from a path (the QuPath extension passes the
 //! copy it bundles, the CLI finds one with [`locate`]). Loading checks the library's API version
 //! and turns every failure, including a panic inside `ort`, into [`TesseraError::Runtime`].
+//! Models run on the CPU or, when asked and available, on CUDA ([`provider`]).
+
+pub mod provider;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use ort::environment::Environment;
-use ort::session::builder::GraphOptimizationLevel;
+use ort::session::builder::{GraphOptimizationLevel, SessionBuilder};
 use ort::session::Session;
 use ort::value::TensorRef;
 
 use crate::job::Job;
 use crate::{Result, TesseraError};
+pub use provider::{Device, Placement};
 
 /// The library file name ONNX Runtime is looked up under.
 pub const LIBRARY_NAME: &str = "libonnxruntime.so.1";
@@ -34,17 +38,34 @@ impl Runtime {
         &self.library
     }
 
-    /// An ONNX Runtime session for a serialised model, optimised at the EXTENDED level (the
-    /// ALL level adds layout reorders that slow the training graphs down), running on `threads`
-    /// threads. Call inside [`guard`].
+    /// An ONNX Runtime session on the CPU for a serialised model, optimised at the EXTENDED
+    /// level (the ALL level adds layout reorders that slow the training graphs down), running on
+    /// `threads` threads. Call inside [`guard`].
     pub(crate) fn session(&self, bytes: &[u8], threads: usize) -> Result<Session> {
-        Session::builder(&self.environment)?
+        self.session_on(bytes, threads, Device::Cpu).map(|(session, _)| session)
+    }
+
+    /// Like [`Runtime::session`], on `device`: a session asked for CUDA that cannot have it
+    /// runs on the CPU, and its [`Placement`] says why. Call inside [`guard`].
+    pub(crate) fn session_on(&self, bytes: &[u8], threads: usize, device: Device) -> Result<(Session, Placement)> {
+        let cpu = self.cpu_builder(threads)?;
+        let placement = match device {
+            Device::Cpu => Placement::as_requested(device),
+            Device::Cuda(index) => match provider::commit_on_cuda(&self.library, &cpu, index, bytes) {
+                Ok(session) => return Ok((session, Placement::as_requested(device))),
+                Err(reason) => Placement::on_cpu_instead(device, reason),
+            },
+        };
+        Ok((commit(cpu, bytes)?, placement))
+    }
+
+    /// Session options for the CPU: EXTENDED optimisation, `threads` intra-op threads.
+    fn cpu_builder(&self, threads: usize) -> Result<SessionBuilder> {
+        Ok(Session::builder(&self.environment)?
             .with_optimization_level(GraphOptimizationLevel::Level2)
             .map_err(ort::Error::from)?
             .with_intra_threads(threads.max(1))
-            .map_err(ort::Error::from)?
-            .commit_from_memory(bytes)
-            .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))
+            .map_err(ort::Error::from)?)
     }
 
     /// ONNX Runtime's version, e.g. `1.31.1`.
@@ -57,6 +78,12 @@ impl Runtime {
         let build = guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default();
         format!("ONNX Runtime {} ({build})", self.version)
     }
+}
+
+/// A session for a serialised model from ready options; a model ONNX Runtime refuses is an
+/// [`TesseraError::IncompatibleModel`].
+fn commit(mut builder: SessionBuilder, bytes: &[u8]) -> Result<Session> {
+    builder.commit_from_memory(bytes).map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -150,13 +177,20 @@ pub struct Model {
     session: Mutex<Session>,
     input: String,
     output: String,
+    placement: Placement,
 }
 
 impl Model {
-    /// Loads a serialised ONNX model.
+    /// Loads a serialised ONNX model to run on the CPU.
     pub fn from_bytes(runtime: &Runtime, bytes: &[u8], threads: usize) -> Result<Self> {
+        Self::from_bytes_on(runtime, bytes, threads, Device::Cpu)
+    }
+
+    /// Loads a serialised ONNX model to run on `device`, or on the CPU when CUDA is asked for
+    /// and cannot be had ([`Model::placement`] says why).
+    pub fn from_bytes_on(runtime: &Runtime, bytes: &[u8], threads: usize, device: Device) -> Result<Self> {
         guard("loading the model", || {
-            let session = runtime.session(bytes, threads)?;
+            let (session, placement) = runtime.session_on(bytes, threads, device)?;
             let (input, output) = match (session.inputs(), session.outputs()) {
                 ([input], [output]) => (input.name().to_owned(), output.name().to_owned()),
                 (inputs, outputs) => {
@@ -167,8 +201,13 @@ impl Model {
                     )))
                 }
             };
-            Ok(Self { session: Mutex::new(session), input, output })
+            Ok(Self { session: Mutex::new(session), input, output, placement })
         })
+    }
+
+    /// Where the model runs.
+    pub fn placement(&self) -> &Placement {
+        &self.placement
     }
 
     /// Runs the model on one tensor.

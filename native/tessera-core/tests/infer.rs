@@ -11,7 +11,8 @@ use tessera_core::graph::{Dim, GraphBuilder};
 use tessera_core::infer::{self, ApplyOptions, Predictor, Sliding};
 use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::model::{wsinfer, ClassInfo, InputSpec, Metadata, Package, Task};
-use tessera_core::runtime::{self, Model, Runtime};
+use tessera_core::runtime::provider::CUDA_PROVIDER_LIBRARY;
+use tessera_core::runtime::{self, Device, Model, Runtime};
 use tessera_core::slide::{BufferSource, RegionSource};
 use tessera_core::TesseraError;
 
@@ -208,6 +209,30 @@ fn a_corrupt_onnx_file_is_named_and_refused() {
     assert_eq!(package.metadata().class_names(), vec!["a", "b"]);
     let message = incompatible(package);
     assert!(message.contains("neither classification [1, 2]"), "{message}");
+}
+
+/// With a CPU-only ONNX Runtime (the one CI fetches), asking for CUDA runs on the CPU, says
+/// why, and predicts exactly what a CPU run predicts.
+#[test]
+fn cuda_without_its_provider_falls_back_to_the_cpu_with_the_same_predictions() {
+    let library = runtime().library();
+    if library.with_file_name(CUDA_PROVIDER_LIBRARY).is_file() {
+        eprintln!("skipped: {} has a CUDA provider beside it", library.display());
+        return;
+    }
+    let (source, _) = ring_slide();
+    let roi = whole(&source);
+    let package = || segmentation_package(segmentation_model(3, Dim::Fixed(64)), 64);
+    let cpu = Predictor::new_on(runtime(), package(), 1, Device::Cpu).unwrap();
+    let cuda = Predictor::new_on(runtime(), package(), 1, Device::Cuda(0)).unwrap();
+    assert_eq!(cpu.placement().warning(), None);
+    assert_eq!((cuda.placement().requested, cuda.placement().device), (Device::Cuda(0), Device::Cpu));
+    let warning = cuda.placement().warning().unwrap();
+    assert!(warning.contains("cuda:0 requested") && warning.contains(CUDA_PROVIDER_LIBRARY) && warning.contains("running on the CPU"), "{warning}");
+    let apply = |predictor: &Predictor| infer::apply(predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options(48), &job()).unwrap();
+    let (on_cpu, fallen_back) = (apply(&cpu), apply(&cuda));
+    assert_eq!(on_cpu.document, fallen_back.document);
+    assert_eq!(on_cpu.heatmaps, fallen_back.heatmaps);
 }
 
 #[cfg(feature = "openslide")]

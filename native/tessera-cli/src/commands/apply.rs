@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tessera_core::geometry::{Document, ObjectType};
-use tessera_core::infer::{self, ApplyOptions, Device, Heatmap, Predictor, Sliding, Tracing};
+use tessera_core::infer::{self, ApplyOptions, Heatmap, Predictor, Sliding, Tracing};
 use tessera_core::job::Job;
 use tessera_core::model::Package;
-use tessera_core::runtime;
+use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::{Result, TesseraError};
 
@@ -80,12 +80,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
-    let (_device, warning) = args.device.resolve(runtime);
-    if let Some(warning) = warning {
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let predictor = Predictor::new_on(runtime, package, threads, args.device)?;
+    if let Some(warning) = predictor.placement().warning() {
         eprintln!("{warning}");
     }
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let predictor = Predictor::new(runtime, package, threads)?;
     let source = OpenSlideSource::open(&args.slide)?;
     let roi = args.annotations.as_deref().map(Document::read).transpose()?;
     let options = ApplyOptions {

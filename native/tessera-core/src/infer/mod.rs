@@ -15,7 +15,6 @@ pub mod labels;
 pub mod objects;
 pub mod pipeline;
 pub mod predictor;
-pub mod provider;
 pub mod region;
 pub mod segment;
 pub mod tiles;
@@ -25,7 +24,6 @@ use std::path::Path;
 pub use contour::Tracing;
 pub use heatmap::Heatmap;
 pub use predictor::{OutputKind, Predictor};
-pub use provider::Device;
 pub use region::Sliding;
 pub use tiles::classify_tiles;
 

@@ -2,7 +2,7 @@
 //! tile preprocessing (normalisation) the metadata asks for.
 
 use crate::model::{onnx, Package, Task};
-use crate::runtime::{Model, Runtime, Tensor};
+use crate::runtime::{Device, Model, Placement, Runtime, Tensor};
 use crate::slide::RgbImage;
 use crate::{Result, TesseraError};
 
@@ -31,10 +31,17 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// Loads the package's model on `threads` ONNX Runtime threads and checks that its input is
-    /// `[N, 3, tile, tile]` and its output `[N, classes]` or `[N, classes, H, W]` as the
-    /// metadata says; every mismatch is an [`TesseraError::IncompatibleModel`] naming both sides.
+    /// Loads the package's model on the CPU with `threads` ONNX Runtime threads and checks that
+    /// its input is `[N, 3, tile, tile]` and its output `[N, classes]` or `[N, classes, H, W]` as
+    /// the metadata says; every mismatch is an [`TesseraError::IncompatibleModel`] naming both
+    /// sides.
     pub fn new(runtime: &Runtime, package: Package, threads: usize) -> Result<Self> {
+        Self::new_on(runtime, package, threads, Device::Cpu)
+    }
+
+    /// Like [`Predictor::new`], with the model on `device`, or on the CPU when CUDA is asked for
+    /// and cannot be had ([`Predictor::placement`] says why).
+    pub fn new_on(runtime: &Runtime, package: Package, threads: usize, device: Device) -> Result<Self> {
         let metadata = package.metadata();
         if metadata.task == Task::SlideMil {
             return Err(TesseraError::IncompatibleModel(
@@ -43,7 +50,7 @@ impl Predictor {
         }
         let tile = metadata.input.tile_size as usize;
         check_input(&onnx::signature(package.onnx())?.input.1, tile)?;
-        let model = Model::from_bytes(runtime, package.onnx(), threads)?;
+        let model = Model::from_bytes_on(runtime, package.onnx(), threads, device)?;
         let probe = model.run(&vec![0.0; 3 * tile * tile], &[1, 3, tile, tile]).map_err(|e| {
             TesseraError::IncompatibleModel(format!("the model fails on a 1×3×{tile}×{tile} tile (the package's tile size): {e}"))
         })?;
@@ -68,6 +75,11 @@ impl Predictor {
     /// The package the model came from.
     pub fn package(&self) -> &Package {
         &self.package
+    }
+
+    /// Where the model runs.
+    pub fn placement(&self) -> &Placement {
+        self.model.placement()
     }
 
     /// What the output means.
