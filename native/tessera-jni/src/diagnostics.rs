@@ -6,6 +6,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::graph::probe;
 use tessera_core::TesseraError;
 
+use crate::arrays::floats;
 use crate::classes::{self, ExceptionKind};
 use crate::error::{BridgeResult, ThrowTessera};
 
@@ -26,12 +27,6 @@ fn probe_model<'local>(
     let bias = floats(env, &bias)?;
     let features = usize::try_from(features).map_err(|_| TesseraError::invalid(format!("features {features}")))?;
     Ok(env.byte_array_from_slice(&probe::linear_softmax(&weights, &bias, features)?)?)
-}
-
-fn floats(env: &Env, array: &JFloatArray) -> BridgeResult<Vec<f32>> {
-    let mut values = vec![0.0; array.len(env)?];
-    array.get_region(env, 0, &mut values)?;
-    Ok(values)
 }
 
 /// Panics on purpose: proves a native panic becomes a Java exception and the JVM lives on.

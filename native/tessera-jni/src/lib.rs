@@ -9,11 +9,13 @@
 //! `jni::native_method!`), errors become `TesseraException` subclasses (see [`error`]), and
 //! `unwrap`/`expect` are denied by clippy in this crate.
 
+mod arrays;
 mod buffers;
 mod cancellation_token;
 mod classes;
 mod diagnostics;
 mod error;
+mod evaluator;
 mod handles;
 mod native_library;
 mod onnx_model;
@@ -43,6 +45,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         cancellation_token::METHODS,
         onnx_model::METHODS,
         diagnostics::METHODS,
+        evaluator::METHODS,
         tile_planner::METHODS,
         tile_predictor::METHODS,
         tile_store::METHODS,

@@ -8,8 +8,9 @@ use jni::{Env, NativeMethod};
 use tessera_core::dataset::TileStore;
 use tessera_core::TesseraError;
 
-use crate::error::{BridgeResult, ThrowTessera};
+use crate::arrays::{ints, strings};
 use crate::buffers::direct_bytes;
+use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -30,10 +31,7 @@ fn tile_store_new<'local>(
     side: jint,
     classes: JObjectArray<'local, JString<'local>>,
 ) -> BridgeResult<jlong> {
-    let mut names = Vec::new();
-    for index in 0..classes.len(env)? {
-        names.push(classes.get_element(env, index)?.try_to_string(env)?);
-    }
+    let names = strings(env, &classes)?;
     let side = usize::try_from(side).map_err(|_| TesseraError::invalid(format!("tile side {side}")))?;
     Ok(handles::into_handle::<SharedStore>(Mutex::new(TileStore::new(side, names)?)))
 }
@@ -54,8 +52,8 @@ fn tile_store_add<'local>(
     if labels.len(env)? != count || groups.len(env)? != count {
         return Err(TesseraError::invalid(format!("{count} tiles need {count} labels and groups")).into());
     }
-    let (mut label_values, mut group_values) = (vec![0; count], vec![0; count]);
-    labels.get_region(env, 0, &mut label_values)?;
+    let label_values = ints(env, &labels)?;
+    let mut group_values = vec![0; count];
     groups.get_region(env, 0, &mut group_values)?;
     let tile_len = store.tile_len();
     let pixels = direct_bytes(env, &rgb)?;

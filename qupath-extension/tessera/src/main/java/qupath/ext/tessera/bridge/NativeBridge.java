@@ -83,6 +83,9 @@ final class NativeBridge {
 
 	static native void predictorFree(long predictor);
 
+	/** The evaluation report of {@code probabilities} ({@code truth.length × classes.length}) against {@code truth}, as JSON. */
+	static native String evaluate(String[] classes, int[] truth, float[] probabilities, long seed);
+
 	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
 	static native void debugPanic(String message);
 
