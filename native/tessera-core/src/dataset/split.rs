@@ -19,9 +19,10 @@ pub struct Split {
     pub validation: Vec<usize>,
 }
 
-/// One group: its tiles and majority class.
+/// One group: its tiles, its tiles per class and its majority class.
 struct Group {
     tiles: Vec<usize>,
+    counts: Vec<usize>,
     class: usize,
 }
 
@@ -35,15 +36,15 @@ fn groups(store: &TileStore) -> Vec<Group> {
         .map(|tiles| {
             let counts = store.class_counts(&tiles);
             let class = (0..counts.len()).max_by_key(|&c| (counts[c], usize::MAX - c)).unwrap_or(0);
-            Group { tiles, class }
+            Group { tiles, counts, class }
         })
         .collect()
 }
 
 /// `k` splits of grouped cross-validation: each group is in exactly one validation set.
 ///
-/// Fails when a class present in the store is the majority class of fewer than `k` groups:
-/// some fold would then validate without it.
+/// Fails when a class present in the store appears in fewer than `k` groups: some fold would
+/// then validate without it. (Groups may hold several classes, as slides do.)
 pub fn grouped_folds(store: &TileStore, k: usize, seed: u64) -> Result<Vec<Split>> {
     if k < 2 {
         return Err(TesseraError::invalid(format!("cross-validation needs at least 2 folds, not {k}")));
@@ -51,11 +52,11 @@ pub fn grouped_folds(store: &TileStore, k: usize, seed: u64) -> Result<Vec<Split
     let mut groups = groups(store);
     let classes = store.classes().len();
     for class in 0..classes {
-        let n = groups.iter().filter(|g| g.class == class).count();
+        let n = groups.iter().filter(|g| g.counts.get(class).is_some_and(|&c| c > 0)).count();
         let present = store.labels().contains(&class);
         if present && n < k {
             return Err(TesseraError::invalid(format!(
-                "class {} has {n} groups (slides or polygons) of its own, too few for {k} folds",
+                "class {} appears in {n} groups (slides or polygons), too few for {k} folds",
                 store.classes()[class]
             )));
         }
@@ -128,7 +129,19 @@ mod tests {
     #[test]
     fn too_few_groups_for_the_folds_is_refused() {
         let err = grouped_folds(&store(3), 4, 1).unwrap_err();
-        assert!(err.to_string().contains("class a has 3 groups"), "{err}");
+        assert!(err.to_string().contains("class a appears in 3 groups"), "{err}");
+    }
+
+    #[test]
+    fn slides_holding_every_class_can_be_folded() {
+        let mut store = TileStore::new(1, vec!["a".into(), "b".into()]).unwrap();
+        for slide in 0..3 {
+            for class in 0..2 {
+                store.push(&[0, 0, 0], class, slide).unwrap();
+            }
+        }
+        let folds = grouped_folds(&store, 3, 1).unwrap();
+        assert!(folds.iter().all(|f| store.class_counts(&f.validation) == vec![1, 1]));
     }
 
     #[test]
