@@ -19,7 +19,8 @@ final class Annotations {
 	private Annotations() {}
 
 	/**
-	 * @param annotations QuPath objects; those without an area ROI (points, lines) are left out
+	 * @param annotations QuPath objects; those without an area ROI (points, lines) and the class
+	 *        regions Tessera itself added (see {@link ClassRegions}) are left out
 	 * @param className the class to give every region, or null to use each object's own class
 	 * @return one region per area object, in the given order
 	 */
@@ -28,7 +29,7 @@ final class Annotations {
 		List<TilePlanner.Region> regions = new ArrayList<>();
 		for (PathObject annotation : annotations) {
 			var roi = annotation.getROI();
-			if (roi == null || !roi.isArea())
+			if (roi == null || !roi.isArea() || ClassRegions.isClassRegion(annotation))
 				continue;
 			String name = className != null ? className : classOf(annotation.getPathClass());
 			regions.add(new TilePlanner.Region(writer.write(roi.getGeometry()), name, annotation.getID().toString()));

@@ -9,6 +9,8 @@ import javafx.application.Platform;
 import qupath.ext.tessera.bridge.Diagnostics;
 import qupath.ext.tessera.bridge.NativeLibrary;
 import qupath.ext.tessera.bridge.TesseraException;
+import qupath.ext.tessera.gui.TesseraCommands;
+import qupath.ext.tessera.gui.TesseraPreferences;
 import qupath.fx.dialogs.Dialogs;
 import qupath.lib.common.Version;
 import qupath.lib.gui.QuPathGUI;
@@ -16,7 +18,8 @@ import qupath.lib.gui.UserDirectoryManager;
 import qupath.lib.gui.extensions.QuPathExtension;
 
 /**
- * The Tessera extension: adds {@code Extensions > Tessera} to QuPath.
+ * The Tessera extension: adds {@code Extensions > Tessera} to QuPath (train, apply, evaluate,
+ * export tiles, manage models, run for project, check installation) and its preferences.
  * <p>
  * Registered through {@code META-INF/services}. Native libraries are extracted under the QuPath
  * user directory ({@code tessera/natives}) and loaded on first use, off the JavaFX thread.
@@ -31,6 +34,9 @@ public class TesseraExtension implements QuPathExtension {
 	@Override
 	public void installExtension(QuPathGUI qupath) {
 		useUserDirectoryForNatives();
+		var preferences = new TesseraPreferences();
+		preferences.install(qupath);
+		new TesseraCommands(qupath, preferences).install(MENU);
 		qupath.installCommand(MENU + ">Check installation", () -> checkInstallation(qupath));
 	}
 

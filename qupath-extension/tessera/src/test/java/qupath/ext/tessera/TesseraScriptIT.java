@@ -8,7 +8,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -18,16 +17,8 @@ import groovy.lang.Binding;
 import groovy.lang.Closure;
 import groovy.lang.GroovyShell;
 import qupath.lib.images.ImageData;
-import qupath.lib.images.servers.ImageServer;
-import qupath.lib.images.servers.PixelCalibration;
 import qupath.lib.objects.PathObject;
-import qupath.lib.objects.PathObjects;
-import qupath.lib.objects.classes.PathClass;
-import qupath.lib.objects.hierarchy.PathObjectHierarchy;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
-import qupath.lib.regions.ImagePlane;
-import qupath.lib.regions.RegionRequest;
-import qupath.lib.roi.ROIs;
 
 /**
  * Real Groovy scripts against the facade, as a QuPath user would run them: train on an image's
@@ -37,60 +28,7 @@ import qupath.lib.roi.ROIs;
  */
 class TesseraScriptIT {
 
-	private static final int SIZE = 512, HALF = SIZE / 2;
-
-	/** Left half reddish, right half bluish, with noise. */
-	private static BufferedImage image() {
-		var image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
-		var random = new Random(3);
-		for (int y = 0; y < SIZE; y++)
-			for (int x = 0; x < SIZE; x++) {
-				int n = random.nextInt(50);
-				image.setRGB(x, y, x < HALF ? (190 + n) << 16 | (90 + n) << 8 | (70 + n) : (70 + n) << 16 | (90 + n) << 8 | (190 + n));
-			}
-		return image;
-	}
-
-	private static ImageData<BufferedImage> imageData(BufferedImage pixels) {
-		ImageServer<BufferedImage> server = new ImageServer<>() {
-			@Override
-			public String getPath() {
-				return "memory://red-blue";
-			}
-
-			@Override
-			public int getWidth() {
-				return SIZE;
-			}
-
-			@Override
-			public int getHeight() {
-				return SIZE;
-			}
-
-			@Override
-			public PixelCalibration getPixelCalibration() {
-				return new PixelCalibration(0.5);
-			}
-
-			@Override
-			public BufferedImage readRegion(RegionRequest request) {
-				assertEquals(1.0, request.getDownsample(), 1e-9);
-				return pixels.getSubimage(request.getX(), request.getY(), request.getWidth(), request.getHeight());
-			}
-
-			@Override
-			public void close() {}
-		};
-		var hierarchy = new PathObjectHierarchy();
-		for (int i = 0; i < 4; i++) {
-			var roi = ROIs.createRectangleROI((i / 2) * HALF, (i % 2) * HALF, HALF, HALF, ImagePlane.getDefaultPlane());
-			hierarchy.addObject(PathObjects.createAnnotationObject(roi, PathClass.fromString(i < 2 ? "Red" : "Blue", null)));
-		}
-		return new ImageData<>(server, hierarchy);
-	}
-
-	private static Object run(String script, ImageData<BufferedImage> imageData, Map<String, Object> variables) {
+	static Object run(String script, ImageData<BufferedImage> imageData, Map<String, Object> variables) {
 		var binding = new Binding();
 		binding.setVariable("getCurrentImageData", new Closure<ImageData<BufferedImage>>(null) {
 			@SuppressWarnings("unused")
@@ -102,15 +40,15 @@ class TesseraScriptIT {
 		return new GroovyShell(TesseraScriptIT.class.getClassLoader(), binding).evaluate(script);
 	}
 
-	private static Map<String, Long> classesUnder(PathObject annotation) {
+	static Map<String, Long> classesUnder(PathObject annotation) {
 		return annotation.getChildObjects().stream()
 				.collect(Collectors.groupingBy(o -> o.getPathClass().getName(), Collectors.counting()));
 	}
 
 	@Test
 	void trainApplyAndReplayFromGroovy(@TempDir Path dir) {
-		BufferedImage pixels = image();
-		var imageData = imageData(pixels);
+		BufferedImage pixels = RedBlueImage.image();
+		var imageData = RedBlueImage.imageData(pixels);
 		String model = dir.resolve("red-blue.tessera").toString();
 		Object added = run("""
 				import qupath.ext.tessera.Tessera
@@ -137,7 +75,7 @@ class TesseraScriptIT {
 				.map(step -> ((DefaultScriptableWorkflowStep) step).getScript()).toList();
 		assertEquals(2, scripts.size());
 		assertTrue(scripts.get(1).startsWith("qupath.ext.tessera.Tessera.application("), scripts.get(1));
-		var replay = imageData(pixels);
+		var replay = RedBlueImage.imageData(pixels);
 		run(scripts.get(1), replay, Map.of());
 		assertEquals(256, replay.getHierarchy().getDetectionObjects().size());
 		for (PathObject annotation : replay.getHierarchy().getAnnotationObjects())
@@ -146,7 +84,7 @@ class TesseraScriptIT {
 
 	@Test
 	void aFailingApplyLeavesTheHierarchyUnchanged(@TempDir Path dir) {
-		var imageData = imageData(image());
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
 		String missing = dir.resolve("missing.tessera").toString();
 		var e = assertThrows(RuntimeException.class, () -> run(
 				"qupath.ext.tessera.Tessera.application(model).apply(getCurrentImageData())", imageData, Map.of("model", missing)));
@@ -157,16 +95,16 @@ class TesseraScriptIT {
 	}
 
 	/** A model trained once from Java (1 epoch, no cross-validation) for the tests below. */
-	private static String quickModel(Path dir) {
+	static String quickModel(Path dir) {
 		String model = dir.resolve("quick.tessera").toString();
-		Tessera.training().tileSize(32).downsample(1).epochs(1).folds(0).train(imageData(image()), model);
+		Tessera.training().tileSize(32).downsample(1).epochs(1).folds(0).train(RedBlueImage.imageData(RedBlueImage.image()), model);
 		return model;
 	}
 
 	@Test
 	void cancellingAnApplyLeavesTheHierarchyUnchanged(@TempDir Path dir) {
 		String model = quickModel(dir);
-		var imageData = imageData(image());
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
 		try (var token = new qupath.ext.tessera.bridge.CancellationToken()) {
 			assertThrows(qupath.ext.tessera.bridge.CancelledException.class, () -> Tessera.application(model)
 					.progress((done, total, message) -> token.cancel()).cancel(token).apply(imageData));
@@ -179,7 +117,7 @@ class TesseraScriptIT {
 	@Test
 	void aBatchGoesOnPastACorruptImageAndReportsIt(@TempDir Path dir) {
 		String model = quickModel(dir);
-		BufferedImage pixels = image();
+		BufferedImage pixels = RedBlueImage.image();
 		List<String> saved = new java.util.ArrayList<>();
 		List<qupath.lib.projects.ProjectImageEntry<BufferedImage>> entries = List.of("first", "corrupt", "third").stream()
 				.map(name -> (qupath.lib.projects.ProjectImageEntry<BufferedImage>) new qupath.lib.projects.ProjectImageEntry<BufferedImage>() {
@@ -192,7 +130,7 @@ class TesseraScriptIT {
 					public ImageData<BufferedImage> readImageData() throws java.io.IOException {
 						if (name.equals("corrupt"))
 							throw new java.io.IOException("corrupt.svs: not a TIFF file");
-						return imageData(pixels);
+						return RedBlueImage.imageData(pixels);
 					}
 
 					@Override

@@ -16,6 +16,7 @@ public class PathObject {
 	private final ROI roi;
 	private final PathClass pathClass;
 	private final UUID id = UUID.randomUUID();
+	private String name;
 	private final List<PathObject> children = new ArrayList<>();
 	private final MeasurementList measurements = new MeasurementList.Map();
 
@@ -31,6 +32,18 @@ public class PathObject {
 
 	public PathClass getPathClass() {
 		return pathClass;
+	}
+
+	public String getName() {
+		return name;
+	}
+
+	public void setName(String name) {
+		this.name = name;
+	}
+
+	public boolean isAnnotation() {
+		return !detection;
 	}
 
 	public UUID getID() {

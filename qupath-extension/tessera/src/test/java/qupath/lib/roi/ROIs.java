@@ -33,4 +33,12 @@ public class ROIs {
 		return new GeometryROI(FACTORY.createPolygon(new Coordinate[] {new Coordinate(x, y), new Coordinate(x + width, y),
 				new Coordinate(x + width, y + height), new Coordinate(x, y + height), new Coordinate(x, y)}), plane);
 	}
+
+	public static ROI createPolygonROI(double[] x, double[] y, ImagePlane plane) {
+		Coordinate[] ring = new Coordinate[x.length + 1];
+		for (int i = 0; i < x.length; i++)
+			ring[i] = new Coordinate(x[i], y[i]);
+		ring[x.length] = ring[0];
+		return new GeometryROI(FACTORY.createPolygon(ring), plane);
+	}
 }

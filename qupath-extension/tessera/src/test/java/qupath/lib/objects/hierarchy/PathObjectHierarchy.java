@@ -3,6 +3,7 @@ package qupath.lib.objects.hierarchy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
 import qupath.lib.objects.PathObject;
 
@@ -16,12 +17,21 @@ public final class PathObjectHierarchy {
 		return annotations.add(pathObject);
 	}
 
+	/** @return every annotation, at the root or below another one (as QuPath's hierarchy does) */
 	public Collection<PathObject> getAnnotationObjects() {
-		return List.copyOf(annotations);
+		return all().filter(PathObject::isAnnotation).toList();
 	}
 
 	public Collection<PathObject> getDetectionObjects() {
-		return annotations.stream().flatMap(a -> a.getChildObjects().stream()).filter(PathObject::isDetection).toList();
+		return all().filter(PathObject::isDetection).toList();
+	}
+
+	private Stream<PathObject> all() {
+		return annotations.stream().flatMap(PathObjectHierarchy::withDescendants);
+	}
+
+	private static Stream<PathObject> withDescendants(PathObject object) {
+		return Stream.concat(Stream.of(object), object.getChildObjects().stream().flatMap(PathObjectHierarchy::withDescendants));
 	}
 
 	public void fireHierarchyChangedEvent(Object source) {

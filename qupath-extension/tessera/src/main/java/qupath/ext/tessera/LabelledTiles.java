@@ -1,0 +1,43 @@
+package qupath.ext.tessera;
+
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import qupath.ext.tessera.bridge.TilePlanner;
+import qupath.lib.images.ImageData;
+
+/**
+ * The tiles inside an image's classified annotations, each labelled with its annotation's class:
+ * what training, evaluation and tile export read.
+ * @param name the image's name
+ * @param imageData the image
+ * @param plan the planned tiles
+ */
+record LabelledTiles(String name, ImageData<BufferedImage> imageData, TilePlanner.Plan plan) {
+
+	/**
+	 * Plans the tiles of every classified area annotation of {@code imageData}.
+	 * @param name the image's name (for messages and provenance)
+	 * @param imageData the image
+	 * @param spec tile size, resolution, overlap, minimum coverage
+	 * @return the plan
+	 */
+	static LabelledTiles plan(String name, ImageData<BufferedImage> imageData, TilePlanner.Spec spec) {
+		var server = imageData.getServer();
+		var regions = Annotations.regions(imageData.getHierarchy().getAnnotationObjects(), null);
+		var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(),
+				Tessera.pixelSizeMicrons(server), regions, spec);
+		return new LabelledTiles(name, imageData, plan);
+	}
+
+	/** @return the tiles' class names, in tile order */
+	List<String> labels() {
+		return plan.tiles().stream().map(TilePlanner.Tile::label).toList();
+	}
+
+	/** @return the tiles' pixels, packed RGB one after the other (read in parallel through the image server) */
+	ByteBuffer read() {
+		return ServerTiles.read(imageData.getServer(), plan.tiles(), plan.downsample(), plan.tileSize());
+	}
+}

@@ -1,0 +1,50 @@
+package qupath.ext.tessera;
+
+import java.nio.file.Path;
+
+import qupath.ext.tessera.bridge.TilePlanner;
+import qupath.ext.tessera.bridge.TilePredictor;
+
+/**
+ * A job that runs a trained model on the tiles inside annotations, at the model's own tile size
+ * and resolution: application and evaluation.
+ * @param <J> the job's own type, returned by the builder methods
+ */
+public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
+	final String model;
+	double minCoverage = 0.5;
+	int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+	ModelJob(String model) {
+		this.model = model;
+	}
+
+	/** @return this job classifying tiles covered at least {@code fraction} by their annotation */
+	public J minCoverage(double fraction) {
+		this.minCoverage = fraction;
+		return self();
+	}
+
+	/** @return this job running ONNX Runtime on {@code threads} threads */
+	public J threads(int threads) {
+		this.threads = threads;
+		return self();
+	}
+
+	/** @return the model, loaded */
+	TilePredictor load() {
+		return new TilePredictor(Path.of(model), threads);
+	}
+
+	/** @return the tiles the model reads: its tile size and resolution, no overlap */
+	TilePlanner.Spec spec(TilePredictor predictor) {
+		return new TilePlanner.Spec(predictor.tileSize(), predictor.micronsPerPixel(), predictor.downsample(), 0,
+				minCoverage, null);
+	}
+
+	/** @return the Groovy start of this job: {@code qupath.ext.tessera.Tessera.<factory>('model').minCoverage(…)} */
+	String scriptStart(String factory) {
+		return "qupath.ext.tessera.Tessera." + factory + "(" + Scripts.quoted(model) + ").minCoverage("
+				+ Scripts.number(minCoverage) + ")";
+	}
+}

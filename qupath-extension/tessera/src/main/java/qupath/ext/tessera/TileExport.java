@@ -1,0 +1,91 @@
+package qupath.ext.tessera;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import qupath.ext.tessera.bridge.InvalidInputException;
+import qupath.lib.images.ImageData;
+import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
+
+/**
+ * Exports the labelled training tiles of an image as PNG files, one folder per class, with a
+ * {@code tiles.csv} manifest (written last: a manifest means a complete export), for use in
+ * other tools. The same tiles training reads.
+ */
+public final class TileExport extends TilingJob<TileExport> {
+
+	TileExport() {}
+
+	@Override
+	TileExport self() {
+		return this;
+	}
+
+	/**
+	 * @param imageData the image whose classified annotations are tiled
+	 * @param dir the folder to write into (created when missing)
+	 * @return the number of tiles written
+	 */
+	public int export(ImageData<BufferedImage> imageData, String dir) {
+		String image = imageData.getServer().getPath();
+		var tiles = LabelledTiles.plan(image, imageData, spec());
+		var planned = tiles.plan().tiles();
+		if (planned.isEmpty())
+			throw new InvalidInputException(image + ": no classified annotation large enough for one " + tileSize + " px tile");
+		ByteBuffer pixels = tiles.read();
+		Path root = Path.of(dir);
+		String stem = Path.of(image).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+		List<String> rows = new ArrayList<>(List.of("file,image,class,x,y,width,height,downsample,coverage"));
+		try {
+			for (int i = 0; i < planned.size(); i++) {
+				checkCancelled();
+				report(i, planned.size(), "Writing tiles");
+				var tile = planned.get(i);
+				Path file = root.resolve(folder(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
+				Files.createDirectories(file.getParent());
+				ImageIO.write(image(pixels, i, tileSize), "png", file.toFile());
+				rows.add(String.join(",", csv(root.relativize(file).toString()), csv(image), csv(tile.label()),
+						Long.toString(tile.x()), Long.toString(tile.y()), Long.toString(tile.w()), Long.toString(tile.h()),
+						Scripts.number(tiles.plan().downsample()), String.format(Locale.ROOT, "%.4f", tile.coverage())));
+			}
+			Files.write(root.resolve("tiles.csv"), rows);
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot write tiles into " + root, e);
+		}
+		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: export training tiles",
+				Map.of("folder", dir), "qupath.ext.tessera.Tessera.tileExport()" + tilingScript()
+						+ ".export(getCurrentImageData(), " + Scripts.quoted(dir) + ")"));
+		return planned.size();
+	}
+
+	/** The {@code index}-th packed RGB tile of {@code pixels} as an image. */
+	private static BufferedImage image(ByteBuffer pixels, int index, int side) {
+		var image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+		int[] rgb = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+		int offset = index * 3 * side * side;
+		for (int p = 0; p < rgb.length; p++) {
+			int at = offset + 3 * p;
+			rgb[p] = (pixels.get(at) & 0xff) << 16 | (pixels.get(at + 1) & 0xff) << 8 | pixels.get(at + 2) & 0xff;
+		}
+		return image;
+	}
+
+	private static String folder(String label) {
+		return label.replaceAll("[^A-Za-z0-9._ -]", "_");
+	}
+
+	private static String csv(String text) {
+		return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+	}
+}

@@ -1,0 +1,89 @@
+package qupath.ext.tessera.gui;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.collections.FXCollections;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import qupath.ext.tessera.ProjectModels;
+import qupath.ext.tessera.Tessera;
+import qupath.ext.tessera.Training;
+
+/**
+ * The *Train tile classifier…* form: the classes found in the current image's annotations with
+ * their counts, the project images to learn from, tile size and resolution, epochs, folds, seed,
+ * and the model's name and folder.
+ */
+public final class TrainForm {
+
+	final TextField name;
+	final TextField folder;
+	final ListView<Form.Choice> images;
+	final TableView<Map.Entry<String, Integer>> classes;
+	final TilingRows tiling;
+	final Spinner<Integer> epochs;
+	final Spinner<Integer> folds;
+	final Spinner<Integer> seed;
+	private final Form form = new Form();
+
+	/**
+	 * @param context the current image and project
+	 * @param defaults the user's preferred values
+	 */
+	public TrainForm(ImageContext context, Defaults defaults) {
+		name = form.row("Model name", "The model file is <name>.tessera in the folder below",
+				new TextField(context.imageName().replaceAll("\\.[A-Za-z0-9]+$", "").replaceAll("[^A-Za-z0-9_-]+", "-") + "-classifier"));
+		folder = form.row("Save into", "A project keeps its models in <project>/tessera/models", Form.path(context.modelDirectory()));
+		classes = form.row("Classes (annotations)", "Classes found in this image's annotations; every classified area annotation is a training region",
+				classTable(context.classCounts()));
+		images = form.row("Images", "Images of the project whose annotations are used; validation keeps each image on one side",
+				Form.checklist(context.projectImages().isEmpty() ? List.of(context.imageName()) : context.projectImages()));
+		tiling = new TilingRows(form, context, defaults);
+		epochs = form.row("Epochs", "Most passes over the training tiles (training stops early when validation stops improving)",
+				Form.integers(1, 500, 20));
+		folds = form.row("Cross-validation folds", "Folds grouped by image (or by annotation for one image); 0 for none",
+				Form.integers(0, 10, 4));
+		seed = form.row("Seed", "The same seed trains the same model", Form.integers(0, Integer.MAX_VALUE, 0));
+	}
+
+	private static TableView<Map.Entry<String, Integer>> classTable(Map<String, Integer> counts) {
+		var table = new TableView<Map.Entry<String, Integer>>(FXCollections.observableArrayList(counts.entrySet()));
+		var name = new TableColumn<Map.Entry<String, Integer>, String>("Class");
+		name.setCellValueFactory(e -> new SimpleStringProperty(e.getValue().getKey()));
+		var count = new TableColumn<Map.Entry<String, Integer>, Integer>("Annotations");
+		count.setCellValueFactory(e -> new SimpleObjectProperty<>(e.getValue().getValue()));
+		table.getColumns().add(name);
+		table.getColumns().add(count);
+		table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+		table.setPrefHeight(28 * (counts.size() + 1) + 6);
+		return table;
+	}
+
+	/** @return the form */
+	public GridPane pane() {
+		return form.pane();
+	}
+
+	/** @return the training job the form describes */
+	public Training job() {
+		return tiling.apply(Tessera.training()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
+	}
+
+	/** @return where the model will be written */
+	public Path modelPath() {
+		return Path.of(folder.getText()).resolve(name.getText().strip() + ProjectModels.EXTENSION);
+	}
+
+	/** @return the images chosen */
+	public List<String> chosenImages() {
+		return Form.checked(images);
+	}
+}

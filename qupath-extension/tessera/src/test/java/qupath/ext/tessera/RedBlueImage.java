@@ -1,0 +1,75 @@
+package qupath.ext.tessera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.awt.image.BufferedImage;
+import java.util.Random;
+
+import qupath.lib.images.ImageData;
+import qupath.lib.images.servers.ImageServer;
+import qupath.lib.images.servers.PixelCalibration;
+import qupath.lib.objects.PathObjects;
+import qupath.lib.objects.classes.PathClass;
+import qupath.lib.objects.hierarchy.PathObjectHierarchy;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.regions.RegionRequest;
+import qupath.lib.roi.ROIs;
+
+/** A 512 px image, red on the left and blue on the right, with four annotations (two Red, two Blue). */
+final class RedBlueImage {
+
+	static final int SIZE = 512, HALF = SIZE / 2;
+
+	/** Left half reddish, right half bluish, with noise. */
+	static BufferedImage image() {
+		var image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
+		var random = new Random(3);
+		for (int y = 0; y < SIZE; y++)
+			for (int x = 0; x < SIZE; x++) {
+				int n = random.nextInt(50);
+				image.setRGB(x, y, x < HALF ? (190 + n) << 16 | (90 + n) << 8 | (70 + n) : (70 + n) << 16 | (90 + n) << 8 | (190 + n));
+			}
+		return image;
+	}
+
+	static ImageData<BufferedImage> imageData(BufferedImage pixels) {
+		ImageServer<BufferedImage> server = new ImageServer<>() {
+			@Override
+			public String getPath() {
+				return "memory://red-blue";
+			}
+
+			@Override
+			public int getWidth() {
+				return SIZE;
+			}
+
+			@Override
+			public int getHeight() {
+				return SIZE;
+			}
+
+			@Override
+			public PixelCalibration getPixelCalibration() {
+				return new PixelCalibration(0.5);
+			}
+
+			@Override
+			public BufferedImage readRegion(RegionRequest request) {
+				assertEquals(1.0, request.getDownsample(), 1e-9);
+				return pixels.getSubimage(request.getX(), request.getY(), request.getWidth(), request.getHeight());
+			}
+
+			@Override
+			public void close() {}
+		};
+		var hierarchy = new PathObjectHierarchy();
+		for (int i = 0; i < 4; i++) {
+			var roi = ROIs.createRectangleROI((i / 2) * HALF, (i % 2) * HALF, HALF, HALF, ImagePlane.getDefaultPlane());
+			hierarchy.addObject(PathObjects.createAnnotationObject(roi, PathClass.fromString(i < 2 ? "Red" : "Blue", null)));
+		}
+		return new ImageData<>(server, hierarchy);
+	}
+
+	private RedBlueImage() {}
+}

@@ -1,0 +1,170 @@
+package qupath.ext.tessera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import qupath.ext.tessera.bridge.InvalidInputException;
+import qupath.lib.images.ImageData;
+import qupath.lib.objects.PathObject;
+import qupath.lib.objects.PathObjects;
+import qupath.lib.objects.classes.PathClass;
+import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
+import qupath.lib.projects.Project;
+import qupath.lib.projects.ProjectImageEntry;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.roi.ROIs;
+
+/**
+ * The jobs beside train and apply, each through the real native library: evaluation, tile
+ * export, merged class annotations, training over a project's images and the project's models.
+ */
+class TesseraJobsIT {
+
+	private static String lastScript(ImageData<BufferedImage> imageData) {
+		var steps = imageData.getHistoryWorkflow().getSteps();
+		return ((DefaultScriptableWorkflowStep) steps.get(steps.size() - 1)).getScript();
+	}
+
+	@Test
+	void evaluationScoresTheAnnotationsAndReplays(@TempDir Path dir) throws IOException {
+		String model = TesseraScriptIT.quickModel(dir);
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		String report = dir.resolve("report").toString();
+		JsonObject metrics = Tessera.evaluation(model).report(report).evaluate(imageData);
+		assertEquals(256, metrics.get("tiles").getAsInt());
+		assertTrue(metrics.getAsJsonObject("macro_f1").get("value").getAsDouble() > 0.9, metrics.toString());
+		assertEquals(2, metrics.getAsJsonArray("classes").size());
+		assertEquals(0, imageData.getHierarchy().getDetectionObjects().size(), "evaluation adds nothing");
+		var written = JsonParser.parseString(Files.readString(Path.of(report, "metrics.json"))).getAsJsonObject();
+		assertEquals(metrics, written);
+
+		var replay = RedBlueImage.imageData(RedBlueImage.image());
+		Object again = TesseraScriptIT.run(lastScript(imageData), replay, Map.of());
+		assertEquals(metrics, again, "the recorded step gives the same metrics");
+	}
+
+	@Test
+	void evaluationRefusesClassesTheModelDoesNotKnow(@TempDir Path dir) {
+		String model = TesseraScriptIT.quickModel(dir);
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		imageData.getHierarchy().addObject(PathObjects.createAnnotationObject(
+				ROIs.createRectangleROI(0, 0, 128, 128, ImagePlane.getDefaultPlane()), PathClass.fromString("Green")));
+		var e = assertThrows(InvalidInputException.class, () -> Tessera.evaluation(model).evaluate(imageData));
+		assertTrue(e.getMessage().contains("[Green]"), e.getMessage());
+		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
+	}
+
+	@Test
+	void tileExportWritesTheSourcePixelsAndAManifest(@TempDir Path dir) throws IOException {
+		BufferedImage pixels = RedBlueImage.image();
+		var imageData = RedBlueImage.imageData(pixels);
+		int written = Tessera.tileExport().tileSize(32).downsample(1).export(imageData, dir.toString());
+		assertEquals(256, written);
+		List<String> rows = Files.readAllLines(dir.resolve("tiles.csv"));
+		assertEquals(257, rows.size());
+		assertEquals(128, rows.stream().filter(r -> r.contains(",Red,")).count());
+		String[] row = rows.get(1).split(",");
+		BufferedImage tile = ImageIO.read(dir.resolve(row[0]).toFile());
+		int x = Integer.parseInt(row[3]), y = Integer.parseInt(row[4]);
+		for (int j = 0; j < 32; j++)
+			for (int i = 0; i < 32; i++)
+				assertEquals(pixels.getRGB(x + i, y + j) & 0xffffff, tile.getRGB(i, j) & 0xffffff);
+		assertTrue(lastScript(imageData).startsWith("qupath.ext.tessera.Tessera.tileExport().tileSize(32).downsample(1.0)"));
+	}
+
+	@Test
+	void mergedClassAnnotationsCoverEachAnnotationAndAreNeverTiledAgain(@TempDir Path dir) {
+		String model = TesseraScriptIT.quickModel(dir);
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		int added = Tessera.application(model).mergeClasses(true).apply(imageData);
+		assertEquals(256 + 4, added);
+		assertEquals(1, imageData.getHierarchy().getEventCount());
+		for (PathObject annotation : List.copyOf(imageData.getHierarchy().getAnnotationObjects())) {
+			if (ClassRegions.isClassRegion(annotation))
+				continue;
+			var merged = annotation.getChildObjects().stream().filter(PathObject::isAnnotation).toList();
+			assertEquals(1, merged.size());
+			assertEquals(annotation.getPathClass(), merged.get(0).getPathClass());
+			assertEquals("Tessera: " + annotation.getPathClass(), merged.get(0).getName());
+			assertEquals(annotation.getROI().getGeometry().getArea(), merged.get(0).getROI().getGeometry().getArea(), 1e-6);
+		}
+		// Evaluating afterwards still sees the user's four annotations only.
+		assertEquals(256, Tessera.evaluation(model).evaluate(imageData).get("tiles").getAsInt());
+	}
+
+	/** A project of two red/blue images, kept in {@code dir}. */
+	private static Project<BufferedImage> project(Path dir, List<String> saved) {
+		List<ProjectImageEntry<BufferedImage>> entries = List.of("first", "second").stream()
+				.map(name -> (ProjectImageEntry<BufferedImage>) new ProjectImageEntry<BufferedImage>() {
+					@Override
+					public String getImageName() {
+						return name;
+					}
+
+					@Override
+					public ImageData<BufferedImage> readImageData() {
+						return RedBlueImage.imageData(RedBlueImage.image());
+					}
+
+					@Override
+					public void saveImageData(ImageData<BufferedImage> imageData) {
+						saved.add(name);
+					}
+				}).toList();
+		return new Project<>() {
+			@Override
+			public String getName() {
+				return "cohort";
+			}
+
+			@Override
+			public Path getPath() {
+				return dir.resolve("project.qpproj");
+			}
+
+			@Override
+			public List<ProjectImageEntry<BufferedImage>> getImageList() {
+				return entries;
+			}
+		};
+	}
+
+	@Test
+	void trainingOverAProjectGroupsByImageAndKeepsTheModelInTheProject(@TempDir Path dir) {
+		List<String> saved = new java.util.ArrayList<>();
+		var project = project(dir, saved);
+		Path model = ProjectModels.path(project, "cohort-model");
+		assertEquals(dir.resolve("tessera/models/cohort-model.tessera"), model);
+		var metrics = Tessera.training().tileSize(32).downsample(1).epochs(2).folds(2).seed(3)
+				.trainOnProject(project.getImageList(), model.toString());
+		assertEquals(2, metrics.getAsJsonObject("cross_validation").getAsJsonArray("folds").size());
+		assertEquals(List.of(), saved, "training never changes the images' data");
+
+		var models = ProjectModels.list(ProjectModels.directory(project));
+		assertEquals(1, models.size());
+		var summary = models.get(0);
+		assertEquals("cohort-model", summary.name());
+		assertEquals(List.of("Blue", "Red"), summary.classes());
+		assertEquals(32, summary.tileSize());
+		assertEquals(List.of("first", "second"), summary.images());
+		assertTrue(summary.crossValidationMacroF1() > 0.5, summary.toString());
+		ProjectModels.delete(model);
+		assertEquals(List.of(), ProjectModels.list(ProjectModels.directory(project)));
+	}
+}

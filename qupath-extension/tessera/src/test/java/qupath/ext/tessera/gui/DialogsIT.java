@@ -1,0 +1,278 @@
+package qupath.ext.tessera.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import javafx.application.Platform;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import qupath.ext.tessera.bridge.CancellationToken;
+import qupath.lib.images.ImageData;
+import qupath.lib.images.servers.ImageServer;
+import qupath.lib.images.servers.PixelCalibration;
+import qupath.lib.objects.PathObjects;
+import qupath.lib.objects.classes.PathClass;
+import qupath.lib.objects.hierarchy.PathObjectHierarchy;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.regions.RegionRequest;
+import qupath.lib.roi.ROIs;
+
+/**
+ * The dialogs open on JavaFX's headless platform, pre-filled from the demo image (its real
+ * annotations and pixel size), and are saved as PNG snapshots in {@code target/dialogs/} to look at.
+ */
+class DialogsIT {
+
+	private static final Path DEMO = Path.of("../../data/demo/CMU-1-Small-Region.annotations.geojson");
+	private static final Path SNAPSHOTS = Path.of("../target/dialogs");
+
+	@BeforeAll
+	static void startHeadlessJavaFx() throws Exception {
+		System.setProperty("glass.platform", "Headless");
+		System.setProperty("prism.order", "sw");
+		var started = new CompletableFuture<Void>();
+		Platform.startup(() -> started.complete(null));
+		started.get(30, TimeUnit.SECONDS);
+		Files.createDirectories(SNAPSHOTS);
+	}
+
+	/** The demo image as QuPath would hold it: CMU-1-Small-Region at 0.499 µm/px with its annotations. */
+	private static ImageData<BufferedImage> demo() throws IOException {
+		var hierarchy = new PathObjectHierarchy();
+		for (var feature : JsonParser.parseString(Files.readString(DEMO)).getAsJsonObject().getAsJsonArray("features")) {
+			var object = feature.getAsJsonObject();
+			var ring = object.getAsJsonObject("geometry").getAsJsonArray("coordinates").get(0).getAsJsonArray();
+			double[] x = new double[ring.size() - 1], y = new double[ring.size() - 1];
+			for (int i = 0; i < x.length; i++) {
+				x[i] = ring.get(i).getAsJsonArray().get(0).getAsDouble();
+				y[i] = ring.get(i).getAsJsonArray().get(1).getAsDouble();
+			}
+			String name = object.getAsJsonObject("properties").getAsJsonObject("classification").get("name").getAsString();
+			hierarchy.addObject(PathObjects.createAnnotationObject(ROIs.createPolygonROI(x, y, ImagePlane.getDefaultPlane()),
+					PathClass.fromString(name)));
+		}
+		ImageServer<BufferedImage> server = new ImageServer<>() {
+			@Override
+			public String getPath() {
+				return "/data/CMU-1-Small-Region.svs";
+			}
+
+			@Override
+			public int getWidth() {
+				return 2220;
+			}
+
+			@Override
+			public int getHeight() {
+				return 2967;
+			}
+
+			@Override
+			public PixelCalibration getPixelCalibration() {
+				return new PixelCalibration(0.499);
+			}
+
+			@Override
+			public BufferedImage readRegion(RegionRequest request) {
+				throw new AssertionError("the dialogs never read pixels");
+			}
+
+			@Override
+			public void close() {}
+		};
+		return new ImageData<>(server, hierarchy);
+	}
+
+	/** The demo GeoJSON's annotations per class, counted independently of Tessera. */
+	private static Map<String, Integer> demoCounts() throws IOException {
+		Map<String, Integer> counts = new TreeMap<>();
+		for (var feature : JsonParser.parseString(Files.readString(DEMO)).getAsJsonObject().getAsJsonArray("features"))
+			counts.merge(feature.getAsJsonObject().getAsJsonObject("properties").getAsJsonObject("classification")
+					.get("name").getAsString(), 1, Integer::sum);
+		return counts;
+	}
+
+	private static ImageContext context(Path models) throws IOException {
+		return ImageContext.of(demo(), "CMU-1-Small-Region.svs", List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), models);
+	}
+
+	private static final Defaults DEFAULTS = new Defaults(64, 0.5, 2, Path.of("/models"));
+
+	/** Runs {@code body} on the JavaFX thread and waits for it. */
+	private static <T> T onFx(java.util.concurrent.Callable<T> body) throws Exception {
+		var result = new CompletableFuture<T>();
+		Platform.runLater(() -> {
+			try {
+				result.complete(body.call());
+			} catch (Throwable e) {
+				result.completeExceptionally(e);
+			}
+		});
+		return result.get(30, TimeUnit.SECONDS);
+	}
+
+	/** Lays {@code root} out in a scene and saves a snapshot as {@code name}.png; returns its size. */
+	private static int[] snapshot(Parent root, String name) throws IOException {
+		var scene = new Scene(root);
+		root.applyCss();
+		root.layout();
+		WritableImage image = root.snapshot(null, null);
+		int w = (int) image.getWidth(), h = (int) image.getHeight();
+		var out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				out.setRGB(x, y, image.getPixelReader().getArgb(x, y));
+		ImageIO.write(out, "png", SNAPSHOTS.resolve(name + ".png").toFile());
+		assertTrue(scene.getRoot() == root);
+		return new int[] {w, h};
+	}
+
+	/** A package holding only {@code tessera.json} (listing reads nothing else). */
+	private static Path packageFile(Path dir, String name, double cvF1) throws IOException {
+		Files.createDirectories(dir);
+		Path file = dir.resolve(name + ".tessera");
+		try (var zip = new ZipOutputStream(Files.newOutputStream(file))) {
+			zip.putNextEntry(new ZipEntry("tessera.json"));
+			var writer = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
+			writer.write("""
+					{"name": "%s", "classes": [{"name": "Background"}, {"name": "Epithelium"}, {"name": "Stroma"}],
+					 "input": {"tile_size": 64, "mpp": 0.5},
+					 "metrics": {"cross_validation": {"mean_macro_f1": %s}, "final_hold_out": {"macro_f1": {"value": 0.92}}},
+					 "provenance": {"images": ["CMU-1-Small-Region.svs"]}}
+					""".formatted(name, cvF1));
+			writer.flush();
+			zip.closeEntry();
+		}
+		return file;
+	}
+
+	@Test
+	void trainDialogIsPrefilledFromTheDemoImage(@TempDir Path dir) throws Exception {
+		var context = context(dir);
+		var counts = demoCounts();
+		onFx(() -> {
+			var form = new TrainForm(context, DEFAULTS);
+			assertEquals(counts, form.classes.getItems().stream()
+					.collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new)));
+			assertEquals(List.of("Background", "Epithelium", "Stroma"), List.copyOf(counts.keySet()));
+			assertEquals("CMU-1-Small-Region-classifier", form.name.getText());
+			assertEquals(dir.toString(), form.folder.getText());
+			assertEquals(64, form.tiling.tileSize.getValue());
+			assertTrue(form.tiling.byMicrons);
+			assertEquals(0.5, form.tiling.resolution.getValue());
+			assertEquals(List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), form.chosenImages());
+			assertEquals(dir.resolve("CMU-1-Small-Region-classifier.tessera"), form.modelPath());
+			int[] size = snapshot(form.pane(), "train");
+			assertTrue(size[0] > 300 && size[1] > 300, size[0] + "×" + size[1]);
+			form.tiling.tileSize.getValueFactory().setValue(96);
+			form.epochs.getValueFactory().setValue(12);
+			String script = form.job().projectScript(List.of("CMU-2.svs"), "m.tessera");
+			assertTrue(script.contains(".tileSize(96).micronsPerPixel(0.5)") && script.contains(".epochs(12).folds(4)"), script);
+			return null;
+		});
+	}
+
+	@Test
+	void modelDialogsListTheProjectModels(@TempDir Path dir) throws Exception {
+		Path model = packageFile(dir, "demo", 0.907);
+		var context = context(dir);
+		onFx(() -> {
+			var apply = new ModelForm(ModelForm.Purpose.APPLY, context, DEFAULTS);
+			assertEquals(List.of(model.toString()), apply.model.getItems());
+			assertEquals(model.toString(), apply.modelPath());
+			assertEquals(2, apply.threads.getValue());
+			assertFalse(apply.mergeClasses.isSelected());
+			snapshot(apply.pane(), "apply");
+			var evaluate = new ModelForm(ModelForm.Purpose.EVALUATE, context, DEFAULTS);
+			assertEquals(null, evaluate.mergeClasses);
+			snapshot(evaluate.pane(), "evaluate");
+			var project = new ModelForm(ModelForm.Purpose.PROJECT, context, DEFAULTS);
+			assertEquals(List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), project.chosenImages());
+			snapshot(project.pane(), "run-for-project");
+			var export = new ExportForm(context, DEFAULTS);
+			assertEquals(64, export.tiling.tileSize.getValue());
+			assertEquals(dir.resolveSibling("tiles").toString(), export.folder());
+			snapshot(export.pane(), "export-tiles");
+			var models = new ModelsView(dir, m -> {}, m -> {});
+			assertEquals(1, models.table.getItems().size());
+			assertEquals(0.907, models.table.getItems().get(0).crossValidationMacroF1());
+			models.table.getSelectionModel().select(0);
+			assertFalse(models.delete.isDisabled());
+			snapshot(models.pane(), "manage-models");
+			return null;
+		});
+	}
+
+	@Test
+	void progressWindowShowsStageAndEtaAndCancels() throws Exception {
+		try (var token = new CancellationToken()) {
+			var window = onFx(() -> new ProgressWindow(token));
+			window.onProgress(25, 100, "Fold 1/4 · epoch 3/20");
+			onFx(() -> {
+				assertEquals("Fold 1/4 · epoch 3/20", window.stage.getText());
+				assertEquals(0.25, window.bar.getProgress(), 1e-9);
+				assertTrue(window.remaining.getText().startsWith("about "), window.remaining.getText());
+				snapshot(window.pane(), "progress");
+				window.cancel.fire();
+				return null;
+			});
+			assertTrue(token.isCancelled());
+		}
+		assertEquals("about 30 s left", ProgressWindow.eta(10, 25, 100));
+		assertEquals("about 5 min left", ProgressWindow.eta(100, 25, 100));
+		assertEquals(" ", ProgressWindow.eta(10, 0, 100));
+	}
+
+	@Test
+	void resultsViewShowsMetricsConfusionAndCurves() throws Exception {
+		JsonObject report = JsonParser.parseString("""
+				{"tiles": 10, "accuracy": {"value": 0.8, "ci95": {"low": 0.5, "high": 1.0}},
+				 "balanced_accuracy": {"value": 0.75, "ci95": {"low": 0.5, "high": 1.0}},
+				 "macro_f1": {"value": 0.76, "ci95": {"low": 0.4, "high": 1.0}},
+				 "classes": [
+				   {"name": "Epithelium", "precision": 0.8, "recall": 1.0, "f1": 0.889, "support": 4, "roc_auc": 0.95,
+				    "roc_curve": {"fpr": [0, 0, 0.5, 1], "tpr": [0, 0.75, 1, 1]}},
+				   {"name": "Stroma", "precision": 0.8, "recall": 0.667, "f1": 0.727, "support": 6, "roc_auc": null}],
+				 "confusion": {"classes": 2, "counts": [4, 0, 2, 4]}}
+				""").getAsJsonObject();
+		var history = JsonParser.parseString("""
+				[{"epoch": 1, "train_loss": 0.9, "validation_macro_f1": 0.6}, {"epoch": 2, "train_loss": 0.5, "validation_macro_f1": 0.76}]
+				""").getAsJsonArray();
+		onFx(() -> {
+			var view = new ResultsView(report, null, history);
+			assertTrue(view.summary.getText().contains("macro-F1 0.760 [0.400, 1.000]"), view.summary.getText());
+			assertEquals(2, view.classes.getItems().size());
+			assertEquals("–", view.classes.getColumns().get(5).getCellData(1));
+			assertEquals(2 + 2 * 2 + 2, view.confusion.getChildren().size());
+			assertEquals(2, view.curves.getData().size());
+			assertEquals(1, view.roc.getData().size());
+			snapshot(view.pane(), "results");
+			return null;
+		});
+	}
+}
