@@ -3,6 +3,7 @@ package qupath.ext.tessera;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,23 @@ public final class Application extends ModelJob<Application> {
 	 */
 	public int apply(ImageData<BufferedImage> imageData) {
 		try (var predictor = load()) {
-			return apply(predictor, imageData);
+			return apply(predictor, imageData, imageData.getHierarchy().getAnnotationObjects(), script());
+		}
+	}
+
+	/**
+	 * Classifies the tiles inside the given annotations only (e.g. the selected ones) and adds them
+	 * below each, in one hierarchy change; records the step (naming the annotations by id).
+	 * @param imageData the image
+	 * @param annotations annotations of that image's hierarchy
+	 * @return the number of objects added
+	 */
+	public int apply(ImageData<BufferedImage> imageData, Collection<PathObject> annotations) {
+		String ids = String.join(", ", annotations.stream().map(a -> Scripts.quoted(a.getID().toString())).toList());
+		String script = scriptStart("application") + ".mergeClasses(" + mergeClasses
+				+ ").apply(getCurrentImageData(), getAnnotationObjects().findAll { it.getID().toString() in [" + ids + "] })";
+		try (var predictor = load()) {
+			return apply(predictor, imageData, annotations, script);
 		}
 	}
 
@@ -70,7 +87,7 @@ public final class Application extends ModelJob<Application> {
 			for (var entry : images) {
 				try {
 					var imageData = entry.readImageData();
-					int added = apply(predictor, imageData);
+					int added = apply(predictor, imageData, imageData.getHierarchy().getAnnotationObjects(), script());
 					entry.saveImageData(imageData);
 					results.add(new Tessera.ImageResult(entry.getImageName(), added, null));
 				} catch (CancelledException e) {
@@ -84,9 +101,10 @@ public final class Application extends ModelJob<Application> {
 		return results;
 	}
 
-	private int apply(TilePredictor predictor, ImageData<BufferedImage> imageData) {
+	private int apply(TilePredictor predictor, ImageData<BufferedImage> imageData, Collection<PathObject> annotations,
+			String script) {
 		var hierarchy = imageData.getHierarchy();
-		List<PathObject> parents = new ArrayList<>(hierarchy.getAnnotationObjects());
+		List<PathObject> parents = new ArrayList<>(annotations);
 		if (parents.isEmpty())
 			throw new InvalidInputException(imageData.getServer().getPath() + ": no annotation to apply the model inside");
 		var server = imageData.getServer();
@@ -98,8 +116,7 @@ public final class Application extends ModelJob<Application> {
 				continue;
 			var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(),
 					Tessera.pixelSizeMicrons(server), regions, spec);
-			var pixels = ServerTiles.read(server, plan.tiles(), plan.downsample(), predictor.tileSize());
-			float[] probabilities = predictor.classify(pixels, plan.tiles().size(), progress, cancel);
+			float[] probabilities = TileBatches.classify(predictor, server, plan, progress, cancel);
 			var plane = parent.getROI().getImagePlane();
 			var detections = TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
 					predictor.classColours(), plane);
@@ -111,7 +128,7 @@ public final class Application extends ModelJob<Application> {
 		added.forEach(PathObject::addChildObjects);
 		hierarchy.fireHierarchyChangedEvent(this);
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
-				Map.of("model", model), script()));
+				Map.of("model", model), script));
 		return added.values().stream().mapToInt(List::size).sum();
 	}
 

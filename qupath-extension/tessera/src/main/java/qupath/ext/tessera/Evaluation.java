@@ -60,7 +60,7 @@ public final class Evaluation extends ModelJob<Evaluation> {
 				throw new InvalidInputException(imageData.getServer().getPath()
 						+ ": no classified annotation large enough for one tile");
 			int[] truth = tiles.labels().stream().mapToInt(classes::indexOf).toArray();
-			float[] probabilities = predictor.classify(tiles.read(), truth.length, progress, cancel);
+			float[] probabilities = TileBatches.classify(predictor, imageData.getServer(), tiles.plan(), progress, cancel);
 			metrics = Evaluator.evaluate(classes, truth, probabilities, 0);
 		}
 		if (report != null)

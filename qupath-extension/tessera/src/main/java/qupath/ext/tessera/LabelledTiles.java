@@ -1,7 +1,6 @@
 package qupath.ext.tessera;
 
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 import qupath.ext.tessera.bridge.TilePlanner;
@@ -36,8 +35,12 @@ record LabelledTiles(String name, ImageData<BufferedImage> imageData, TilePlanne
 		return plan.tiles().stream().map(TilePlanner.Tile::label).toList();
 	}
 
-	/** @return the tiles' pixels, packed RGB one after the other (read in parallel through the image server) */
-	ByteBuffer read() {
-		return ServerTiles.read(imageData.getServer(), plan.tiles(), plan.downsample(), plan.tileSize());
+	/**
+	 * Reads the tiles batch by batch (see {@link TileBatches}).
+	 * @param consumer receives each batch
+	 */
+	void read(TileBatches.Consumer consumer) {
+		TileBatches.forEach(imageData.getServer(), plan.tiles(), plan.downsample(), plan.tileSize(),
+				TileBatches.DEFAULT_SIZE, consumer);
 	}
 }

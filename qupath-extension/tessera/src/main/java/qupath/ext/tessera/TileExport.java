@@ -43,30 +43,39 @@ public final class TileExport extends TilingJob<TileExport> {
 		var planned = tiles.plan().tiles();
 		if (planned.isEmpty())
 			throw new InvalidInputException(image + ": no classified annotation large enough for one " + tileSize + " px tile");
-		ByteBuffer pixels = tiles.read();
 		Path root = Path.of(dir);
 		String stem = Path.of(image).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
 		List<String> rows = new ArrayList<>(List.of("file,image,class,x,y,width,height,downsample,coverage"));
-		try {
-			for (int i = 0; i < planned.size(); i++) {
+		tiles.read((start, count, pixels) -> {
+			for (int i = 0; i < count; i++) {
 				checkCancelled();
-				report(i, planned.size(), "Writing tiles");
-				var tile = planned.get(i);
+				report(start + i, planned.size(), "Writing tiles");
+				var tile = planned.get(start + i);
 				Path file = root.resolve(folder(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
-				Files.createDirectories(file.getParent());
-				ImageIO.write(image(pixels, i, tileSize), "png", file.toFile());
+				write(image(pixels, i, tileSize), file);
 				rows.add(String.join(",", csv(root.relativize(file).toString()), csv(image), csv(tile.label()),
 						Long.toString(tile.x()), Long.toString(tile.y()), Long.toString(tile.w()), Long.toString(tile.h()),
 						Scripts.number(tiles.plan().downsample()), String.format(Locale.ROOT, "%.4f", tile.coverage())));
 			}
+		});
+		try {
 			Files.write(root.resolve("tiles.csv"), rows);
 		} catch (IOException e) {
-			throw new UncheckedIOException("cannot write tiles into " + root, e);
+			throw new UncheckedIOException("cannot write " + root.resolve("tiles.csv"), e);
 		}
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: export training tiles",
 				Map.of("folder", dir), "qupath.ext.tessera.Tessera.tileExport()" + tilingScript()
 						+ ".export(getCurrentImageData(), " + Scripts.quoted(dir) + ")"));
 		return planned.size();
+	}
+
+	private static void write(BufferedImage tile, Path file) {
+		try {
+			Files.createDirectories(file.getParent());
+			ImageIO.write(tile, "png", file.toFile());
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot write " + file, e);
+		}
 	}
 
 	/** The {@code index}-th packed RGB tile of {@code pixels} as an image. */

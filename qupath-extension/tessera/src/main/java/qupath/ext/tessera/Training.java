@@ -3,10 +3,10 @@ package qupath.ext.tessera;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -139,8 +139,8 @@ public final class Training extends TilingJob<Training> {
 			return;
 		int[] labels = planned.stream().mapToInt(t -> classes.indexOf(t.label())).toArray();
 		long[] groups = planned.stream().mapToLong(t -> image >= 0 ? image : t.polygonId().hashCode()).toArray();
-		ByteBuffer pixels = tiles.read();
-		store.add(pixels, labels, groups);
+		tiles.read((start, count, pixels) -> store.add(pixels, Arrays.copyOfRange(labels, start, start + count),
+				Arrays.copyOfRange(groups, start, start + count)));
 	}
 
 	private String script(String call) {

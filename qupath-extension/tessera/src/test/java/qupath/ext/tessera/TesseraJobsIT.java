@@ -108,6 +108,22 @@ class TesseraJobsIT {
 		assertEquals(256, Tessera.evaluation(model).evaluate(imageData).get("tiles").getAsInt());
 	}
 
+	@Test
+	void applyingInsideChosenAnnotationsOnlyTouchesThemAndReplays(@TempDir Path dir) {
+		String model = TesseraScriptIT.quickModel(dir);
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		var annotations = List.copyOf(imageData.getHierarchy().getAnnotationObjects());
+		var chosen = List.of(annotations.get(0), annotations.get(3));
+		assertEquals(128, Tessera.application(model).apply(imageData, chosen));
+		for (PathObject annotation : annotations)
+			assertEquals(chosen.contains(annotation) ? 64 : 0, annotation.getChildObjects().size());
+		String script = lastScript(imageData);
+		assertTrue(script.contains(chosen.get(0).getID().toString()), script);
+		TesseraScriptIT.run(script, imageData, Map.of());
+		for (PathObject annotation : annotations)
+			assertEquals(chosen.contains(annotation) ? 128 : 0, annotation.getChildObjects().size());
+	}
+
 	/** A project of two red/blue images, kept in {@code dir}. */
 	private static Project<BufferedImage> project(Path dir, List<String> saved) {
 		List<ProjectImageEntry<BufferedImage>> entries = List.of("first", "second").stream()

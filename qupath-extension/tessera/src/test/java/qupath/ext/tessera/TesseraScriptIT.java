@@ -36,6 +36,12 @@ class TesseraScriptIT {
 				return imageData;
 			}
 		});
+		binding.setVariable("getAnnotationObjects", new Closure<Object>(null) {
+			@SuppressWarnings("unused")
+			public Object doCall() {
+				return imageData.getHierarchy().getAnnotationObjects();
+			}
+		});
 		variables.forEach(binding::setVariable);
 		return new GroovyShell(TesseraScriptIT.class.getClassLoader(), binding).evaluate(script);
 	}

@@ -37,6 +37,7 @@ public final class ModelForm {
 	final CheckBox mergeClasses;
 	final TextField reportFolder;
 	final ListView<Form.Choice> images;
+	CheckBox onlySelected;
 	private final Form form = new Form();
 
 	/**
@@ -63,6 +64,19 @@ public final class ModelForm {
 		images = purpose == Purpose.PROJECT
 				? form.row("Images", "Each chosen image is processed and saved in turn", Form.checklist(context.projectImages()))
 				: null;
+	}
+
+	/**
+	 * Offers to apply inside the selected annotations only (checked).
+	 * @param count how many annotations are selected
+	 */
+	public void offerSelection(int count) {
+		onlySelected = form.wide(Form.check("Only the " + count + " selected annotation" + (count == 1 ? "" : "s"), true));
+	}
+
+	/** @return whether to apply inside the selected annotations only */
+	public boolean onlySelected() {
+		return onlySelected != null && onlySelected.isSelected();
 	}
 
 	/** @return the form */

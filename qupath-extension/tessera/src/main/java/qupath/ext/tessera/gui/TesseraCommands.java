@@ -20,6 +20,7 @@ import qupath.ext.tessera.bridge.CancelledException;
 import qupath.fx.dialogs.Dialogs;
 import qupath.lib.gui.QuPathGUI;
 import qupath.lib.images.ImageData;
+import qupath.lib.objects.PathObject;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
 import qupath.lib.projects.ProjectImageEntry;
 
@@ -111,10 +112,16 @@ public final class TesseraCommands {
 		if (imageData == null)
 			return;
 		var form = new ModelForm(ModelForm.Purpose.APPLY, context(imageData), preferences.defaults());
+		List<PathObject> selected = imageData.getHierarchy().getSelectionModel().getSelectedObjects().stream()
+				.filter(PathObject::isAnnotation).toList();
+		if (!selected.isEmpty())
+			form.offerSelection(selected.size());
 		if (!Dialogs.showConfirmDialog("Tessera: apply model", form.pane()))
 			return;
 		var job = form.application();
-		run("Applying " + form.modelPath(), job::progress, job::cancel, () -> job.apply(imageData),
+		boolean onlySelected = form.onlySelected();
+		run("Applying " + form.modelPath(), job::progress, job::cancel,
+				() -> onlySelected ? job.apply(imageData, selected) : job.apply(imageData),
 				added -> Dialogs.showInfoNotification("Tessera", added + " objects added"));
 	}
 

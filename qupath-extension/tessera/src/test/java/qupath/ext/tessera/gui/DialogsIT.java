@@ -207,6 +207,9 @@ class DialogsIT {
 			assertEquals(model.toString(), apply.modelPath());
 			assertEquals(2, apply.threads.getValue());
 			assertFalse(apply.mergeClasses.isSelected());
+			assertFalse(apply.onlySelected());
+			apply.offerSelection(2);
+			assertTrue(apply.onlySelected());
 			snapshot(apply.pane(), "apply");
 			var evaluate = new ModelForm(ModelForm.Purpose.EVALUATE, context, DEFAULTS);
 			assertEquals(null, evaluate.mergeClasses);
