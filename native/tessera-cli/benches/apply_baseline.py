@@ -36,7 +36,10 @@ def torch_rate(slide, tiles, size, batch, threads):
         from torch import nn
     except ImportError:
         return None
+    # The same threads as ONNX Runtime: torch otherwise takes every core for intra-op work and
+    # starts an inter-op pool as large.
     torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
 
     class Block(nn.Module):
         def __init__(self, cin, cout, stride):
@@ -57,8 +60,9 @@ def torch_rate(slide, tiles, size, batch, threads):
         cin = w
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 2), nn.Softmax(1)]
     model = nn.Sequential(*layers).eval()
-    start = time.perf_counter()
     with torch.inference_mode():
+        model(torch.from_numpy(next(batches(slide, tiles[:batch], size, batch))))  # warm-up, as for ORT
+        start = time.perf_counter()
         for b in batches(slide, tiles, size, batch):
             model(torch.from_numpy(b))
     return len(tiles) / (time.perf_counter() - start)
