@@ -1,29 +1,50 @@
-//! Natives serving `TilePlanner.java`: annotations (JTS WKB) to a tile plan (JSON).
+//! Natives serving `TilePlanner.java`: annotations (JTS WKB), or a whole image's tissue, to a
+//! tile plan (JSON).
 
 use std::path::Path;
 
-use jni::objects::{JByteArray, JClass, JObjectArray, JString};
-use jni::sys::{jdouble, jlong};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JObjectArray, JString};
+use jni::sys::{jdouble, jint, jlong};
 use jni::{Env, NativeMethod};
 use serde_json::{json, Map, Value};
 use tessera_core::geometry::{wkb, Classification, Document, Layout, ObjectType, PathObject, Shape};
-use tessera_core::tiling::{plan_regions, select_regions, TileSpec};
+use tessera_core::slide::RgbImage;
+use tessera_core::tiling::tissue::TissueMask;
+use tessera_core::tiling::{plan_regions, plan_whole_slide, select_regions, TileSpec};
 use tessera_core::TesseraError;
 
+use crate::buffers::direct_bytes;
 use crate::error::{BridgeResult, ThrowTessera};
 
-pub(crate) const METHODS: &[NativeMethod] = &[crate::bridge_method! {
-    static fn plan_tiles(
-        image: JString,
-        width: jlong,
-        height: jlong,
-        pixel_size_microns: jdouble,
-        geometries: jbyte[][],
-        classes: JString[],
-        ids: JString[],
-        spec: JString,
-    ) -> JString
-}];
+pub(crate) const METHODS: &[NativeMethod] = &[
+    crate::bridge_method! {
+        static fn plan_tiles(
+            image: JString,
+            width: jlong,
+            height: jlong,
+            pixel_size_microns: jdouble,
+            geometries: jbyte[][],
+            classes: JString[],
+            ids: JString[],
+            spec: JString,
+        ) -> JString
+    },
+    crate::bridge_method! {
+        static fn plan_tissue_tiles(
+            image: JString,
+            width: jlong,
+            height: jlong,
+            pixel_size_microns: jdouble,
+            thumbnail: java.nio.ByteBuffer,
+            thumbnail_width: jint,
+            thumbnail_height: jint,
+            spec: JString,
+        ) -> JString
+    },
+];
+
+/// The label of the tiles planned over tissue.
+const TISSUE_LABEL: &str = "Tissue";
 
 /// Plans labelled tiles inside annotations given as WKB polygons with their class names (null
 /// for unclassified) and ids; `pixel_size_microns` is NaN when the image has none. Returns
@@ -42,8 +63,7 @@ fn plan_tiles<'local>(
     spec: JString<'local>,
 ) -> BridgeResult<JString<'local>> {
     let image = image.try_to_string(env)?;
-    let spec: TileSpec = serde_json::from_str(&spec.try_to_string(env)?)
-        .map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?;
+    let spec = tile_spec(env, &spec)?;
     let count = geometries.len(env)?;
     if classes.len(env)? != count || ids.len(env)? != count {
         return Err(TesseraError::invalid("geometries, classes and ids differ in length").into());
@@ -74,6 +94,47 @@ fn plan_tiles<'local>(
         },
     });
     Ok(env.new_string(result.to_string())?)
+}
+
+/// Plans tiles over the whole image where its tissue lies: the tissue is detected (Otsu on
+/// saturation) on `thumbnail`, packed RGB of the whole image at `thumbnail_width` ×
+/// `thumbnail_height`. Returns the same shape as [`plan_tiles`].
+#[allow(clippy::too_many_arguments)] // One per Java parameter.
+fn plan_tissue_tiles<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    image: JString<'local>,
+    width: jlong,
+    height: jlong,
+    pixel_size_microns: jdouble,
+    thumbnail: JByteBuffer<'local>,
+    thumbnail_width: jint,
+    thumbnail_height: jint,
+    spec: JString<'local>,
+) -> BridgeResult<JString<'local>> {
+    let image = image.try_to_string(env)?;
+    let spec = tile_spec(env, &spec)?;
+    let dimensions = (dimension(width, "width")?, dimension(height, "height")?);
+    let thumb = (dimension(thumbnail_width.into(), "thumbnail width")?, dimension(thumbnail_height.into(), "thumbnail height")?);
+    let bytes = direct_bytes(env, &thumbnail)?;
+    let length = usize::try_from(thumb.0 * thumb.1 * 3).map_err(|_| TesseraError::invalid("thumbnail too large"))?;
+    let pixels = bytes
+        .get(..length)
+        .ok_or_else(|| TesseraError::invalid(format!("{} bytes cannot hold a {}×{} RGB thumbnail", bytes.len(), thumb.0, thumb.1)))?;
+    let rgb = RgbImage::new(thumb.0 as u32, thumb.1 as u32, pixels.to_vec())?;
+    let mask = TissueMask::from_image(&rgb, dimensions.0 as f64 / thumb.0 as f64);
+    let image_mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
+    let downsample = spec.resolution.downsample_given(image_mpp, Path::new(&image))?;
+    let plan = plan_whole_slide(&image, dimensions, downsample, &spec, Some(&mask), TISSUE_LABEL)?;
+    let result = json!({
+        "plan": plan,
+        "selection": { "regions": 0, "unclassified": 0, "ignored": 0, "excluded": 0, "repaired": 0 },
+    });
+    Ok(env.new_string(result.to_string())?)
+}
+
+fn tile_spec(env: &mut Env, spec: &JString) -> BridgeResult<TileSpec> {
+    Ok(serde_json::from_str(&spec.try_to_string(env)?).map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?)
 }
 
 fn optional_string(env: &mut Env, array: &JObjectArray<JString>, index: usize) -> BridgeResult<Option<String>> {

@@ -2,6 +2,7 @@ package qupath.ext.tessera;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,9 +17,12 @@ import qupath.ext.tessera.bridge.InvalidInputException;
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.ext.tessera.bridge.TilePredictor;
 import qupath.lib.images.ImageData;
+import qupath.lib.images.servers.ImageServer;
 import qupath.lib.objects.PathObject;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
 import qupath.lib.projects.ProjectImageEntry;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.regions.RegionRequest;
 
 /**
  * Applies a model inside annotations: one detection per tile below each annotation, classified
@@ -28,6 +32,9 @@ import qupath.lib.projects.ProjectImageEntry;
 public final class Application extends ModelJob<Application> {
 
 	private static final Logger logger = LoggerFactory.getLogger(Application.class);
+
+	/** The longer side of the thumbnail tissue is detected on. */
+	private static final int THUMBNAIL = 2048;
 
 	private boolean mergeClasses;
 
@@ -48,13 +55,14 @@ public final class Application extends ModelJob<Application> {
 
 	/**
 	 * Classifies the tiles inside every annotation of the image and adds them below their
-	 * annotation, all in one hierarchy change; records the step.
+	 * annotation; an image without annotations is tiled where its tissue is, and the tiles go at
+	 * the root. All in one hierarchy change; records the step.
 	 * @param imageData the image
 	 * @return the number of objects added
 	 */
 	public int apply(ImageData<BufferedImage> imageData) {
 		try (var predictor = load()) {
-			return apply(predictor, imageData, imageData.getHierarchy().getAnnotationObjects(), script());
+			return applyEverywhere(predictor, imageData);
 		}
 	}
 
@@ -87,7 +95,7 @@ public final class Application extends ModelJob<Application> {
 			for (var entry : images) {
 				try {
 					var imageData = entry.readImageData();
-					int added = apply(predictor, imageData, imageData.getHierarchy().getAnnotationObjects(), script());
+					int added = applyEverywhere(predictor, imageData);
 					entry.saveImageData(imageData);
 					results.add(new Tessera.ImageResult(entry.getImageName(), added, null));
 				} catch (CancelledException e) {
@@ -99,6 +107,51 @@ public final class Application extends ModelJob<Application> {
 			}
 		}
 		return results;
+	}
+
+	/** Inside every annotation, or over the tissue when there is none. */
+	private int applyEverywhere(TilePredictor predictor, ImageData<BufferedImage> imageData) {
+		var annotations = imageData.getHierarchy().getAnnotationObjects();
+		return Annotations.regions(annotations, "Region").isEmpty() ? applyToTissue(predictor, imageData)
+				: apply(predictor, imageData, annotations, script());
+	}
+
+	/** Over the image's tissue (detected on a thumbnail), the objects at the root. */
+	private int applyToTissue(TilePredictor predictor, ImageData<BufferedImage> imageData) {
+		var server = imageData.getServer();
+		double downsample = Math.max(1, Math.max(server.getWidth(), server.getHeight()) / (double) THUMBNAIL);
+		BufferedImage thumbnail;
+		try {
+			thumbnail = server.readRegion(RegionRequest.createInstance(server.getPath(), downsample, 0, 0,
+					server.getWidth(), server.getHeight()));
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot read a thumbnail of " + server.getPath(), e);
+		}
+		var plan = TilePlanner.planTissue(server.getPath(), server.getWidth(), server.getHeight(),
+				Tessera.pixelSizeMicrons(server), thumbnail, spec(predictor));
+		if (plan.tiles().isEmpty())
+			throw new InvalidInputException(server.getPath() + ": no tissue found for a tile, and no annotation to apply the model inside");
+		List<PathObject> objects = classified(predictor, server, plan, ImagePlane.getDefaultPlane());
+		imageData.getHierarchy().addObjects(objects);
+		record(imageData, script());
+		return objects.size();
+	}
+
+	/** The plan's tiles as classified detections, with the merged class annotations when asked for. */
+	private List<PathObject> classified(TilePredictor predictor, ImageServer<BufferedImage> server, TilePlanner.Plan plan,
+			ImagePlane plane) {
+		float[] probabilities = TileBatches.classify(predictor, server, plan, progress, cancel);
+		var detections = TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
+				predictor.classColours(), plane);
+		List<PathObject> objects = new ArrayList<>(detections);
+		if (mergeClasses)
+			objects.addAll(ClassRegions.merge(detections, plane));
+		return objects;
+	}
+
+	private void record(ImageData<BufferedImage> imageData, String script) {
+		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
+				Map.of("model", model), script));
 	}
 
 	private int apply(TilePredictor predictor, ImageData<BufferedImage> imageData, Collection<PathObject> annotations,
@@ -116,19 +169,11 @@ public final class Application extends ModelJob<Application> {
 				continue;
 			var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(),
 					Tessera.pixelSizeMicrons(server), regions, spec);
-			float[] probabilities = TileBatches.classify(predictor, server, plan, progress, cancel);
-			var plane = parent.getROI().getImagePlane();
-			var detections = TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
-					predictor.classColours(), plane);
-			List<PathObject> children = new ArrayList<>(detections);
-			if (mergeClasses)
-				children.addAll(ClassRegions.merge(detections, plane));
-			added.put(parent, children);
+			added.put(parent, classified(predictor, server, plan, parent.getROI().getImagePlane()));
 		}
 		added.forEach(PathObject::addChildObjects);
 		hierarchy.fireHierarchyChangedEvent(this);
-		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
-				Map.of("model", model), script));
+		record(imageData, script);
 		return added.values().stream().mapToInt(List::size).sum();
 	}
 

@@ -33,7 +33,17 @@ final class RedBlueImage {
 	}
 
 	static ImageData<BufferedImage> imageData(BufferedImage pixels) {
-		ImageServer<BufferedImage> server = new ImageServer<>() {
+		var hierarchy = new PathObjectHierarchy();
+		for (int i = 0; i < 4; i++) {
+			var roi = ROIs.createRectangleROI((i / 2) * HALF, (i % 2) * HALF, HALF, HALF, ImagePlane.getDefaultPlane());
+			hierarchy.addObject(PathObjects.createAnnotationObject(roi, PathClass.fromString(i < 2 ? "Red" : "Blue", null)));
+		}
+		return new ImageData<>(server(pixels), hierarchy);
+	}
+
+	/** @return a server of {@code pixels} at 0.5 µm/px that is only ever read at full resolution */
+	static ImageServer<BufferedImage> server(BufferedImage pixels) {
+		return new ImageServer<>() {
 			@Override
 			public String getPath() {
 				return "memory://red-blue";
@@ -63,12 +73,6 @@ final class RedBlueImage {
 			@Override
 			public void close() {}
 		};
-		var hierarchy = new PathObjectHierarchy();
-		for (int i = 0; i < 4; i++) {
-			var roi = ROIs.createRectangleROI((i / 2) * HALF, (i % 2) * HALF, HALF, HALF, ImagePlane.getDefaultPlane());
-			hierarchy.addObject(PathObjects.createAnnotationObject(roi, PathClass.fromString(i < 2 ? "Red" : "Blue", null)));
-		}
-		return new ImageData<>(server, hierarchy);
 	}
 
 	private RedBlueImage() {}

@@ -24,6 +24,7 @@ import qupath.lib.images.ImageData;
 import qupath.lib.objects.PathObject;
 import qupath.lib.objects.PathObjects;
 import qupath.lib.objects.classes.PathClass;
+import qupath.lib.objects.hierarchy.PathObjectHierarchy;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
 import qupath.lib.projects.Project;
 import qupath.lib.projects.ProjectImageEntry;
@@ -122,6 +123,28 @@ class TesseraJobsIT {
 		TesseraScriptIT.run(script, imageData, Map.of());
 		for (PathObject annotation : annotations)
 			assertEquals(chosen.contains(annotation) ? 128 : 0, annotation.getChildObjects().size());
+	}
+
+	@Test
+	void anImageWithoutAnnotationsIsTiledWhereItsTissueIsAndTheTilesGoAtTheRoot(@TempDir Path dir) {
+		String model = TesseraScriptIT.quickModel(dir);
+		BufferedImage pixels = RedBlueImage.image();
+		var random = new java.util.Random(5);
+		for (int y = 0; y < RedBlueImage.SIZE; y++)
+			for (int x = RedBlueImage.HALF; x < RedBlueImage.SIZE; x++) {
+				int grey = 235 + random.nextInt(20);
+				pixels.setRGB(x, y, grey << 16 | grey << 8 | grey);
+			}
+		var imageData = new ImageData<>(RedBlueImage.server(pixels), new PathObjectHierarchy());
+		int added = Tessera.application(model).apply(imageData);
+		// 256 × 512 px of tissue hold 8 × 16 tiles of 32 px; the glass half holds none.
+		assertEquals(128, added);
+		var detections = imageData.getHierarchy().getDetectionObjects();
+		assertEquals(128, detections.size());
+		assertTrue(detections.stream().allMatch(d -> d.getROI().getBoundsX() < RedBlueImage.HALF));
+		assertEquals(1, imageData.getHierarchy().getEventCount());
+		assertEquals("qupath.ext.tessera.Tessera.application('" + model + "').minCoverage(0.5).mergeClasses(false)"
+				+ ".apply(getCurrentImageData())", lastScript(imageData));
 	}
 
 	/** A project of two red/blue images, kept in {@code dir}. */

@@ -57,6 +57,10 @@ final class NativeBridge {
 	static native String planTiles(String image, long width, long height, double pixelSizeMicrons,
 			byte[][] geometries, String[] classes, String[] ids, String spec);
 
+	/** Plans tiles over an image's tissue, detected on a packed RGB thumbnail (direct buffer) of the whole image. */
+	static native String planTissueTiles(String image, long width, long height, double pixelSizeMicrons, ByteBuffer thumbnail,
+			int thumbnailWidth, int thumbnailHeight, String spec);
+
 	/** A tile store of {@code side × side} RGB tiles labelled with {@code classes}. */
 	static native long tileStoreNew(int side, String[] classes);
 

@@ -1,5 +1,7 @@
 package qupath.ext.tessera.bridge;
 
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +97,30 @@ public final class TilePlanner {
 			classes[i] = regions.get(i).className();
 			ids[i] = regions.get(i).id();
 		}
-		String json = NativeBridge.planTiles(image, width, height, pixelSizeMicrons, geometries, classes, ids, specJson(spec));
+		return parse(NativeBridge.planTiles(image, width, height, pixelSizeMicrons, geometries, classes, ids, specJson(spec)));
+	}
+
+	/**
+	 * Plans tiles over the whole image where there is tissue (Otsu on saturation, on the
+	 * thumbnail), labelled {@code Tissue}.
+	 * @param image the image's path or name (for messages)
+	 * @param width full-resolution width in pixels
+	 * @param height full-resolution height in pixels
+	 * @param pixelSizeMicrons the image's pixel size, or NaN when unknown
+	 * @param thumbnail the whole image, small (e.g. 2048 px on its longer side)
+	 * @param spec what tiles to make ({@code minCoverage}: least tissue fraction of a tile)
+	 * @return the plan
+	 */
+	public static Plan planTissue(String image, long width, long height, double pixelSizeMicrons, BufferedImage thumbnail,
+			Spec spec) {
+		NativeLibrary.ensureLoaded();
+		int w = thumbnail.getWidth(), h = thumbnail.getHeight();
+		ByteBuffer rgb = ByteBuffer.allocateDirect(3 * w * h);
+		RgbPixels.write(thumbnail, rgb);
+		return parse(NativeBridge.planTissueTiles(image, width, height, pixelSizeMicrons, rgb, w, h, specJson(spec)));
+	}
+
+	private static Plan parse(String json) {
 		NativeResult result = GSON.fromJson(json, NativeResult.class);
 		Map<String, Integer> skipped = new LinkedHashMap<>(result.selection());
 		skipped.remove("regions");

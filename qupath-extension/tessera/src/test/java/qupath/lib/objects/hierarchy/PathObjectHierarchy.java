@@ -17,6 +17,12 @@ public final class PathObjectHierarchy {
 		return annotations.add(pathObject);
 	}
 
+	/** Adds objects at the root in one change (one event), as QuPath does. */
+	public boolean addObjects(Collection<? extends PathObject> pathObjects) {
+		events++;
+		return annotations.addAll(pathObjects);
+	}
+
 	/** @return every annotation, at the root or below another one (as QuPath's hierarchy does) */
 	public Collection<PathObject> getAnnotationObjects() {
 		return all().filter(PathObject::isAnnotation).toList();
