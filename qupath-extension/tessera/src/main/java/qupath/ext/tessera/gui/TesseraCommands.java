@@ -97,6 +97,9 @@ public final class TesseraCommands {
 		Path model = form.modelPath();
 		List<String> chosen = form.chosenImages();
 		boolean currentOnly = chosen.equals(List.of(context.imageName()));
+		if (!currentOnly && imageData.isChanged() && !Dialogs.showConfirmDialog("Tessera: train tile classifier",
+				"Training on several images reads each image's saved data: the current image's unsaved changes are left out. Continue?"))
+			return;
 		run("Training " + model.getFileName(), job::progress, job::cancel, () -> {
 			if (currentOnly)
 				return job.train(imageData, model.toString());
