@@ -138,9 +138,9 @@ public final class ResultsView {
 		return chart;
 	}
 
-	/** ROC curves from each class's {@code roc_curve} ({@code fpr}, {@code tpr}), or null when the report has none. */
+	/** ROC curves from each class's {@code roc_curve} ({@code [fpr, tpr]} points), or null when the report has none. */
 	private static LineChart<Number, Number> roc(List<JsonObject> rows) {
-		if (rows.stream().noneMatch(r -> r.has("roc_curve") && r.get("roc_curve").isJsonObject()))
+		if (rows.stream().noneMatch(r -> r.has("roc_curve") && r.get("roc_curve").isJsonArray()))
 			return null;
 		var chart = new LineChart<Number, Number>(new NumberAxis(0, 1, 0.25), new NumberAxis(0, 1, 0.25));
 		chart.setTitle("ROC (one vs rest)");
@@ -148,15 +148,14 @@ public final class ResultsView {
 		chart.getXAxis().setLabel("false positive rate");
 		chart.getYAxis().setLabel("true positive rate");
 		for (var row : rows) {
-			if (!row.has("roc_curve") || !row.get("roc_curve").isJsonObject())
+			if (!row.has("roc_curve") || !row.get("roc_curve").isJsonArray())
 				continue;
-			var curve = row.getAsJsonObject("roc_curve");
 			var series = new XYChart.Series<Number, Number>();
 			series.setName(row.get("name").getAsString());
-			var fpr = curve.getAsJsonArray("fpr");
-			var tpr = curve.getAsJsonArray("tpr");
-			for (int i = 0; i < fpr.size(); i++)
-				series.getData().add(new XYChart.Data<>(fpr.get(i).getAsDouble(), tpr.get(i).getAsDouble()));
+			for (var point : row.getAsJsonArray("roc_curve")) {
+				var xy = point.getAsJsonArray();
+				series.getData().add(new XYChart.Data<>(xy.get(0).getAsDouble(), xy.get(1).getAsDouble()));
+			}
 			chart.getData().add(series);
 		}
 		chart.setPrefSize(320, 260);

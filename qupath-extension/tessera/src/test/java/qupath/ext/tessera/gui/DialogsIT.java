@@ -259,8 +259,8 @@ class DialogsIT {
 				 "macro_f1": {"value": 0.76, "ci95": {"low": 0.4, "high": 1.0}},
 				 "classes": [
 				   {"name": "Epithelium", "precision": 0.8, "recall": 1.0, "f1": 0.889, "support": 4, "roc_auc": 0.95,
-				    "roc_curve": {"fpr": [0, 0, 0.5, 1], "tpr": [0, 0.75, 1, 1]}},
-				   {"name": "Stroma", "precision": 0.8, "recall": 0.667, "f1": 0.727, "support": 6, "roc_auc": null}],
+				    "roc_curve": [[0, 0], [0, 0.75], [0.5, 1], [1, 1]]},
+				   {"name": "Stroma", "precision": 0.8, "recall": 0.667, "f1": 0.727, "support": 6, "roc_auc": null, "roc_curve": null}],
 				 "confusion": {"classes": 2, "counts": [4, 0, 2, 4]}}
 				""").getAsJsonObject();
 		var history = JsonParser.parseString("""
@@ -274,6 +274,7 @@ class DialogsIT {
 			assertEquals(2 + 2 * 2 + 2, view.confusion.getChildren().size());
 			assertEquals(2, view.curves.getData().size());
 			assertEquals(1, view.roc.getData().size());
+			assertEquals(4, view.roc.getData().get(0).getData().size());
 			snapshot(view.pane(), "results");
 			return null;
 		});
