@@ -55,16 +55,17 @@ impl CnnSpec {
         for block in 0..self.depth {
             let width = self.width << block;
             conv_bn(&mut layers, &format!("block{block}"), channels, width);
-            layers.push(Relu);
             if self.residual {
+                layers.push(Relu);
                 let mut body = Sequential::new();
                 conv_bn(&mut body, &format!("block{block}.res1"), width, width);
                 body.push(Relu);
                 conv_bn(&mut body, &format!("block{block}.res2"), width, width);
                 layers.push(Residual::new(body));
-                layers.push(Relu);
             }
+            // ReLU and max pooling commute: pooling first runs the ReLU at a quarter of the size.
             layers.push(MaxPool2);
+            layers.push(Relu);
             channels = width;
         }
         layers.push(GlobalAvgPool::new(side, side));

@@ -129,6 +129,14 @@ pub fn probabilities(
     Ok(out)
 }
 
+/// The order in which 1-based `epoch` of training with `seed` visits the training samples
+/// `train`: a fresh shuffle per epoch, the same for the same seed.
+pub fn epoch_order(train: &[usize], seed: u64, epoch: usize) -> Vec<usize> {
+    let mut order = train.to_vec();
+    Rng::derived(seed, 2 * epoch as u64).shuffle(&mut order);
+    order
+}
+
 fn check_inputs(network: &Network, data: &dyn Samples, split: &Split, config: &TrainConfig) -> Result<()> {
     if network.input() != data.shape() {
         return Err(TesseraError::IncompatibleModel(format!(
@@ -180,8 +188,7 @@ pub fn fit(
     let mut best: Option<(usize, f64, State)> = None;
     let mut stopped = None;
     'epochs: for epoch in 1..=config.epochs {
-        let mut order = split.train.clone();
-        Rng::derived(config.seed, 2 * epoch as u64).shuffle(&mut order);
+        let order = epoch_order(&split.train, config.seed, epoch);
         let mut augment_rng = Rng::derived(config.seed, 2 * epoch as u64 + 1);
         let (mut loss_sum, mut rate) = (0.0, config.learning_rate);
         for s in 0..per_epoch {

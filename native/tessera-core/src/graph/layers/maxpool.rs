@@ -7,9 +7,12 @@ use crate::Result;
 
 /// `y = max` over each 2×2 window; height and width must be even.
 ///
-/// Backward: `y` and `dy` are upsampled back to full size (nearest `Resize`), and `dy` flows to
-/// the inputs equal to their window's maximum, through a `Cast` + `Mul` mask. Ties (equal values
-/// in one window) pass the gradient to each of them.
+/// Backward: `y` is upsampled back to full size (nearest `Resize`) and compared with `x`, giving
+/// a `Cast` mask of the inputs equal to their window's maximum; `dy` is divided by each window's
+/// number of such inputs (a 2×2 `AveragePool` of the mask, at quarter size), upsampled and
+/// multiplied in. Ties (equal values in one window, common in flat or saturated tissue) thus
+/// share the gradient — a subgradient of the maximum, like PyTorch's choice of the first tied
+/// input — instead of each taking all of it, which would multiply it by the number of ties.
 pub struct MaxPool2;
 
 fn upsample(ops: &mut Ops, x: &Value) -> Value {
@@ -39,7 +42,38 @@ impl Layer for MaxPool2 {
         let (x, y) = (&tape.values[0], &tape.values[1]);
         let y_up = upsample(ops, y);
         let mask = ops.mask("Equal", x, &y_up);
-        let dy_up = upsample(ops, dy);
-        Backward { dx: Some(ops.mul(&dy_up, &mask)), grads: Vec::new() }
+        let share = ops.node("AveragePool", &[&mask], vec![attr_ints("kernel_shape", &[2, 2]), attr_ints("strides", &[2, 2])]);
+        // share = ties / 4, so dy / ties = (dy / 4) / share.
+        let quarter = ops.scale(dy, 0.25);
+        let each = ops.div(&quarter, &share);
+        let each_up = upsample(ops, &each);
+        Backward { dx: Some(ops.mul(&each_up, &mask)), grads: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::builder::Dim;
+    use crate::graph::proto::DataType;
+    use crate::train::session::Feed;
+    use crate::train::testing::run;
+
+    #[test]
+    fn tied_maxima_share_their_windows_gradient() {
+        let mut ops = Ops::new("maxpool");
+        let dims = |h, w| [Dim::Fixed(1), Dim::Fixed(1), Dim::Fixed(h), Dim::Fixed(w)];
+        let x = ops.input("x", DataType::Float, &dims(2, 4));
+        let dy = ops.input("dy", DataType::Float, &dims(1, 2));
+        let forward = MaxPool2.forward(&mut ops, &x, Bound { params: &[], buffers: &[] }, Mode::Train);
+        let dx = MaxPool2.backward(&mut ops, &forward.tape, &dy, true).dx.unwrap();
+        let mut g = ops.into_builder();
+        g.output(&dx, "dx", DataType::Float, &dims(2, 4));
+        // Window 1 ties 3 at three positions, window 2 ties 5 at three positions.
+        let xs = [3.0, 3.0, 1.0, 5.0, 3.0, 0.0, 5.0, 5.0];
+        let out = run(&g.to_bytes("test"), &[Feed::f32("x", &[1, 1, 2, 4], &xs), Feed::f32("dy", &[1, 1, 1, 2], &[2.0, 7.0])]);
+        let third = |g: f32| g / 3.0;
+        let want = [third(2.0), third(2.0), 0.0, third(7.0), third(2.0), 0.0, third(7.0), third(7.0)];
+        assert!(out[0].data.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-6), "{:?}", out[0].data);
     }
 }

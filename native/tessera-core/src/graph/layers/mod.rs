@@ -7,9 +7,9 @@
 //! `[features]`). The forms are those measured fastest on ONNX Runtime's CPU provider (see
 //! `DESIGN.md`): input gradients as transposed convolutions, weight gradients as an im2col
 //! convolution with a fixed one-hot kernel and a batched `MatMul`, pooling gradients as an
-//! upsampled equality mask multiplied in with `Cast` + `Mul`.
+//! upsampled equality mask multiplied in with `Cast` + `Mul` (ties sharing the gradient).
 
-pub(crate) mod batchnorm;
+pub mod batchnorm;
 mod conv;
 mod linear;
 mod loss;
