@@ -1,12 +1,40 @@
 """Shared fixtures for Tessera's end-to-end tests: where the repository, the built `tessera`
 command and the shared test data are."""
 import os
+import struct
 import subprocess
+import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def read_plot(folder, name):
+    """Checks that `name`.svg is SVG and `name`.png a valid 8-bit RGB PNG of twice its size
+    (signature, IHDR, zlib-compressed rows that fill it, IEND); returns the SVG's root."""
+    svg = ET.parse(folder / f"{name}.svg").getroot()
+    assert svg.tag == SVG + "svg"
+    png = (folder / f"{name}.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(png):
+        length, kind = struct.unpack(">I4s", png[at:at + 8])
+        chunks[kind] = chunks.get(kind, b"") + png[at + 8:at + 8 + length]
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (width, height) == (2 * int(svg.get("width")), 2 * int(svg.get("height")))
+    assert (depth, colour) == (8, 2) and b"IEND" in chunks
+    assert len(zlib.decompress(chunks[b"IDAT"])) == height * (1 + 3 * width)
+    return svg
+
+
+def roc_curves(svg):
+    """The ROC plot's curves: one polyline per class."""
+    return [line for line in svg.iter(SVG + "polyline") if (line.get("class") or "").startswith("roc ")]
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ import zipfile
 
 import pytest
 
+from conftest import SVG, read_plot, roc_curves
+
 CLASSES = {"Background", "Epithelium", "Stroma"}
 SLIDE_SIZE = (2220, 2967)  # CMU-1-Small-Region, level 0
 
@@ -62,17 +64,21 @@ def test_overlay_has_the_slides_aspect_ratio(demo):
     assert abs(width / height - SLIDE_SIZE[0] / SLIDE_SIZE[1]) < 0.01
 
 
-def test_report_plots_are_svg_of_the_final_model(demo):
-    import xml.etree.ElementTree as ET
+def test_report_plots_are_svg_and_png_of_the_final_model(demo):
     out, _ = demo
-    ns = "{http://www.w3.org/2000/svg}"
     with zipfile.ZipFile(out / "demo.tessera") as package:
         metadata = json.loads(package.read("tessera.json"))
-    confusion = ET.parse(out / "report" / "confusion.svg").getroot()
-    counts = [int(t.text) for t in confusion.iter(ns + "text") if t.text and t.text.isdigit()]
-    assert counts == metadata["metrics"]["final_hold_out"]["confusion"]["counts"]
-    curves = ET.parse(out / "report" / "curves.svg").getroot()
-    lines = list(curves.iter(ns + "polyline"))
+    hold_out = metadata["metrics"]["final_hold_out"]
+    confusion = read_plot(out / "report", "confusion")
+    counts = [int(t.text) for t in confusion.iter(SVG + "text") if t.text and t.text.isdigit()]
+    assert counts == hold_out["confusion"]["counts"]
+    curves = read_plot(out / "report", "curves")
+    lines = list(curves.iter(SVG + "polyline"))
     assert len(lines) == 2
     epochs = len(metadata["training"]["history"])
     assert all(len(line.get("points").split()) == epochs for line in lines)
+    roc = roc_curves(read_plot(out / "report", "roc"))
+    assert [line.get("class") for line in roc] == [f"roc {c['name']}" for c in hold_out["classes"]]
+    for line, report in zip(roc, hold_out["classes"]):
+        assert len(line.get("points").split()) == len(report["roc_curve"])
+        assert report["roc_curve"][0] == [0, 0] and report["roc_curve"][-1] == [1, 1]

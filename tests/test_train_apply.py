@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, read_plot, roc_curves
 
 SHARED = ROOT.parent / "shared" / "data"
 SLIDE = ROOT / "data" / "demo" / "CMU-1-Small-Region.svs"
@@ -17,13 +17,27 @@ CLASSES = {"Background", "Epithelium", "Stroma"}
 
 
 @pytest.fixture(scope="module")
-def model(tessera, tmp_path_factory):
-    """A quickly trained model of the demo (no cross-validation, few epochs)."""
-    path = tmp_path_factory.mktemp("model") / "quick.tessera"
+def trained(tessera, tmp_path_factory):
+    """A quickly trained model of the demo (no cross-validation, few epochs) and its report folder."""
+    folder = tmp_path_factory.mktemp("model")
+    path = folder / "quick.tessera"
     result = tessera("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--tile-size", "64",
-                     "--folds", "0", "--epochs", "3", "--model", path, "--quiet")
+                     "--folds", "0", "--epochs", "3", "--model", path, "--report", folder / "report", "--quiet")
     assert result.returncode == 0, result.stderr
-    return path
+    return path, folder / "report"
+
+
+@pytest.fixture(scope="module")
+def model(trained):
+    return trained[0]
+
+
+def test_train_report_has_every_plot_as_svg_and_png(trained):
+    _, report = trained
+    metrics = json.loads((report / "metrics.json").read_text())
+    for name in ("confusion", "curves"):
+        read_plot(report, name)
+    assert len(roc_curves(read_plot(report, "roc"))) == len(metrics["final_hold_out"]["classes"]) == len(CLASSES)
 
 
 def test_the_package_holds_the_model_and_its_record(model):
@@ -48,6 +62,8 @@ def test_eval_scores_the_model_on_annotations(tessera, model, tmp_path):
     # Row-major classes × classes: every tile counted once.
     assert sum(report["confusion"]["counts"]) == report["tiles"]
     assert len(report["confusion"]["counts"]) == report["confusion"]["classes"] ** 2
+    read_plot(tmp_path, "confusion")
+    assert len(roc_curves(read_plot(tmp_path, "roc"))) == len(report["classes"]) == len(CLASSES)
 
 
 def test_eval_refuses_a_class_the_model_does_not_know(tessera, model, tmp_path):

@@ -11,13 +11,15 @@ use tessera_core::{runtime, Result, TesseraError};
 
 use super::interrupt;
 use super::inputs::open_slides;
+use super::plots;
 use super::progress::Bar;
 
 /// Evaluate a model on annotated slides.
 ///
 /// Every tile the model would read inside the annotation polygons is classified and compared
 /// with the polygon's class: accuracy, balanced accuracy, macro-F1 and per-class scores with
-/// 95 % bootstrap intervals, and the confusion matrix. REPORT/metrics.json holds them all.
+/// 95 % bootstrap intervals, the confusion matrix and one-vs-rest ROC curves. REPORT/metrics.json
+/// holds them all; REPORT/confusion and REPORT/roc plot them (.svg and .png).
 ///
 /// Example: `tessera eval --model cmu.tessera --slide CMU-2.svs --annotations CMU-2.geojson --report cmu-2-report`
 #[derive(clap::Args)]
@@ -31,7 +33,7 @@ pub struct Args {
     /// The QuPath GeoJSON export of the slide given at the same position.
     #[arg(long = "annotations", required = true)]
     annotations: Vec<PathBuf>,
-    /// Folder for metrics.json (created if missing).
+    /// Folder for metrics.json and the confusion and ROC plots (created if missing).
     #[arg(long)]
     report: Option<PathBuf>,
     /// Tiles per inference batch.
@@ -59,14 +61,12 @@ pub fn run(args: Args) -> Result<()> {
     let bar = Bar::new("tiles", args.quiet);
     let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(interrupt::token(), &bar))?;
     bar.finish();
-    let json = serde_json::to_string_pretty(&report).map_err(|e| TesseraError::invalid(e.to_string()))?;
+    let value = serde_json::to_value(&report).map_err(|e| TesseraError::invalid(e.to_string()))?;
     if let Some(dir) = &args.report {
-        std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
-        let path = dir.join("metrics.json");
-        std::fs::write(&path, &json).map_err(|source| TesseraError::io(&path, source))?;
+        plots::write_evaluation(&value, dir)?;
     }
     if args.json {
-        println!("{json}");
+        println!("{value:#}");
     } else if !args.quiet {
         let m = |metric: &tessera_core::eval::report::Metric| {
             format!("{:.3} [{:.3}, {:.3}]", metric.value, metric.ci95.low, metric.ci95.high)

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::bootstrap::{bootstrap_95, Interval};
 use super::metrics::{argmax_rows, ClassScores, Confusion};
-use super::roc::roc_auc_per_class;
+use super::roc::{roc_auc_per_class, roc_curve};
 use crate::{Result, TesseraError};
 
 /// A metric with its bootstrap 95% confidence interval.
@@ -26,6 +26,9 @@ pub struct ClassReport {
     pub scores: ClassScores,
     /// One-vs-rest ROC AUC (`None` when the class or the rest is absent).
     pub roc_auc: Option<f64>,
+    /// One-vs-rest ROC curve, `[false positive rate, true positive rate]` corners (`None` when
+    /// the class or the rest is absent).
+    pub roc_curve: Option<Vec<[f64; 2]>>,
 }
 
 /// Every metric of a classifier on a set of tiles.
@@ -74,7 +77,12 @@ impl Report {
             balanced_accuracy: metric(confusion.balanced_accuracy(), Confusion::balanced_accuracy),
             macro_f1: metric(confusion.macro_f1(), Confusion::macro_f1),
             classes: (0..k)
-                .map(|c| ClassReport { name: names[c].clone(), scores: confusion.class_scores(c), roc_auc: auc[c] })
+                .map(|c| ClassReport {
+                    name: names[c].clone(),
+                    scores: confusion.class_scores(c),
+                    roc_auc: auc[c],
+                    roc_curve: roc_curve(truth, probabilities, k, c),
+                })
                 .collect(),
             confusion,
         })
@@ -94,6 +102,7 @@ mod tests {
         assert_eq!(report.accuracy.value, 0.75);
         assert!(report.accuracy.ci95.low <= 0.75 && report.accuracy.ci95.high >= 0.75);
         assert_eq!(report.classes[1].roc_auc, Some(0.75));
+        assert_eq!(report.classes[1].roc_curve.as_ref().map(Vec::len), Some(5));
         assert_eq!(report.confusion.count(1, 0), 1);
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["classes"][0]["recall"], 1.0);
