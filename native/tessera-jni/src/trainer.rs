@@ -8,7 +8,7 @@ use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
 use tessera_core::job::{CancelToken, Job};
-use tessera_core::pipeline::{self, CnnOptions, DataRecord};
+use tessera_core::pipeline::{self, Architecture, CnnOptions, DataRecord};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -67,8 +67,10 @@ fn train_package<'local>(
         let store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
         let runtime = runtime::get()?;
         let job = Job::new((*cancel).clone(), &progress);
+        let architecture = Architecture::Cnn(request.cnn);
+        let prepared = architecture.prepare(runtime, &store, request.config.threads, &job)?;
         let folds = if request.folds >= 2 {
-            pipeline::cross_validate(runtime, &store, &request.cnn, &request.config, request.folds, &job, &mut |_, _| {})?
+            pipeline::cross_validate(runtime, &store, &prepared, &request.config, request.folds, &job, &mut |_, _| {})?
         } else {
             Vec::new()
         };
@@ -78,7 +80,7 @@ fn train_package<'local>(
             &store,
             &request.record,
             &request.tiles,
-            &request.cnn,
+            &prepared,
             &request.config,
             &folds,
             &request.colours,

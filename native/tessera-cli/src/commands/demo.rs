@@ -7,7 +7,7 @@ use tessera_core::geometry::{Document, Shape};
 use tessera_core::infer::{self, ApplyOptions, Predictor};
 use tessera_core::job::Job;
 use tessera_core::model::Package;
-use tessera_core::pipeline::{CnnOptions, LabelledSlide};
+use tessera_core::pipeline::{Architecture, CnnOptions, LabelledSlide};
 use tessera_core::slide::{read_region, RegionSource, Resolution};
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -34,7 +34,7 @@ const OVERLAY_SIDE: u32 = 1024;
 /// Tiles the hand-drawn demo annotations (64 px at 0.5 µm/px, stride 32), trains the default
 /// CNN with 4-fold cross-validation grouped by polygon and a final model, applies it to the
 /// whole slide and writes into OUT: the slide and its annotations, `demo.tessera`,
-/// `report/` (metrics.json, confusion.svg, curves.svg), `detections.geojson` (File › Import objects in QuPath) and
+/// `report/` (metrics.json; confusion, roc and curves plots as .svg and .png), `detections.geojson` (File › Import objects in QuPath) and
 /// `overlay.png` (the slide with the predicted classes coloured).
 ///
 /// Example: `tessera demo --out tessera-demo`
@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Result<()> {
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let config = TrainConfig { epochs: args.epochs, threads, ..TrainConfig::default() };
-    let outcome = train::train(&labelled, &spec, &CnnOptions::default(), &config, 4, "cmu-demo", &colours, args.quiet)?;
+    let outcome = train::train(&labelled, &spec, &Architecture::Cnn(CnnOptions::default()), &config, 4, "cmu-demo", &colours, args.quiet)?;
 
     let model_path = out.join("demo.tessera");
     outcome.package.write(&model_path)?;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use tessera_core::job::Job;
-use tessera_core::pipeline::{self, CnnOptions, Collected, FoldResult, LabelledSlide};
-use tessera_core::runtime;
+use tessera_core::pipeline::{self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, TransferOptions};
+use tessera_core::{runtime, TesseraError};
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::Result;
@@ -19,9 +19,10 @@ use super::progress::Bar;
 /// Train a tile classifier on annotated slides.
 ///
 /// Tiles are cut inside the annotation polygons, a small CNN is trained from scratch on ONNX
-/// Runtime, evaluated by grouped k-fold cross-validation (tiles of one polygon, or of one slide
-/// when there are several, never on both sides), then trained once more on all tiles and
-/// written with its metrics as one `.tessera` file.
+/// Runtime (or, with --backbone, a head on the embeddings of your ONNX backbone), evaluated by
+/// grouped k-fold cross-validation (tiles of one polygon, or of one slide when there are
+/// several, never on both sides), then trained once more on all tiles and written with its
+/// metrics as one `.tessera` file.
 ///
 /// Example: `tessera train --slide CMU-1.svs --annotations CMU-1.geojson --mpp 0.5 --tile-size 64 --model cmu.tessera`
 #[derive(clap::Args)]
@@ -55,13 +56,21 @@ pub struct Args {
     /// Blocks of the CNN, each halving the tile side.
     #[arg(long, default_value_t = 4)]
     depth: usize,
+    /// Instead of the CNN, train a head on this ONNX backbone's features: an image model from
+    /// [batch, 3, tile, tile] (RGB scaled to [-1, 1]) to [batch, features]. The model written is
+    /// the backbone followed by the head.
+    #[arg(long)]
+    backbone: Option<PathBuf>,
+    /// Width of the head's hidden ReLU layer (default: a linear head).
+    #[arg(long, requires = "backbone")]
+    head_hidden: Option<usize>,
     /// Seed of initialisation, order, splits and augmentation: the same seed gives the same model.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// ONNX Runtime threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Also write the report here: metrics.json, confusion.svg, curves.svg.
+    /// Also write the report here: metrics.json; confusion, roc and curves plots (.svg, .png).
     #[arg(long)]
     report: Option<PathBuf>,
     /// Print nothing but errors.
@@ -95,12 +104,19 @@ pub fn run(args: Args) -> Result<()> {
         threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         ..TrainConfig::default()
     };
-    let cnn = CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() };
+    let architecture = match &args.backbone {
+        Some(path) => Architecture::Transfer(TransferOptions {
+            backbone: std::fs::read(path).map_err(|source| TesseraError::io(path, source))?,
+            name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            hidden: args.head_hidden,
+        }),
+        None => Architecture::Cnn(CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() }),
+    };
     let name = args.name.clone().unwrap_or_else(|| {
         args.model.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned())
     });
     let started = Instant::now();
-    let outcome = train(&labelled, &spec, &cnn, &config, args.folds, &name, &colours, args.quiet)?;
+    let outcome = train(&labelled, &spec, &architecture, &config, args.folds, &name, &colours, args.quiet)?;
     outcome.package.write(&args.model)?;
     if let Some(dir) = &args.report {
         plots::write_report(outcome.package.metadata(), dir)?;
@@ -114,18 +130,20 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Collects the tiles, cross-validates and trains the final model, with progress bars.
+/// Checks the architecture against the tiles, collects them, cross-validates and trains the
+/// final model, with progress bars.
 #[allow(clippy::too_many_arguments)] // The whole training request.
 pub fn train(
     slides: &[LabelledSlide],
     spec: &tessera_core::tiling::TileSpec,
-    cnn: &CnnOptions,
+    architecture: &Architecture,
     config: &TrainConfig,
     folds: usize,
     name: &str,
     colours: &std::collections::BTreeMap<String, [u8; 3]>,
     quiet: bool,
 ) -> Result<Outcome> {
+    architecture.check(spec.tile_size)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let cancel = interrupt::token();
     let collected: Collected = {
@@ -138,9 +156,15 @@ pub fn train(
         let counts: Vec<String> = pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.record.grouping);
     }
+    let prepared = {
+        let bar = Bar::new("tiles embedded", quiet || matches!(architecture, Architecture::Cnn(_)));
+        let prepared = architecture.prepare(runtime, &collected.store, config.threads, &Job::new(cancel.clone(), &bar))?;
+        bar.finish();
+        prepared
+    };
     let fold_results = if folds >= 2 {
         let bar = Bar::new("steps", quiet);
-        let results = pipeline::cross_validate(runtime, &collected.store, cnn, config, folds, &Job::new(cancel.clone(), &bar), &mut |_, _| {})?;
+        let results = pipeline::cross_validate(runtime, &collected.store, &prepared, config, folds, &Job::new(cancel.clone(), &bar), &mut |_, _| {})?;
         bar.finish();
         if !quiet {
             print_folds(&results);
@@ -156,7 +180,7 @@ pub fn train(
         &collected.store,
         &collected.record,
         spec,
-        cnn,
+        &prepared,
         config,
         &fold_results,
         colours,

@@ -4,10 +4,12 @@
 //! [`probe`] a tiny model used to check an ONNX Runtime installation end to end. For training,
 //! [`ops`] adds operator shorthands, [`layers`] the layer set with forward nodes and backward
 //! rules, [`optim`] the optimizer updates, [`network`] the training-step and inference graphs of
-//! a whole network, and [`cnn`] the default from-scratch model.
+//! a whole network, [`cnn`] the default from-scratch model, and [`compose`] appends a trained
+//! head to a user's backbone model.
 
 pub mod builder;
 pub mod cnn;
+pub mod compose;
 pub mod layers;
 pub mod network;
 pub mod ops;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::dataset::split::grouped_folds;
 use crate::dataset::TileStore;
 use crate::eval::report::Report;
 use crate::job::Job;
@@ -10,7 +11,7 @@ use crate::train::cv;
 use crate::train::fit::{EpochRecord, Event, TrainConfig};
 use crate::Result;
 
-use super::export::CnnOptions;
+use super::architecture::Prepared;
 
 /// What one fold achieved on its held-out tiles.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -30,14 +31,14 @@ pub struct FoldResult {
 pub fn cross_validate(
     runtime: &Runtime,
     store: &TileStore,
-    cnn: &CnnOptions,
+    prepared: &Prepared,
     config: &TrainConfig,
     folds: usize,
     job: &Job,
     on_event: &mut dyn FnMut(usize, Event),
 ) -> Result<Vec<FoldResult>> {
-    let network = cnn.network(store)?;
-    let results = cv::cross_validate(runtime, &network, store, folds, config, job, on_event)?;
+    let splits = grouped_folds(store, folds, config.seed)?;
+    let results = cv::cross_validate(runtime, prepared.network(), prepared.samples(), &splits, config, job, on_event)?;
     Ok(results
         .into_iter()
         .enumerate()

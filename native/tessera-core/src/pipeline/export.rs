@@ -19,6 +19,7 @@ use crate::train::cv;
 use crate::train::fit::{fit, probabilities, Event, TrainConfig};
 use crate::{Result, TesseraError};
 
+use super::architecture::Prepared;
 use super::collect::{tiles_per_class, DataRecord};
 use super::crossval::FoldResult;
 
@@ -48,18 +49,12 @@ impl Default for CnnOptions {
 impl CnnOptions {
     /// The network for the store's tiles and classes.
     pub fn network(&self, store: &TileStore) -> Result<Network> {
-        self.spec(store).network()
+        self.spec(store.side(), store.classes().len()).network()
     }
 
-    fn spec(&self, store: &TileStore) -> CnnSpec {
-        CnnSpec {
-            channels: 3,
-            tile: store.side(),
-            classes: store.classes().len(),
-            width: self.width,
-            depth: self.depth,
-            residual: self.residual,
-        }
+    /// The CNN of these options for RGB tiles of side `tile` and `classes` classes.
+    pub fn spec(&self, tile: usize, classes: usize) -> CnnSpec {
+        CnnSpec { channels: 3, tile, classes, width: self.width, depth: self.depth, residual: self.residual }
     }
 }
 
@@ -67,9 +62,9 @@ impl CnnOptions {
 const PALETTE: [[u8; 3]; 8] =
     [[200, 0, 0], [150, 200, 150], [0, 0, 180], [255, 200, 0], [160, 90, 160], [0, 150, 150], [120, 120, 120], [255, 120, 0]];
 
-/// Trains the final model on all tiles (holding out one of [`FINAL_VALIDATION`] of the groups
-/// to pick its best epoch) and packs it with its metrics: the cross-validation `folds` when given, and
-/// the final hold-out. `colours` are the classes' QuPath colours where known.
+/// Trains the final model of `prepared` on all tiles (holding out one of [`FINAL_VALIDATION`] of
+/// the groups to pick its best epoch) and packs it with its metrics: the cross-validation `folds`
+/// when given, and the final hold-out. `colours` are the classes' QuPath colours where known.
 #[allow(clippy::too_many_arguments)] // The whole training request; a struct would only rename it.
 pub fn train_package(
     runtime: &Runtime,
@@ -77,18 +72,18 @@ pub fn train_package(
     store: &TileStore,
     record: &DataRecord,
     spec: &TileSpec,
-    cnn: &CnnOptions,
+    prepared: &Prepared,
     config: &TrainConfig,
     folds: &[FoldResult],
     colours: &BTreeMap<String, [u8; 3]>,
     job: &Job,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Package> {
-    let network = cnn.network(store)?;
+    let (network, samples) = (prepared.network(), prepared.samples());
     let (validation, split) = final_split(store, config.seed)?;
-    let trained = fit(runtime, &network, store, &split, config, job, on_event)?;
+    let trained = fit(runtime, network, samples, &split, config, job, on_event)?;
     let (batch, threads) = (config.batch_size, config.threads);
-    let predicted = probabilities(runtime, &network, &trained.state, store, &split.validation, batch, threads)?;
+    let predicted = probabilities(runtime, network, &trained.state, samples, &split.validation, batch, threads)?;
     let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
     let hold_out = Report::new(store.classes(), &truth, &predicted, cv::RESAMPLES, config.seed)?;
 
@@ -105,7 +100,7 @@ pub fn train_package(
     // The networks read `v / 127.5 − 1`: mean 0.5 and std 0.5 on the 0–1 scale.
     let input = InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
     let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
-    metadata.architecture = json!({ "kind": "cnn", "cnn": cnn.spec(store) });
+    metadata.architecture = prepared.describe(store);
     metadata.training = json!({
         "config": config,
         "tiles": spec,
@@ -130,7 +125,7 @@ pub fn train_package(
         "final_hold_out": hold_out,
     });
     metadata.software.insert("onnxruntime".into(), runtime.version().to_owned());
-    Package::new(metadata, network.inference_graph(&trained.state)?)
+    Package::new(metadata, prepared.model(&trained.state)?)
 }
 
 /// The largest preferred hold-out that every class can supply groups for.

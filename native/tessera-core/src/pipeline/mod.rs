@@ -1,6 +1,8 @@
 //! From annotated slides to an evaluated model package: the training job of `tessera train`,
 //! `tessera demo` and the QuPath extension.
 //!
+//! - [`architecture`] says what is trained: the from-scratch CNN, or a head on a backbone's
+//!   embeddings whose package model is the backbone followed by the head.
 //! - [`collect`] reads the planned tiles of every slide into a [`TileStore`](crate::dataset::TileStore), grouped so that
 //!   tiles of one slide (or, with a single slide, of one polygon) never fall on both sides of a
 //!   split.
@@ -9,11 +11,13 @@
 //! - [`export`] trains the final model and packs it, with its metrics and provenance, into a
 //!   [`Package`](crate::model::Package).
 
+pub mod architecture;
 pub mod assess;
 pub mod collect;
 pub mod crossval;
 pub mod export;
 
+pub use architecture::{Architecture, Prepared, TransferOptions};
 pub use assess::{evaluate_slides, model_tiles};
 pub use collect::{collect, tiles_per_class, Collected, DataRecord, LabelledSlide};
 pub use crossval::{cross_validate, FoldResult};

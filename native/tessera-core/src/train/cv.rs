@@ -1,8 +1,8 @@
 //! Grouped k-fold cross-validation: one model per fold, each evaluated on its held-out groups.
 
 use super::fit::{fit, probabilities, Event, TrainConfig, Trained};
-use crate::dataset::split::grouped_folds;
-use crate::dataset::TileStore;
+use crate::dataset::samples::Samples;
+use crate::dataset::split::Split;
 use crate::eval::report::Report;
 use crate::graph::network::Network;
 use crate::job::Job;
@@ -20,28 +20,28 @@ pub struct Fold {
     pub report: Report,
 }
 
-/// Trains and evaluates `network` (from scratch each time) on each of `k` grouped folds of
-/// `store`, reporting `(fold, event)` to `on_event`.
+/// Trains and evaluates `network` (from scratch each time) on `samples` in each of `folds` (made
+/// with [`grouped_folds`](crate::dataset::split::grouped_folds) from the tiles the samples come
+/// from), reporting `(fold, event)` to `on_event`.
 ///
 /// The held-out groups both choose the best epoch and measure it, so the figures lean
 /// optimistic by that choice; with few epochs and `patience` 0 the last epoch is measured.
 pub fn cross_validate(
     runtime: &Runtime,
     network: &Network,
-    store: &TileStore,
-    k: usize,
+    samples: &dyn Samples,
+    folds: &[Split],
     config: &TrainConfig,
     job: &Job,
     on_event: &mut dyn FnMut(usize, Event),
 ) -> Result<Vec<Fold>> {
-    let folds = grouped_folds(store, k, config.seed)?;
-    let mut out = Vec::with_capacity(k);
+    let mut out = Vec::with_capacity(folds.len());
     for (f, split) in folds.iter().enumerate() {
-        let trained = fit(runtime, network, store, split, config, job, &mut |e| on_event(f, e))?;
+        let trained = fit(runtime, network, samples, split, config, job, &mut |e| on_event(f, e))?;
         let (batch, threads) = (config.batch_size, config.threads);
-        let p = probabilities(runtime, network, &trained.state, store, &split.validation, batch, threads)?;
-        let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
-        let report = Report::new(store.classes(), &truth, &p, RESAMPLES, config.seed)?;
+        let p = probabilities(runtime, network, &trained.state, samples, &split.validation, batch, threads)?;
+        let truth: Vec<usize> = split.validation.iter().map(|&i| samples.labels()[i]).collect();
+        let report = Report::new(samples.classes(), &truth, &p, RESAMPLES, config.seed)?;
         out.push(Fold { trained, report });
     }
     Ok(out)

@@ -4,7 +4,7 @@
 use super::fit::{fit, Event, TrainConfig};
 use super::schedule::Schedule;
 use super::testing::runtime;
-use crate::dataset::split::{grouped_split, Split};
+use crate::dataset::split::{grouped_folds, grouped_split, Split};
 use crate::dataset::TileStore;
 use crate::graph::cnn::CnnSpec;
 use crate::graph::network::Network;
@@ -158,7 +158,8 @@ fn early_stopping_keeps_the_best_epoch() {
 fn cross_validation_reports_every_fold() {
     let (store, _, network) = setup();
     let job = Job::new(CancelToken::new(), &Silent);
-    let folds = super::cv::cross_validate(runtime(), &network, &store, 3, &config(4), &job, &mut |_, _| {}).unwrap();
+    let splits = grouped_folds(&store, 3, 1).unwrap();
+    let folds = super::cv::cross_validate(runtime(), &network, &store, &splits, &config(4), &job, &mut |_, _| {}).unwrap();
     assert_eq!(folds.len(), 3);
     assert_eq!(folds.iter().map(|f| f.report.tiles).sum::<usize>(), store.len());
     for fold in &folds {

@@ -1,0 +1,91 @@
+//! `tessera train --backbone`: a head trained on a small ONNX backbone made by our graph builder,
+//! packed as one model from tile to class probabilities; and a backbone that does not fit the
+//! tile size refused before any pixel is read.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tessera_core::graph::builder::{attr_int, attr_ints};
+use tessera_core::graph::proto::DataType;
+use tessera_core::graph::{Dim, GraphBuilder};
+use tessera_core::model::onnx::signature;
+use tessera_core::model::Package;
+
+fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo").join(name)
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tessera-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// A backbone giving each channel's mean and maximum over a `side`-pixel tile: 6 features.
+fn backbone(path: &Path, side: i64) {
+    let mut g = GraphBuilder::new("backbone");
+    let x = g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(side), Dim::Fixed(side)]);
+    let axes = || vec![attr_ints("axes", &[2, 3]), attr_int("keepdims", 0)];
+    let mean = g.node("ReduceMean", &[&x], axes());
+    let max = g.node("ReduceMax", &[&x], axes());
+    let features = g.node("Concat", &[&mean, &max], vec![attr_int("axis", 1)]);
+    g.output(&features, "features", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(6)]);
+    std::fs::write(path, g.to_bytes("test")).unwrap();
+}
+
+fn tessera(args: &[&str], paths: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    command.args(args);
+    for (flag, path) in paths {
+        command.arg(flag).arg(path);
+    }
+    command.output().unwrap()
+}
+
+fn train(backbone: &Path, model: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["train", "--mpp", "0.5", "--tile-size", "64", "--folds", "0", "--quiet"];
+    args.extend_from_slice(extra);
+    let (slide, annotations) = (demo("CMU-1-Small-Region.svs"), demo("CMU-1-Small-Region.annotations.geojson"));
+    tessera(&args, &[("--slide", &slide), ("--annotations", &annotations), ("--backbone", backbone), ("--model", model)])
+}
+
+#[test]
+fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
+    let (onnx, model) = (temp("colour.onnx"), temp("colour.tessera"));
+    backbone(&onnx, 64);
+    let output = train(&onnx, &model, &["--head-hidden", "8", "--epochs", "10", "--learning-rate", "0.01"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let package = Package::read(&model).unwrap();
+    let architecture = &package.metadata().architecture;
+    assert_eq!(architecture["kind"], "transfer");
+    assert_eq!(architecture["backbone"], "colour.onnx");
+    assert_eq!((architecture["features"].as_u64(), architecture["head_hidden"].as_u64()), (Some(6), Some(8)));
+    let declared = signature(package.onnx()).unwrap();
+    assert_eq!(declared.input, ("image".to_owned(), vec![None, Some(3), Some(64), Some(64)]));
+    assert_eq!(declared.output.1, vec![None, Some(3)]);
+
+    // The package runs as any other: evaluated on the slide it learnt from, colour separates the classes.
+    let (slide, annotations) = (demo("CMU-1-Small-Region.svs"), demo("CMU-1-Small-Region.annotations.geojson"));
+    let eval = tessera(&["eval", "--json", "--quiet"], &[("--model", &model), ("--slide", &slide), ("--annotations", &annotations)]);
+    assert!(eval.status.success(), "{}", String::from_utf8_lossy(&eval.stderr));
+    let report: Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert!(report["tiles"].as_u64().unwrap() > 100);
+    let f1 = report["macro_f1"]["value"].as_f64().unwrap();
+    assert!(f1 > 0.5, "macro-F1 {f1}");
+}
+
+#[test]
+fn a_backbone_for_another_tile_size_is_refused_up_front() {
+    let (onnx, model) = (temp("small.onnx"), temp("small.tessera"));
+    backbone(&onnx, 32);
+    let output = train(&onnx, &model, &[]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("backbone small.onnx takes images of shape [?, 3, 32, 32] but the tiles are [batch, 3, 64, 64]"),
+        "{stderr}"
+    );
+    assert!(!model.exists());
+}

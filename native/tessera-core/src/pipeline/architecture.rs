@@ -1,0 +1,132 @@
+//! What the pipeline trains: the from-scratch CNN, or a head on a user's ONNX backbone (transfer
+//! learning). Either way, training sees a [`Network`] and [`Samples`], and the package gets one
+//! inference model from tile to class probabilities.
+
+use serde_json::json;
+
+use super::export::CnnOptions;
+use crate::dataset::samples::Samples;
+use crate::dataset::TileStore;
+use crate::graph::compose::append_head;
+use crate::graph::network::{Network, State, INPUT};
+use crate::job::Job;
+use crate::model::onnx::signature;
+use crate::runtime::Runtime;
+use crate::train::transfer::{head, Backbone, Embeddings};
+use crate::{Result, TesseraError};
+
+/// Tiles per batch when a backbone embeds them.
+const EMBED_BATCH: usize = 32;
+
+/// A head trained on a fixed backbone's embeddings of the tiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransferOptions {
+    /// The backbone: a serialised ONNX model from `[n, 3, tile, tile]` images (normalised as
+    /// `v / 127.5 − 1`) to `[n, features]`.
+    pub backbone: Vec<u8>,
+    /// The backbone's name in the package (its file name, say).
+    pub name: String,
+    /// Width of the head's one hidden ReLU layer; `None` for a linear head.
+    pub hidden: Option<usize>,
+}
+
+/// What to train.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Architecture {
+    /// The from-scratch CNN.
+    Cnn(CnnOptions),
+    /// A head on a backbone; the package's model is the backbone followed by the head.
+    Transfer(TransferOptions),
+}
+
+/// What training reads: the tiles themselves, or their embeddings.
+enum Data<'a> {
+    Tiles(&'a TileStore),
+    Embeddings(Embeddings),
+}
+
+/// An architecture made ready for one tile store.
+pub struct Prepared<'a> {
+    architecture: &'a Architecture,
+    network: Network,
+    data: Data<'a>,
+}
+
+impl Architecture {
+    /// Checks the architecture against the tile side before any pixel is read: the CNN must
+    /// halve it evenly once per block, a backbone must take `[batch, 3, tile, tile]` images.
+    pub fn check(&self, tile: u32) -> Result<()> {
+        match self {
+            Architecture::Cnn(cnn) => cnn.spec(tile as usize, 2).network().map(drop),
+            Architecture::Transfer(transfer) => {
+                let dims = signature(&transfer.backbone)?.input.1;
+                match dims.as_slice() {
+                    [_, Some(3), Some(h), Some(w)] if *h == i64::from(tile) && *w == i64::from(tile) => Ok(()),
+                    _ => Err(TesseraError::invalid(format!(
+                        "backbone {} takes images of shape {} but the tiles are [batch, 3, {tile}, {tile}]: \
+                         choose --tile-size to match the backbone, or another backbone",
+                        transfer.name,
+                        show(&dims)
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// Prepares training on `store`: the network for its classes and, for a transfer head, the
+    /// backbone's embeddings of every tile (computed once, `threads` ONNX Runtime threads,
+    /// progress and cancellation through `job`).
+    pub fn prepare<'a>(&'a self, runtime: &Runtime, store: &'a TileStore, threads: usize, job: &Job) -> Result<Prepared<'a>> {
+        self.check(store.side() as u32)?;
+        let (network, data) = match self {
+            Architecture::Cnn(cnn) => (cnn.network(store)?, Data::Tiles(store)),
+            Architecture::Transfer(transfer) => {
+                let embeddings = Backbone::new(runtime, &transfer.backbone, threads)?.embed(store, EMBED_BATCH, job)?;
+                (head(embeddings.features(), transfer.hidden, store.classes().len())?, Data::Embeddings(embeddings))
+            }
+        };
+        Ok(Prepared { architecture: self, network, data })
+    }
+}
+
+fn show(dims: &[Option<i64>]) -> String {
+    let dims: Vec<String> = dims.iter().map(|d| d.map_or("?".into(), |d| d.to_string())).collect();
+    format!("[{}]", dims.join(", "))
+}
+
+impl Prepared<'_> {
+    /// The network to train.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The samples to train on, indexed like the tile store.
+    pub fn samples(&self) -> &dyn Samples {
+        match &self.data {
+            Data::Tiles(store) => *store,
+            Data::Embeddings(embeddings) => embeddings,
+        }
+    }
+
+    /// The package's inference model for a trained `state`: tiles in, class probabilities out.
+    pub fn model(&self, state: &State) -> Result<Vec<u8>> {
+        let inference = self.network.inference_graph(state)?;
+        match self.architecture {
+            Architecture::Cnn(_) => Ok(inference),
+            Architecture::Transfer(transfer) => append_head(&transfer.backbone, &inference, INPUT),
+        }
+    }
+
+    /// How the package records the architecture.
+    pub fn describe(&self, store: &TileStore) -> serde_json::Value {
+        match self.architecture {
+            Architecture::Cnn(cnn) => json!({ "kind": "cnn", "cnn": cnn.spec(store.side(), store.classes().len()) }),
+            Architecture::Transfer(transfer) => json!({
+                "kind": "transfer",
+                "backbone": transfer.name,
+                "features": self.network.input().first(),
+                "head_hidden": transfer.hidden,
+            }),
+        }
+    }
+}
