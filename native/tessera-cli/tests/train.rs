@@ -1,6 +1,7 @@
-//! `tessera train --backbone`: a head trained on a small ONNX backbone made by our graph builder,
-//! packed as one model from tile to class probabilities; and a backbone that does not fit the
-//! tile size refused before any pixel is read.
+//! `tessera train --backbone`: a head trained on a small ONNX backbone made by our graph builder
+//! (with the plateau learning-rate schedule), packed as one model from tile to class
+//! probabilities; a backbone that does not fit the tile size and a plateau schedule that cannot
+//! reduce refused before any pixel is read.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -54,7 +55,8 @@ fn train(backbone: &Path, model: &Path, extra: &[&str]) -> Output {
 fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
     let (onnx, model) = (temp("colour.onnx"), temp("colour.tessera"));
     backbone(&onnx, 64);
-    let output = train(&onnx, &model, &["--head-hidden", "8", "--epochs", "10", "--learning-rate", "0.01"]);
+    let extra = ["--head-hidden", "8", "--epochs", "10", "--learning-rate", "0.01", "--schedule", "plateau", "--plateau-patience", "2"];
+    let output = train(&onnx, &model, &extra);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let package = Package::read(&model).unwrap();
@@ -62,6 +64,8 @@ fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
     assert_eq!(architecture["kind"], "transfer");
     assert_eq!(architecture["backbone"], "colour.onnx");
     assert_eq!((architecture["features"].as_u64(), architecture["head_hidden"].as_u64()), (Some(6), Some(8)));
+    let schedule = &package.metadata().training["config"]["schedule"];
+    assert_eq!(schedule, &serde_json::json!({"Plateau": {"factor": 0.5, "patience": 2}}));
     let declared = signature(package.onnx()).unwrap();
     assert_eq!(declared.input, ("image".to_owned(), vec![None, Some(3), Some(64), Some(64)]));
     assert_eq!(declared.output.1, vec![None, Some(3)]);
@@ -88,4 +92,15 @@ fn a_backbone_for_another_tile_size_is_refused_up_front() {
         "{stderr}"
     );
     assert!(!model.exists());
+}
+
+#[test]
+fn a_plateau_schedule_that_never_reduces_is_refused() {
+    let (onnx, model) = (temp("plateau.onnx"), temp("plateau.tessera"));
+    backbone(&onnx, 64);
+    let output = train(&onnx, &model, &["--schedule", "plateau", "--plateau-factor", "1.5"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--plateau-factor must be in (0, 1)"));
+    let output = train(&onnx, &model, &["--schedule", "sometimes"]);
+    assert_eq!(output.status.code(), Some(2));
 }

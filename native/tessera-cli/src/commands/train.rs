@@ -9,6 +9,7 @@ use tessera_core::pipeline::{self, Architecture, CnnOptions, Collected, FoldResu
 use tessera_core::{runtime, TesseraError};
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
+use tessera_core::train::schedule::Schedule;
 use tessera_core::Result;
 
 use super::interrupt;
@@ -47,9 +48,20 @@ pub struct Args {
     /// Tiles per training step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// The base learning rate (cosine schedule).
+    /// The base learning rate.
     #[arg(long, default_value_t = 1e-3)]
     learning_rate: f32,
+    /// How the learning rate changes: cosine (annealed to 0 over all steps), constant, or
+    /// plateau (multiplied by --plateau-factor after --plateau-patience epochs without a better
+    /// validation macro-F1).
+    #[arg(long, value_enum, default_value_t = ScheduleArg::Cosine)]
+    schedule: ScheduleArg,
+    /// The plateau schedule's reduction factor, in (0, 1).
+    #[arg(long, default_value_t = 0.5)]
+    plateau_factor: f32,
+    /// The plateau schedule's epochs without a better validation macro-F1 before a reduction.
+    #[arg(long, default_value_t = 3)]
+    plateau_patience: usize,
     /// Channels of the CNN's first block (doubled by each further block).
     #[arg(long, default_value_t = 16)]
     width: usize,
@@ -81,6 +93,33 @@ pub struct Args {
     json: bool,
 }
 
+/// The learning-rate schedules by name.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScheduleArg {
+    Cosine,
+    Constant,
+    Plateau,
+}
+
+impl Args {
+    /// The schedule asked for, checked.
+    fn schedule(&self) -> Result<Schedule> {
+        Ok(match self.schedule {
+            ScheduleArg::Cosine => Schedule::Cosine,
+            ScheduleArg::Constant => Schedule::Constant,
+            ScheduleArg::Plateau => {
+                if !(self.plateau_factor > 0.0 && self.plateau_factor < 1.0) || self.plateau_patience == 0 {
+                    return Err(TesseraError::invalid(format!(
+                        "--plateau-factor must be in (0, 1) and --plateau-patience ≥ 1, not {} and {}",
+                        self.plateau_factor, self.plateau_patience
+                    )));
+                }
+                Schedule::Plateau { factor: self.plateau_factor, patience: self.plateau_patience }
+            }
+        })
+    }
+}
+
 /// What training produced.
 pub struct Outcome {
     /// The package, with the cross-validation folds in its metrics.
@@ -99,6 +138,7 @@ pub fn run(args: Args) -> Result<()> {
         epochs: args.epochs,
         batch_size: args.batch_size,
         learning_rate: args.learning_rate,
+        schedule: args.schedule()?,
         patience: args.patience,
         seed: args.seed,
         threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::schedule::Schedule;
+use super::schedule::{LearningRate, Schedule};
 use super::step::Stepper;
 use crate::dataset::augment::Augment;
 use crate::dataset::balance::class_weights;
@@ -187,6 +187,7 @@ pub fn fit(
     let mut history: Vec<EpochRecord> = Vec::new();
     let mut best: Option<(usize, f64, State)> = None;
     let mut stopped = None;
+    let mut learning_rate = LearningRate::new(config.schedule, config.learning_rate, total);
     'epochs: for epoch in 1..=config.epochs {
         let order = epoch_order(&split.train, config.seed, epoch);
         let mut augment_rng = Rng::derived(config.seed, 2 * epoch as u64 + 1);
@@ -194,7 +195,7 @@ pub fn fit(
         for s in 0..per_epoch {
             job.check()?;
             let done = (epoch - 1) * per_epoch + s;
-            rate = config.schedule.rate(config.learning_rate, done, total);
+            rate = learning_rate.at(done);
             let indices = &order[s * config.batch_size..((s + 1) * config.batch_size).min(order.len())];
             let (x, labels) = data.batch(indices, Some((&config.augment, &mut augment_rng)));
             let out = stepper.step(&x, &labels, rate)?;
@@ -229,6 +230,7 @@ pub fn fit(
             learning_rate: rate,
         };
         on_event(Event::Epoch(&record));
+        learning_rate.validated(record.validation_macro_f1);
         if best.as_ref().is_none_or(|(_, f1, _)| record.validation_macro_f1 > *f1) {
             best = Some((epoch, record.validation_macro_f1, stepper.state().clone()));
         }
