@@ -8,6 +8,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::infer::{classify_tiles, Predictor};
 use tessera_core::job::{CancelToken, Job};
 use tessera_core::model::Package;
+use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
 use crate::error::{BridgeResult, ThrowTessera};
@@ -16,8 +17,9 @@ use crate::buffers::direct_bytes;
 use crate::{handles, worker};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
-    crate::bridge_method! { static fn predictor_load(path: JString, threads: jint) -> jlong },
+    crate::bridge_method! { static fn predictor_load(path: JString, threads: jint, device: JString) -> jlong },
     crate::bridge_method! { static fn predictor_metadata(predictor: jlong) -> JString },
+    crate::bridge_method! { static fn predictor_device_warning(predictor: jlong) -> JString },
     crate::bridge_method! {
         static fn predictor_classify(
             predictor: jlong,
@@ -33,10 +35,25 @@ pub(crate) const METHODS: &[NativeMethod] = &[
 /// Tiles per model call.
 const BATCH: usize = 32;
 
-fn predictor_load<'local>(env: &mut Env<'local>, _class: JClass<'local>, path: JString<'local>, threads: jint) -> BridgeResult<jlong> {
+/// Loads a package on `device` (`cpu`, `cuda`, `cuda:N`); CUDA falls back to the CPU, and
+/// [`predictor_device_warning`] says why.
+fn predictor_load<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    path: JString<'local>,
+    threads: jint,
+    device: JString<'local>,
+) -> BridgeResult<jlong> {
+    let device = Device::parse(&device.try_to_string(env)?).map_err(TesseraError::invalid)?;
     let package = Package::read(&PathBuf::from(path.try_to_string(env)?))?;
-    let predictor = Predictor::new(runtime::get()?, package, threads.max(1) as usize)?;
+    let predictor = Predictor::new_on(runtime::get()?, package, threads.max(1) as usize, device)?;
     Ok(handles::into_handle(predictor))
+}
+
+/// Why the model runs on the CPU rather than the device asked for, or an empty string.
+fn predictor_device_warning<'local>(env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<JString<'local>> {
+    let predictor = handles::get::<Predictor>(predictor)?;
+    Ok(env.new_string(predictor.placement().warning().unwrap_or_default())?)
 }
 
 /// The package's `tessera.json` (classes, colours, input).

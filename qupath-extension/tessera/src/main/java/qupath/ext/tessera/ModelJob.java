@@ -2,6 +2,8 @@ package qupath.ext.tessera;
 
 import java.nio.file.Path;
 
+import org.slf4j.LoggerFactory;
+
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.ext.tessera.bridge.TilePredictor;
 
@@ -14,6 +16,7 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 	final String model;
 	double minCoverage = 0.5;
 	int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+	String device = "cpu";
 
 	ModelJob(String model) {
 		this.model = model;
@@ -31,9 +34,21 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 		return self();
 	}
 
-	/** @return the model, loaded */
+	/**
+	 * @param device {@code cpu} (the default), {@code cuda} or {@code cuda:N}: CUDA needs an
+	 *        onnxruntime-gpu library and falls back to the CPU with a warning in the log otherwise
+	 * @return this job
+	 */
+	public J device(String device) {
+		this.device = device;
+		return self();
+	}
+
+	/** @return the model, loaded (a fallback from the device asked for is logged) */
 	TilePredictor load() {
-		return new TilePredictor(Path.of(model), threads);
+		var predictor = new TilePredictor(Path.of(model), threads, device);
+		predictor.deviceWarning().ifPresent(warning -> LoggerFactory.getLogger(ModelJob.class).warn("Tessera: {}", warning));
+		return predictor;
 	}
 
 	/** @return the tiles the model reads: its tile size and resolution, no overlap */
@@ -44,7 +59,8 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 
 	/** @return the Groovy start of this job: {@code qupath.ext.tessera.Tessera.<factory>('model').minCoverage(…)} */
 	String scriptStart(String factory) {
+		String onDevice = device.equals("cpu") ? "" : ".device(" + Scripts.quoted(device) + ")";
 		return "qupath.ext.tessera.Tessera." + factory + "(" + Scripts.quoted(model) + ").minCoverage("
-				+ Scripts.number(minCoverage) + ")";
+				+ Scripts.number(minCoverage) + ")" + onDevice;
 	}
 }

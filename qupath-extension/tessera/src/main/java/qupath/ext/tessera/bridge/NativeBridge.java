@@ -75,8 +75,11 @@ final class NativeBridge {
 	static native String trainPackage(long store, String request, String modelPath, ProgressListener listener,
 			long cancelToken);
 
-	/** Loads a model package (or bare ONNX + config.json) for tile classification. */
-	static native long predictorLoad(String path, int threads);
+	/** Loads a model package (or bare ONNX + config.json) for tile classification on a device ({@code cpu}, {@code cuda[:N]}). */
+	static native long predictorLoad(String path, int threads, String device);
+
+	/** Why the predictor runs on the CPU rather than the device asked for, or an empty string. */
+	static native String predictorDeviceWarning(long predictor);
 
 	/** The package's metadata ({@code tessera.json}) as JSON. */
 	static native String predictorMetadata(long predictor);

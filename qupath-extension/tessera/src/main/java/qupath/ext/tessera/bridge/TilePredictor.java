@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
@@ -17,19 +18,39 @@ public final class TilePredictor extends NativeObject {
 	private final JsonObject metadata;
 
 	/**
+	 * Loads a model on the CPU.
 	 * @param model a {@code .tessera} package, or a bare {@code .onnx} with a WSInfer-style {@code config.json} beside it
 	 * @param threads ONNX Runtime threads
 	 * @throws IncompatibleModelException if the model does not fit its metadata or is not a model
 	 */
 	public TilePredictor(Path model, int threads) {
-		super(load(model, threads), NativeBridge::predictorFree);
+		this(model, threads, "cpu");
+	}
+
+	/**
+	 * Loads a model on a device; CUDA falls back to the CPU (see {@link #deviceWarning()}) when
+	 * the ONNX Runtime library has no usable CUDA provider.
+	 * @param model a {@code .tessera} package, or a bare {@code .onnx} with a WSInfer-style {@code config.json} beside it
+	 * @param threads ONNX Runtime threads
+	 * @param device {@code cpu}, {@code cuda} or {@code cuda:N}
+	 * @throws IncompatibleModelException if the model does not fit its metadata or is not a model
+	 * @throws InvalidInputException if the device is not one of those
+	 */
+	public TilePredictor(Path model, int threads, String device) {
+		super(load(model, threads, device), NativeBridge::predictorFree);
 		this.metadata = new Gson().fromJson(withHandle(NativeBridge::predictorMetadata), JsonObject.class);
 	}
 
-	private static long load(Path model, int threads) {
+	private static long load(Path model, int threads, String device) {
 		Objects.requireNonNull(model, "model");
 		NativeLibrary.ensureLoaded();
-		return NativeBridge.predictorLoad(model.toAbsolutePath().toString(), threads);
+		return NativeBridge.predictorLoad(model.toAbsolutePath().toString(), threads, Objects.requireNonNull(device, "device"));
+	}
+
+	/** @return why the model runs on the CPU rather than the device asked for, if it does */
+	public Optional<String> deviceWarning() {
+		String warning = withHandle(NativeBridge::predictorDeviceWarning);
+		return warning.isEmpty() ? Optional.empty() : Optional.of(warning);
 	}
 
 	/** @return the package metadata ({@code tessera.json}) */

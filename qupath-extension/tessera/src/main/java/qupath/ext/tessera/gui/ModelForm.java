@@ -34,6 +34,7 @@ public final class ModelForm {
 	final ComboBox<String> model;
 	final Spinner<Double> minCoverage;
 	final Spinner<Integer> threads;
+	final ComboBox<String> device;
 	final CheckBox mergeClasses;
 	final TextField reportFolder;
 	final ListView<Form.Choice> images;
@@ -56,6 +57,9 @@ public final class ModelForm {
 		minCoverage = form.row("Minimum coverage", "Tiles count when at least this share lies inside the annotation",
 				Form.decimals(0.05, 1, 0.5, 0.05));
 		threads = form.row("Threads", "ONNX Runtime threads", Form.integers(1, 256, defaults.threads()));
+		device = form.row("Device", "cuda needs an onnxruntime-gpu library; without one the model runs on the CPU (the log says why)",
+				new ComboBox<>(FXCollections.observableArrayList("cpu", "cuda")));
+		device.setValue("cpu");
 		mergeClasses = purpose == Purpose.EVALUATE ? null
 				: form.wide(Form.check("Also add one merged annotation per predicted class", false));
 		reportFolder = purpose == Purpose.EVALUATE
@@ -93,12 +97,13 @@ public final class ModelForm {
 	/** @return the application job the form describes */
 	public Application application() {
 		return Tessera.application(modelPath()).minCoverage(minCoverage.getValue()).threads(threads.getValue())
-				.mergeClasses(mergeClasses != null && mergeClasses.isSelected());
+				.device(device.getValue()).mergeClasses(mergeClasses != null && mergeClasses.isSelected());
 	}
 
 	/** @return the evaluation job the form describes */
 	public Evaluation evaluation() {
-		var job = Tessera.evaluation(modelPath()).minCoverage(minCoverage.getValue()).threads(threads.getValue());
+		var job = Tessera.evaluation(modelPath()).minCoverage(minCoverage.getValue()).threads(threads.getValue())
+				.device(device.getValue());
 		return reportFolder == null || reportFolder.getText().isBlank() ? job : job.report(reportFolder.getText().strip());
 	}
 

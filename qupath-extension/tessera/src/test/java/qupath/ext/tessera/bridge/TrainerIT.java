@@ -1,5 +1,6 @@
 package qupath.ext.tessera.bridge;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,7 +82,16 @@ class TrainerIT {
 			assertEquals(4, probabilities.length);
 			assertTrue(probabilities[0] > probabilities[1], "a red tile is Red");
 			assertTrue(probabilities[3] > probabilities[2], "a blue tile is Blue");
+			assertTrue(predictor.deviceWarning().isEmpty());
+			// Asking for CUDA with the CPU-only ONNX Runtime runs on the CPU, says why, and agrees.
+			try (var cuda = new TilePredictor(model, 1, "cuda")) {
+				var warning = cuda.deviceWarning().orElseThrow();
+				assertTrue(warning.contains("cuda:0 requested") && warning.contains("CPU"), warning);
+				assertArrayEquals(probabilities, cuda.classify(tiles.rewind(), 2, null, null));
+			}
 		}
+		var e = assertThrows(InvalidInputException.class, () -> new TilePredictor(model, 1, "tpu"));
+		assertTrue(e.getMessage().contains("tpu"), e.getMessage());
 		var notAModel = dir.resolve("not-a-model.tessera");
 		Files.writeString(notAModel, "PK\u0003\u0004 but not a zip");
 		assertThrows(TesseraException.class, () -> new TilePredictor(notAModel, 1));

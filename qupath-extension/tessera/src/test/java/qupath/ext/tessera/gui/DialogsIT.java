@@ -206,6 +206,7 @@ class DialogsIT {
 			assertEquals(List.of(model.toString()), apply.model.getItems());
 			assertEquals(model.toString(), apply.modelPath());
 			assertEquals(2, apply.threads.getValue());
+			assertEquals("cpu", apply.device.getValue());
 			assertFalse(apply.mergeClasses.isSelected());
 			assertFalse(apply.onlySelected());
 			apply.offerSelection(2);
