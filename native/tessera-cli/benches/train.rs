@@ -10,9 +10,10 @@
 //! step's set-up excluded); macro-F1 is on the validation tiles after the last epoch. Rounds
 //! interleave Tessera, PyTorch eager (NCHW) and PyTorch channels_last; each rate is the best of
 //! its rounds. The training loss and validation macro-F1 of every epoch are printed too: the
-//! first steps agree to ~1e-4, but max pooling over flat tissue meets many ties, and which tied
-//! input takes the gradient depends on last-bit differences in the forward pass, so the runs
-//! drift apart into equally valid trajectories and the last epoch's F1 carries that noise.
+//! first steps agree to ~1e-4, but max pooling over flat tissue meets many ties (Tessera shares
+//! a window's gradient among them, PyTorch gives it to the first: both valid), and last-bit
+//! differences in the forward pass decide which inputs tie, so the runs drift apart into equally
+//! valid trajectories and the last epoch's F1 carries that noise.
 //!
 //! Run:   cargo bench -p tessera-cli --bench train
 //! Needs: pip install numpy torch (CPU is enough; only this benchmark uses PyTorch);

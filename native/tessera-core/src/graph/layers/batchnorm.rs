@@ -19,7 +19,9 @@ pub const MOMENTUM: f32 = 0.1;
 /// Runtime folds into the preceding convolution.
 ///
 /// Backward, with `x̂` the normalised input and `M = n·h·w`:
-/// `dx = γ/√(σ²+ε) · (dy − (Σ dy + x̂ Σ dy·x̂) / M)`, `dγ = Σ dy·x̂`, `dβ = Σ dy`.
+/// `dx = γ/√(σ²+ε) · (dy − (Σ dy + x̂ Σ dy·x̂) / M)`, `dγ = Σ dy·x̂`, `dβ = Σ dy`. Neither pass
+/// forms `x̂` at full size: it is the centred input times a per-channel `1/√(σ²+ε)`, folded into
+/// per-channel factors (one full-size pass fewer than normalising first).
 pub struct BatchNorm {
     name: String,
     channels: usize,
@@ -91,27 +93,29 @@ impl Layer for BatchNorm {
         let var_eps = ops.add(&var, &eps);
         let std = ops.unary("Sqrt", &var_eps);
         let inv_std = ops.unary("Reciprocal", &std);
-        let x_hat = ops.mul(&centred, &inv_std);
         let gamma4 = self.broadcastable(ops, gamma);
         let beta4 = self.broadcastable(ops, beta);
-        let scaled = ops.mul(&x_hat, &gamma4);
+        let k = ops.mul(&gamma4, &inv_std);
+        let scaled = ops.mul(&centred, &k);
         let y = ops.add(&scaled, &beta4);
         // The running variance is unbiased: Σ(x − μ)² / (M − 1).
         let unbiased = ops.div(&squares, &count_less_one);
         let buffers = vec![self.blend(ops, running_mean, &mean), self.blend(ops, running_var, &unbiased)];
-        let k = ops.mul(&gamma4, &inv_std);
-        Forward { y, tape: Tape::of(vec![x_hat, k, count]), buffers }
+        Forward { y, tape: Tape::of(vec![centred, inv_std, k, count]), buffers }
     }
 
     fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, _need_dx: bool) -> Backward {
-        let (x_hat, k, count) = (&tape.values[0], &tape.values[1], &tape.values[2]);
+        let (centred, inv_std, k, count) = (&tape.values[0], &tape.values[1], &tape.values[2], &tape.values[3]);
         let axes = [0, 2, 3];
-        let dy_x_hat = ops.mul(dy, x_hat);
-        let dgamma = ops.reduce_sum(&dy_x_hat, &axes, true);
+        // Σ dy·x̂ = (Σ dy·(x − μ)) / σ, and x̂ · dγ/M = (x − μ) · (dγ / (σ M)).
+        let dy_centred = ops.mul(dy, centred);
+        let dy_centred = ops.reduce_sum(&dy_centred, &axes, true);
+        let dgamma = ops.mul(&dy_centred, inv_std);
         let dbeta = ops.reduce_sum(dy, &axes, true);
         let dgamma_m = ops.div(&dgamma, count);
         let dbeta_m = ops.div(&dbeta, count);
-        let t = ops.mul(x_hat, &dgamma_m);
+        let per_centred = ops.mul(&dgamma_m, inv_std);
+        let t = ops.mul(centred, &per_centred);
         let t = ops.add(&t, &dbeta_m);
         let t = ops.sub(dy, &t);
         let dx = ops.mul(&t, k);
