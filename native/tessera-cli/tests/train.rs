@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use tessera_core::graph::builder::{attr_int, attr_ints};
-use tessera_core::graph::proto::DataType;
-use tessera_core::graph::{Dim, GraphBuilder};
+use tessera_core::graph::probe;
 use tessera_core::model::onnx::signature;
 use tessera_core::model::Package;
 
@@ -24,15 +22,8 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// A backbone giving each channel's mean and maximum over a `side`-pixel tile: 6 features.
-fn backbone(path: &Path, side: i64) {
-    let mut g = GraphBuilder::new("backbone");
-    let x = g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(side), Dim::Fixed(side)]);
-    let axes = || vec![attr_ints("axes", &[2, 3]), attr_int("keepdims", 0)];
-    let mean = g.node("ReduceMean", &[&x], axes());
-    let max = g.node("ReduceMax", &[&x], axes());
-    let features = g.node("Concat", &[&mean, &max], vec![attr_int("axis", 1)]);
-    g.output(&features, "features", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(6)]);
-    std::fs::write(path, g.to_bytes("test")).unwrap();
+fn backbone(path: &Path, side: usize) {
+    std::fs::write(path, probe::colour_backbone(side).unwrap()).unwrap();
 }
 
 fn tessera(args: &[&str], paths: &[(&str, &Path)]) -> Output {

@@ -12,6 +12,7 @@ use crate::error::{BridgeResult, ThrowTessera};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
     crate::bridge_method! { static fn probe_model(weights: jfloat[], bias: jfloat[], features: jint) -> jbyte[] },
+    crate::bridge_method! { static fn probe_backbone(side: jint) -> jbyte[] },
     crate::bridge_method! { static fn debug_panic(message: JString) },
     crate::bridge_method! { static fn debug_fail(kind: JString, message: JString) },
 ];
@@ -27,6 +28,13 @@ fn probe_model<'local>(
     let bias = floats(env, &bias)?;
     let features = usize::try_from(features).map_err(|_| TesseraError::invalid(format!("features {features}")))?;
     Ok(env.byte_array_from_slice(&probe::linear_softmax(&weights, &bias, features)?)?)
+}
+
+/// A colour backbone for `side`-pixel tiles (each channel's mean and maximum), for the tests of
+/// transfer learning through the boundary.
+fn probe_backbone<'local>(env: &mut Env<'local>, _class: JClass<'local>, side: jint) -> BridgeResult<JByteArray<'local>> {
+    let side = usize::try_from(side).map_err(|_| TesseraError::invalid(format!("side {side}")))?;
+    Ok(env.byte_array_from_slice(&probe::colour_backbone(side)?)?)
 }
 
 /// Panics on purpose: proves a native panic becomes a Java exception and the JVM lives on.

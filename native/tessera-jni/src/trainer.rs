@@ -8,7 +8,7 @@ use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
 use tessera_core::job::{CancelToken, Job};
-use tessera_core::pipeline::{self, Architecture, CnnOptions, DataRecord};
+use tessera_core::pipeline::{self, Architecture, CnnOptions, DataRecord, TransferOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -44,6 +44,22 @@ struct Request {
     record: DataRecord,
     #[serde(default)]
     colours: BTreeMap<String, [u8; 3]>,
+    /// An ONNX backbone to train a head on instead of the CNN.
+    #[serde(default)]
+    backbone: Option<PathBuf>,
+    /// Width of the head's hidden layer (none: a linear head).
+    #[serde(default)]
+    head_hidden: Option<usize>,
+}
+
+impl Request {
+    /// The CNN, or a head on the backbone when one is named.
+    fn architecture(&self) -> Result<Architecture, TesseraError> {
+        Ok(match &self.backbone {
+            Some(path) => Architecture::Transfer(TransferOptions::from_file(path, self.head_hidden)?),
+            None => Architecture::Cnn(self.cnn),
+        })
+    }
 }
 
 /// Cross-validates (when `folds ≥ 2`), trains the final model on a worker thread and writes the
@@ -67,7 +83,8 @@ fn train_package<'local>(
         let store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
         let runtime = runtime::get()?;
         let job = Job::new((*cancel).clone(), &progress);
-        let architecture = Architecture::Cnn(request.cnn);
+        let architecture = request.architecture()?;
+        architecture.check(request.tiles.tile_size)?;
         let prepared = architecture.prepare(runtime, &store, request.config.threads, &job)?;
         let folds = if request.folds >= 2 {
             pipeline::cross_validate(runtime, &store, &prepared, &request.config, request.folds, &job, &mut |_, _| {})?

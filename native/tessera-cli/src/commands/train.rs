@@ -145,11 +145,7 @@ pub fn run(args: Args) -> Result<()> {
         ..TrainConfig::default()
     };
     let architecture = match &args.backbone {
-        Some(path) => Architecture::Transfer(TransferOptions {
-            backbone: std::fs::read(path).map_err(|source| TesseraError::io(path, source))?,
-            name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
-            hidden: args.head_hidden,
-        }),
+        Some(path) => Architecture::Transfer(TransferOptions::from_file(path, args.head_hidden)?),
         None => Architecture::Cnn(CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() }),
     };
     let name = args.name.clone().unwrap_or_else(|| {

@@ -1,10 +1,11 @@
-//! A tiny real model that checks an ONNX Runtime installation end to end.
+//! Tiny real models whose output anyone can compute by hand.
 //!
-//! `probabilities = Softmax(x · W + b)`: a linear classifier whose expected output anyone can
-//! compute by hand, used by `tessera selftest`, by the QuPath extension's diagnostics and by the
-//! tests of both sides of the JNI boundary.
+//! `probabilities = Softmax(x · W + b)`: a linear classifier that checks an ONNX Runtime
+//! installation end to end, used by `tessera selftest`, by the QuPath extension's diagnostics and
+//! by the tests of both sides of the JNI boundary; and a colour backbone (each channel's mean and
+//! maximum) for the tests of transfer learning.
 
-use super::builder::{attr_int, GraphBuilder};
+use super::builder::{attr_int, attr_ints, GraphBuilder};
 use super::proto::DataType;
 use super::Dim;
 use crate::{Result, TesseraError};
@@ -31,6 +32,22 @@ pub fn linear_softmax(weights: &[f32], bias: &[f32], features: usize) -> Result<
     let logits = g.node("Gemm", &[&x, &w, &b], vec![]);
     let probabilities = g.node("Softmax", &[&logits], vec![attr_int("axis", 1)]);
     g.output(&probabilities, OUTPUT, DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(classes as i64)]);
+    Ok(g.to_bytes("tessera-probe"))
+}
+
+/// A backbone from `[n, 3, side, side]` images to 6 features: each channel's mean and maximum.
+pub fn colour_backbone(side: usize) -> Result<Vec<u8>> {
+    if side == 0 {
+        return Err(TesseraError::invalid("colour backbone: the tile side must be positive"));
+    }
+    let side = side as i64;
+    let mut g = GraphBuilder::new("colour_backbone");
+    let x = g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(side), Dim::Fixed(side)]);
+    let axes = || vec![attr_ints("axes", &[2, 3]), attr_int("keepdims", 0)];
+    let mean = g.node("ReduceMean", &[&x], axes());
+    let max = g.node("ReduceMax", &[&x], axes());
+    let features = g.node("Concat", &[&mean, &max], vec![attr_int("axis", 1)]);
+    g.output(&features, "features", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(6)]);
     Ok(g.to_bytes("tessera-probe"))
 }
 

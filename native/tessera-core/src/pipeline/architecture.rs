@@ -30,6 +30,18 @@ pub struct TransferOptions {
     pub hidden: Option<usize>,
 }
 
+impl TransferOptions {
+    /// The backbone in the ONNX file `path`, named by its file name, with a head of `hidden`
+    /// units (`None`: linear).
+    pub fn from_file(path: &std::path::Path, hidden: Option<usize>) -> Result<Self> {
+        Ok(Self {
+            backbone: std::fs::read(path).map_err(|source| TesseraError::io(path, source))?,
+            name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            hidden,
+        })
+    }
+}
+
 /// What to train.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Architecture {

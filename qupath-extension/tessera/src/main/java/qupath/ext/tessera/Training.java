@@ -28,6 +28,7 @@ public final class Training extends TilingJob<Training> {
 	private int epochs = 20;
 	private int folds = 4;
 	private long seed;
+	private Trainer.Backbone backbone;
 
 	Training() {}
 
@@ -51,6 +52,17 @@ public final class Training extends TilingJob<Training> {
 	/** @return this job with its random choices drawn from {@code seed} */
 	public Training seed(long seed) {
 		this.seed = seed;
+		return this;
+	}
+
+	/**
+	 * Trains a head on a fixed ONNX backbone's features instead of the CNN from scratch.
+	 * @param onnx the backbone: {@code [n, 3, tile, tile]} images (normalised as {@code v / 127.5 − 1}) to {@code [n, features]}
+	 * @param headHidden width of the head's hidden layer (0 for a linear head)
+	 * @return this job
+	 */
+	public Training backbone(String onnx, int headHidden) {
+		this.backbone = onnx == null ? null : new Trainer.Backbone(Path.of(onnx), headHidden > 0 ? headHidden : null);
 		return this;
 	}
 
@@ -117,7 +129,8 @@ public final class Training extends TilingJob<Training> {
 				report(i, images.size(), "Reading tiles of " + tiles.name());
 				add(store, tiles, classes, byImage ? i : -1);
 			}
-			var request = new Trainer.Request(name, spec(), epochs, folds, seed, names, byImage ? "slide" : "polygon");
+			var request = new Trainer.Request(name, spec(), epochs, folds, seed, names, byImage ? "slide" : "polygon",
+					backbone);
 			return Trainer.train(store, request, folderFor(Path.of(model)), progress, cancel);
 		}
 	}
@@ -144,7 +157,10 @@ public final class Training extends TilingJob<Training> {
 	}
 
 	private String script(String call) {
+		String transfer = backbone == null ? ""
+				: ".backbone(" + Scripts.quoted(backbone.onnx().toString()) + ", "
+						+ (backbone.headHidden() == null ? 0 : backbone.headHidden()) + ")";
 		return "qupath.ext.tessera.Tessera.training()" + tilingScript() + ".epochs(" + epochs + ").folds(" + folds
-				+ ").seed(" + seed + ")." + call;
+				+ ").seed(" + seed + ")" + transfer + "." + call;
 	}
 }

@@ -1,6 +1,7 @@
 package qupath.ext.tessera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,36 @@ class TesseraJobsIT {
 		assertEquals(1, imageData.getHierarchy().getEventCount());
 		assertEquals("qupath.ext.tessera.Tessera.application('" + model + "').minCoverage(0.5).mergeClasses(false)"
 				+ ".apply(getCurrentImageData())", lastScript(imageData));
+	}
+
+	@Test
+	void aHeadOnABackboneTrainsAppliesAndReplays(@TempDir Path dir) throws IOException {
+		Path backbone = dir.resolve("colour.onnx");
+		Files.write(backbone, qupath.ext.tessera.bridge.Diagnostics.probeBackbone(32));
+		String model = dir.resolve("transfer.tessera").toString();
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		var metrics = Tessera.training().tileSize(32).downsample(1).epochs(4).folds(2).seed(1)
+				.backbone(backbone.toString(), 0).train(imageData, model);
+		assertTrue(metrics.getAsJsonObject("cross_validation").get("mean_macro_f1").getAsDouble() > 0.9, metrics.toString());
+		var architecture = ProjectModels.metadata(Path.of(model)).getAsJsonObject("architecture");
+		assertEquals("colour.onnx", architecture.get("backbone").getAsString(), architecture.toString());
+		assertTrue(lastScript(imageData).contains(".backbone('" + backbone + "', 0)"), lastScript(imageData));
+		assertEquals(256, Tessera.application(model).apply(imageData));
+		for (PathObject annotation : imageData.getHierarchy().getAnnotationObjects())
+			assertEquals(Map.of(annotation.getPathClass().getName(), 64L), TesseraScriptIT.classesUnder(annotation));
+	}
+
+	@Test
+	void aBackboneForAnotherTileSizeIsRefusedAndNothingIsWritten(@TempDir Path dir) throws IOException {
+		Path backbone = dir.resolve("small.onnx");
+		Files.write(backbone, qupath.ext.tessera.bridge.Diagnostics.probeBackbone(16));
+		Path model = dir.resolve("never.tessera");
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		var e = assertThrows(InvalidInputException.class, () -> Tessera.training().tileSize(32).downsample(1).epochs(1)
+				.folds(0).backbone(backbone.toString(), 0).train(imageData, model.toString()));
+		assertTrue(e.getMessage().contains("16, 16"), e.getMessage());
+		assertFalse(Files.exists(model));
+		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
 	}
 
 	/** A project of two red/blue images, kept in {@code dir}. */

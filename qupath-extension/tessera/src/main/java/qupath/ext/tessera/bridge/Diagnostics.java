@@ -24,6 +24,17 @@ public final class Diagnostics {
 	}
 
 	/**
+	 * Builds a colour backbone: each channel's mean and maximum of {@code [n, 3, side, side]}
+	 * images, 6 features (for trying transfer learning without a downloaded backbone).
+	 * @param side the tile side it takes
+	 * @return the serialised ONNX model
+	 */
+	public static byte[] probeBackbone(int side) {
+		NativeLibrary.ensureLoaded();
+		return NativeBridge.probeBackbone(side);
+	}
+
+	/**
 	 * Loads everything and runs the probe model on two rows.
 	 * @return a short human-readable report
 	 * @throws TesseraException if anything fails

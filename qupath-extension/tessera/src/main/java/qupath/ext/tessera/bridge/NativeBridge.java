@@ -50,6 +50,9 @@ final class NativeBridge {
 	/** Serialises the probe model {@code softmax(x·W + b)}. */
 	static native byte[] probeModel(float[] weights, float[] bias, int features);
 
+	/** The colour backbone (channel means and maxima) for {@code side}-pixel tiles. */
+	static native byte[] probeBackbone(int side);
+
 	/**
 	 * Plans tiles inside annotations (WKB, class or null, id or null); returns
 	 * {@code {"plan": …, "selection": …}} as JSON.

@@ -30,9 +30,25 @@ public final class Trainer {
 	 * @param seed the seed: the same seed gives the same model
 	 * @param images the images the tiles came from (recorded as provenance)
 	 * @param groupedBy what the tile groups are: {@code "polygon"} or {@code "slide"}
+	 * @param backbone the backbone to train a head on, or null to train the CNN from scratch
 	 */
 	public record Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
-			String groupedBy) {}
+			String groupedBy, Backbone backbone) {
+
+		/** A request to train the CNN from scratch. */
+		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
+				String groupedBy) {
+			this(name, spec, epochs, folds, seed, images, groupedBy, null);
+		}
+	}
+
+	/**
+	 * Transfer learning: a head trained on a fixed ONNX backbone's features of the tiles; the
+	 * package's model is the backbone followed by the head.
+	 * @param onnx the backbone, from {@code [n, 3, tile, tile]} images (normalised as {@code v / 127.5 − 1}) to {@code [n, features]}
+	 * @param headHidden width of the head's hidden layer, or null for a linear head
+	 */
+	public record Backbone(Path onnx, Integer headHidden) {}
 
 	/**
 	 * Trains and writes the package.
@@ -72,6 +88,10 @@ public final class Trainer {
 		json.put("config", Map.of("epochs", request.epochs(), "seed", request.seed()));
 		json.put("folds", request.folds());
 		json.put("record", Map.of("images", request.images(), "grouping", request.groupedBy()));
+		if (request.backbone() != null) {
+			json.put("backbone", request.backbone().onnx().toAbsolutePath().toString());
+			json.put("head_hidden", request.backbone().headHidden());
+		}
 		return json;
 	}
 }

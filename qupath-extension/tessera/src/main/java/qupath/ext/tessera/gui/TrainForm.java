@@ -32,6 +32,7 @@ public final class TrainForm {
 	final Spinner<Integer> epochs;
 	final Spinner<Integer> folds;
 	final Spinner<Integer> seed;
+	final TextField backbone;
 	private final Form form = new Form();
 
 	/**
@@ -52,6 +53,9 @@ public final class TrainForm {
 		folds = form.row("Cross-validation folds", "Folds grouped by image (or by annotation for one image); 0 for none",
 				Form.integers(0, 10, 4));
 		seed = form.row("Seed", "The same seed trains the same model", Form.integers(0, Integer.MAX_VALUE, 0));
+		backbone = form.row("Backbone (ONNX)", "Leave empty to train the CNN from scratch; or an ONNX image model whose features a head learns from",
+				new TextField());
+		backbone.setPromptText("none: train from scratch");
 	}
 
 	private static TableView<Map.Entry<String, Integer>> classTable(Map<String, Integer> counts) {
@@ -74,7 +78,8 @@ public final class TrainForm {
 
 	/** @return the training job the form describes */
 	public Training job() {
-		return tiling.apply(Tessera.training()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
+		var job = tiling.apply(Tessera.training()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
+		return backbone.getText().isBlank() ? job : job.backbone(backbone.getText().strip(), 0);
 	}
 
 	/** @return where the model will be written */

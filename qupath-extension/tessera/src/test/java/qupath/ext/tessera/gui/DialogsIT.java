@@ -187,6 +187,7 @@ class DialogsIT {
 			assertEquals(0.5, form.tiling.resolution.getValue());
 			assertEquals(List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), form.chosenImages());
 			assertEquals(dir.resolve("CMU-1-Small-Region-classifier.tessera"), form.modelPath());
+			assertTrue(form.backbone.getText().isEmpty(), "from scratch by default");
 			int[] size = snapshot(form.pane(), "train");
 			assertTrue(size[0] > 300 && size[1] > 300, size[0] + "×" + size[1]);
 			form.tiling.tileSize.getValueFactory().setValue(96);
