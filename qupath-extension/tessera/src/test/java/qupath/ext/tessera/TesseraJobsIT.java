@@ -52,6 +52,8 @@ class TesseraJobsIT {
 		assertEquals(256, metrics.get("tiles").getAsInt());
 		assertTrue(metrics.getAsJsonObject("macro_f1").get("value").getAsDouble() > 0.9, metrics.toString());
 		assertEquals(2, metrics.getAsJsonArray("classes").size());
+		for (var c : metrics.getAsJsonArray("classes"))
+			assertTrue(c.getAsJsonObject().get("roc_curve").getAsJsonArray().size() >= 2, "ROC points for the results view");
 		assertEquals(0, imageData.getHierarchy().getDetectionObjects().size(), "evaluation adds nothing");
 		var written = JsonParser.parseString(Files.readString(Path.of(report, "metrics.json"))).getAsJsonObject();
 		assertEquals(metrics, written);
