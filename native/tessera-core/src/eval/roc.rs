@@ -1,17 +1,29 @@
 //! One-vs-rest ROC curves and their AUC.
 
+/// Each tile's score for one class and whether it is of that class, with the counts of both sides.
+struct Scored {
+    scored: Vec<(f32, bool)>,
+    positives: usize,
+    negatives: usize,
+}
+
+impl Scored {
+    /// `None` when the class or the rest is absent.
+    fn new(truth: &[usize], probabilities: &[f32], classes: usize, class: usize) -> Option<Self> {
+        let scored: Vec<(f32, bool)> =
+            truth.iter().enumerate().map(|(i, &t)| (probabilities[i * classes + class], t == class)).collect();
+        let positives = scored.iter().filter(|s| s.1).count();
+        let negatives = scored.len() - positives;
+        (positives > 0 && negatives > 0).then_some(Self { scored, positives, negatives })
+    }
+}
+
 /// The area under the ROC curve of class `class` against the rest, from the probabilities
 /// `[n, classes]` row-major: the probability that a random tile of the class scores higher than
 /// a random other tile (ties count half; Mann–Whitney with average ranks). `None` when the class
 /// or the rest is absent.
 pub fn roc_auc(truth: &[usize], probabilities: &[f32], classes: usize, class: usize) -> Option<f64> {
-    let mut scored: Vec<(f32, bool)> =
-        truth.iter().enumerate().map(|(i, &t)| (probabilities[i * classes + class], t == class)).collect();
-    let positives = scored.iter().filter(|s| s.1).count();
-    let negatives = scored.len() - positives;
-    if positives == 0 || negatives == 0 {
-        return None;
-    }
+    let Scored { mut scored, positives, negatives } = Scored::new(truth, probabilities, classes, class)?;
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum = 0.0;
     let mut start = 0;
@@ -31,13 +43,7 @@ pub fn roc_auc(truth: &[usize], probabilities: &[f32], classes: usize, class: us
 /// on a straight run between their neighbours are dropped). `None` when the class or the rest
 /// is absent.
 pub fn roc_curve(truth: &[usize], probabilities: &[f32], classes: usize, class: usize) -> Option<Vec<[f64; 2]>> {
-    let mut scored: Vec<(f32, bool)> =
-        truth.iter().enumerate().map(|(i, &t)| (probabilities[i * classes + class], t == class)).collect();
-    let positives = scored.iter().filter(|s| s.1).count();
-    let negatives = scored.len() - positives;
-    if positives == 0 || negatives == 0 {
-        return None;
-    }
+    let Scored { mut scored, positives, negatives } = Scored::new(truth, probabilities, classes, class)?;
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     // Counts (false positives, true positives) after each distinct threshold.
     let mut counts = vec![(0i64, 0i64)];
