@@ -93,8 +93,9 @@ public final class Application extends ModelJob<Application> {
 		List<Tessera.ImageResult> results = new ArrayList<>();
 		try (var predictor = load()) {
 			for (var entry : images) {
+				ImageData<BufferedImage> imageData = null;
 				try {
-					var imageData = entry.readImageData();
+					imageData = entry.readImageData();
 					int added = applyEverywhere(predictor, imageData);
 					entry.saveImageData(imageData);
 					results.add(new Tessera.ImageResult(entry.getImageName(), added, null));
@@ -103,6 +104,9 @@ public final class Application extends ModelJob<Application> {
 				} catch (IOException | RuntimeException e) {
 					logger.warn("Tessera: {} failed: {}", entry.getImageName(), e.getMessage());
 					results.add(new Tessera.ImageResult(entry.getImageName(), 0, String.valueOf(e.getMessage())));
+				} finally {
+					if (imageData != null)
+						Tessera.closeServer(imageData);
 				}
 			}
 		}

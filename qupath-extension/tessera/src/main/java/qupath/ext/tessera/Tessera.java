@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import org.slf4j.LoggerFactory;
+
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
 
@@ -72,6 +74,15 @@ public final class Tessera {
 			if (region.className() != null)
 				counts.merge(region.className(), 1, Integer::sum);
 		return counts;
+	}
+
+	/** Closes the image server of data read from a project (its file handles); a failure is only logged. */
+	static void closeServer(ImageData<BufferedImage> imageData) {
+		try {
+			imageData.getServer().close();
+		} catch (Exception e) {
+			LoggerFactory.getLogger(Tessera.class).debug("Tessera: closing {}", imageData.getServer().getPath(), e);
+		}
 	}
 
 	/** The image's pixel size in µm, NaN when it has none (the core then asks for a downsample). */

@@ -89,16 +89,22 @@ public final class Training extends TilingJob<Training> {
 	 */
 	public JsonObject trainOnProject(List<ProjectImageEntry<BufferedImage>> images, String model) {
 		List<LabelledTiles> all = new ArrayList<>();
-		for (var entry : images) {
-			checkCancelled();
-			report(all.size(), images.size(), "Planning tiles of " + entry.getImageName());
-			try {
-				all.add(LabelledTiles.plan(entry.getImageName(), entry.readImageData(), spec()));
-			} catch (IOException e) {
-				throw new UncheckedIOException("cannot read the data of " + entry.getImageName(), e);
+		List<ImageData<BufferedImage>> opened = new ArrayList<>();
+		try {
+			for (var entry : images) {
+				checkCancelled();
+				report(all.size(), images.size(), "Planning tiles of " + entry.getImageName());
+				try {
+					opened.add(entry.readImageData());
+				} catch (IOException e) {
+					throw new UncheckedIOException("cannot read the data of " + entry.getImageName(), e);
+				}
+				all.add(LabelledTiles.plan(entry.getImageName(), opened.getLast(), spec()));
 			}
+			return train(all, model);
+		} finally {
+			opened.forEach(Tessera::closeServer);
 		}
-		return train(all, model);
 	}
 
 	/**

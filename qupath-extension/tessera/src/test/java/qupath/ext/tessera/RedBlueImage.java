@@ -20,6 +20,9 @@ final class RedBlueImage {
 
 	static final int SIZE = 512, HALF = SIZE / 2;
 
+	/** How many servers of these images were closed (tests run one at a time). */
+	static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
 	/** Left half reddish, right half bluish, with noise. */
 	static BufferedImage image() {
 		var image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
@@ -71,7 +74,9 @@ final class RedBlueImage {
 			}
 
 			@Override
-			public void close() {}
+			public void close() {
+				CLOSED.incrementAndGet();
+			}
 		};
 	}
 

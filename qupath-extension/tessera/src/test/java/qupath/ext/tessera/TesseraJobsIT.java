@@ -223,8 +223,10 @@ class TesseraJobsIT {
 		var project = project(dir, saved);
 		Path model = ProjectModels.path(project, "cohort-model");
 		assertEquals(dir.resolve("tessera/models/cohort-model.tessera"), model);
+		int closed = RedBlueImage.CLOSED.get();
 		var metrics = Tessera.training().tileSize(32).downsample(1).epochs(2).folds(2).seed(3)
 				.trainOnProject(project.getImageList(), model.toString());
+		assertEquals(closed + 2, RedBlueImage.CLOSED.get(), "each image read from the project is closed");
 		assertEquals(2, metrics.getAsJsonObject("cross_validation").getAsJsonArray("folds").size());
 		assertEquals(List.of(), saved, "training never changes the images' data");
 

@@ -145,7 +145,9 @@ class TesseraScriptIT {
 						saved.add(name);
 					}
 				}).toList();
+		int closed = RedBlueImage.CLOSED.get();
 		var results = Tessera.application(model).applyToProject(entries);
+		assertEquals(closed + 2, RedBlueImage.CLOSED.get(), "each image read from the project is closed");
 		assertEquals(List.of("first", "third"), saved);
 		assertEquals(3, results.size());
 		assertEquals(256, results.get(0).objects());
