@@ -13,18 +13,55 @@ pub const MOMENTUM: f32 = 0.1;
 
 /// `y = γ (x − μ) / √(σ² + ε) + β` per channel.
 ///
-/// In training, `μ` and `σ²` are the batch's (biased variance) and the running statistics are
-/// updated as `r ← (1 − m) r + m s`, with the unbiased variance, as PyTorch does. In inference
-/// they are the running statistics and the layer is one `BatchNormalization` node, which ONNX
-/// Runtime folds into the preceding convolution.
+/// In training, `μ` and `σ²` are the batch's (biased variance, from the centred input) and the
+/// running statistics are updated as `r ← (1 − m) r + m s`, with the unbiased variance, as
+/// PyTorch does. Both modes normalise with one `BatchNormalization` node (inference mode, given
+/// the batch's or the running statistics): a single pass over the activations, which ONNX
+/// Runtime also folds into the preceding convolution in an inference graph.
 ///
 /// Backward, with `x̂` the normalised input and `M = n·h·w`:
-/// `dx = γ/√(σ²+ε) · (dy − (Σ dy + x̂ Σ dy·x̂) / M)`, `dγ = Σ dy·x̂`, `dβ = Σ dy`. Neither pass
-/// forms `x̂` at full size: it is the centred input times a per-channel `1/√(σ²+ε)`, folded into
-/// per-channel factors (one full-size pass fewer than normalising first).
+/// `dx = γ/√(σ²+ε) · (dy − (Σ dy + x̂ Σ dy·x̂) / M)`, `dγ = Σ dy·x̂`, `dβ = Σ dy`. It does not
+/// form `x̂` at full size: `x̂` is the centred input times a per-channel `1/√(σ²+ε)`, folded into
+/// per-channel factors.
 pub struct BatchNorm {
     name: String,
     channels: usize,
+}
+
+/// What a training-mode forward pass of [`BatchNorm`] keeps for a backward rule; per-channel
+/// values are `[1, c, 1, 1]`.
+pub(super) struct Statistics {
+    /// `x − μ`, at full size.
+    pub centred: Value,
+    /// `1/√(σ² + ε)`.
+    pub inv_std: Value,
+    /// `γ/√(σ² + ε)`, the factor each input is multiplied by.
+    pub scale: Value,
+    /// `M = n·h·w`, the number of values per channel (a scalar).
+    pub count: Value,
+}
+
+impl Statistics {
+    /// The statistics as tape values.
+    pub(super) fn tape(self) -> Tape {
+        Tape::of(vec![self.centred, self.inv_std, self.scale, self.count])
+    }
+
+    /// The statistics kept on a tape by [`Statistics::tape`].
+    pub(super) fn from_tape(values: &[Value]) -> Self {
+        let [centred, inv_std, scale, count] = [0, 1, 2, 3].map(|i| values[i].clone());
+        Self { centred, inv_std, scale, count }
+    }
+}
+
+/// A training-mode normalisation: the output, its statistics, the updated running statistics.
+pub(super) struct Normalised {
+    /// The normalised output.
+    pub y: Value,
+    /// What a backward rule needs.
+    pub statistics: Statistics,
+    /// The running mean and variance after this batch.
+    pub buffers: Vec<Value>,
 }
 
 impl BatchNorm {
@@ -33,15 +70,22 @@ impl BatchNorm {
         Self { name: name.to_owned(), channels }
     }
 
+    /// The number of channels.
+    pub(super) fn channels(&self) -> usize {
+        self.channels
+    }
+
     fn per_channel(&self, suffix: &str, value: f32, decay: bool) -> TensorSpec {
         TensorSpec::new(format!("{}.{suffix}", self.name), vec![self.channels], Init::Constant(value), decay)
     }
 
-    fn broadcastable(&self, ops: &mut Ops, v: &Value) -> Value {
+    /// A per-channel value as `[1, c, 1, 1]`.
+    pub(super) fn broadcastable(&self, ops: &mut Ops, v: &Value) -> Value {
         ops.reshape(v, &[1, self.channels as i64, 1, 1])
     }
 
-    fn flat(&self, ops: &mut Ops, v: &Value) -> Value {
+    /// A per-channel value as `[c]`.
+    pub(super) fn flat(&self, ops: &mut Ops, v: &Value) -> Value {
         ops.reshape(v, &[self.channels as i64])
     }
 
@@ -51,6 +95,42 @@ impl BatchNorm {
         let kept = ops.scale(running, 1.0 - MOMENTUM);
         let new = ops.scale(&batch, MOMENTUM);
         ops.add(&kept, &new)
+    }
+
+    /// `scale · (x − mean) / √(var + epsilon) + bias` per channel in one node, the factors
+    /// `[scale, bias, mean, var]` each `[c]`.
+    pub(super) fn affine(ops: &mut Ops, x: &Value, factors: [&Value; 4], epsilon: f32) -> Value {
+        let [scale, bias, mean, var] = factors;
+        ops.node("BatchNormalization", &[x, scale, bias, mean, var], vec![attr_float("epsilon", epsilon)])
+    }
+
+    /// The training-mode forward pass: normalised with the batch's statistics.
+    pub(super) fn normalise(&self, ops: &mut Ops, x: &Value, bound: Bound) -> Normalised {
+        let (gamma, beta) = (&bound.params[0], &bound.params[1]);
+        let (running_mean, running_var) = (&bound.buffers[0], &bound.buffers[1]);
+        let axes = [0, 2, 3];
+        // M = n·h·w, from the run-time batch size.
+        let size = ops.unary("Size", x);
+        let size = ops.cast(&size, DataType::Float);
+        let count = ops.scale(&size, 1.0 / self.channels as f32);
+        let one = ops.scalar(1.0);
+        let count_less_one = ops.sub(&count, &one);
+        let mean = ops.reduce_mean(x, &axes, true);
+        let centred = ops.sub(x, &mean);
+        let squares = ops.node("ReduceSumSquare", &[&centred], vec![attr_ints("axes", &axes), attr_int("keepdims", 1)]);
+        let var = ops.div(&squares, &count);
+        let (mean_c, var_c) = (self.flat(ops, &mean), self.flat(ops, &var));
+        let y = Self::affine(ops, x, [gamma, beta, &mean_c, &var_c], EPSILON);
+        let eps = ops.scalar(EPSILON);
+        let var_eps = ops.add(&var, &eps);
+        let std = ops.unary("Sqrt", &var_eps);
+        let inv_std = ops.unary("Reciprocal", &std);
+        let gamma4 = self.broadcastable(ops, gamma);
+        let scale = ops.mul(&gamma4, &inv_std);
+        // The running variance is unbiased: Σ(x − μ)² / (M − 1).
+        let unbiased = ops.div(&squares, &count_less_one);
+        let buffers = vec![self.blend(ops, running_mean, &mean), self.blend(ops, running_var, &unbiased)];
+        Normalised { y, statistics: Statistics { centred, inv_std, scale, count }, buffers }
     }
 }
 
@@ -71,41 +151,17 @@ impl Layer for BatchNorm {
     }
 
     fn forward(&self, ops: &mut Ops, x: &Value, bound: Bound, mode: Mode) -> Forward {
-        let (gamma, beta) = (&bound.params[0], &bound.params[1]);
-        let (running_mean, running_var) = (&bound.buffers[0], &bound.buffers[1]);
         if mode == Mode::Eval {
-            let inputs = [x, gamma, beta, running_mean, running_var];
-            let y = ops.node("BatchNormalization", &inputs, vec![attr_float("epsilon", EPSILON)]);
-            return Forward::plain(y, Vec::new());
+            let factors = [&bound.params[0], &bound.params[1], &bound.buffers[0], &bound.buffers[1]];
+            return Forward::plain(Self::affine(ops, x, factors, EPSILON), Vec::new());
         }
-        let axes = [0, 2, 3];
-        // M = n·h·w, from the run-time batch size.
-        let size = ops.unary("Size", x);
-        let size = ops.cast(&size, DataType::Float);
-        let count = ops.scale(&size, 1.0 / self.channels as f32);
-        let one = ops.scalar(1.0);
-        let count_less_one = ops.sub(&count, &one);
-        let mean = ops.reduce_mean(x, &axes, true);
-        let centred = ops.sub(x, &mean);
-        let squares = ops.node("ReduceSumSquare", &[&centred], vec![attr_ints("axes", &axes), attr_int("keepdims", 1)]);
-        let var = ops.div(&squares, &count);
-        let eps = ops.scalar(EPSILON);
-        let var_eps = ops.add(&var, &eps);
-        let std = ops.unary("Sqrt", &var_eps);
-        let inv_std = ops.unary("Reciprocal", &std);
-        let gamma4 = self.broadcastable(ops, gamma);
-        let beta4 = self.broadcastable(ops, beta);
-        let k = ops.mul(&gamma4, &inv_std);
-        let scaled = ops.mul(&centred, &k);
-        let y = ops.add(&scaled, &beta4);
-        // The running variance is unbiased: Σ(x − μ)² / (M − 1).
-        let unbiased = ops.div(&squares, &count_less_one);
-        let buffers = vec![self.blend(ops, running_mean, &mean), self.blend(ops, running_var, &unbiased)];
-        Forward { y, tape: Tape::of(vec![centred, inv_std, k, count]), buffers }
+        let normalised = self.normalise(ops, x, bound);
+        Forward { y: normalised.y, tape: normalised.statistics.tape(), buffers: normalised.buffers }
     }
 
     fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, _need_dx: bool) -> Backward {
-        let (centred, inv_std, k, count) = (&tape.values[0], &tape.values[1], &tape.values[2], &tape.values[3]);
+        let statistics = Statistics::from_tape(&tape.values);
+        let (centred, inv_std, count) = (&statistics.centred, &statistics.inv_std, &statistics.count);
         let axes = [0, 2, 3];
         // Σ dy·x̂ = (Σ dy·(x − μ)) / σ, and x̂ · dγ/M = (x − μ) · (dγ / (σ M)).
         let dy_centred = ops.mul(dy, centred);
@@ -118,7 +174,7 @@ impl Layer for BatchNorm {
         let t = ops.mul(centred, &per_centred);
         let t = ops.add(&t, &dbeta_m);
         let t = ops.sub(dy, &t);
-        let dx = ops.mul(&t, k);
+        let dx = ops.mul(&t, &statistics.scale);
         let grads = vec![self.flat(ops, &dgamma), self.flat(ops, &dbeta)];
         Backward { dx: Some(dx), grads }
     }

@@ -157,6 +157,39 @@ fn maxpool() {
 }
 
 #[test]
+fn norm_pool_relu() {
+    check(&NormPoolRelu::new("bn", 2), 2, &[2, 4, 6], distinct(96, 8));
+}
+
+/// The fused layer gives the same output and gradients as batch normalisation, max pooling and
+/// ReLU in a row (each checked above), with and without tied maxima.
+#[test]
+fn norm_pool_relu_matches_the_three_layers() {
+    let mut chain = Sequential::new();
+    chain.push(BatchNorm::new("bn", 3));
+    chain.push(MaxPool2);
+    chain.push(Relu);
+    let fused = NormPoolRelu::new("bn", 3);
+    let (batch, input) = (2, [3, 4, 6]);
+    let (chained, fused) = (Harness::new(&chain, batch, &input), Harness::new(&fused, batch, &input));
+    let mut rng = Rng::new(10);
+    let r = normals(&mut rng, batch * 3 * 2 * 3, 1.0);
+    let params = [normals(&mut rng, 3, 1.0), normals(&mut rng, 3, 1.0)];
+    let buffers = vec![vec![0.0; 3], vec![1.0; 3]];
+    let smooth = normal_input(batch, &input, 9);
+    // Rounded to halves: many windows hold tied maxima.
+    let tied: Vec<f32> = smooth.iter().map(|v| (v * 2.0).round() / 2.0).collect();
+    for x in [smooth, tied] {
+        let tensors: Vec<Vec<f32>> = once(x).chain(params.iter().cloned()).collect();
+        let (want, got) = (chained.run(&tensors, &buffers, &r), fused.run(&tensors, &buffers, &r));
+        for (name, (want, got)) in ["y", "dx", "dγ", "dβ"].iter().zip(want.iter().zip(&got)) {
+            let worst = want.data.iter().zip(&got.data).map(|(a, b)| (a - b).abs() / a.abs().max(1.0)).fold(0.0, f32::max);
+            assert!(worst < 1e-5, "{name}: {:?} against {:?}", got.data, want.data);
+        }
+    }
+}
+
+#[test]
 fn global_average_pool() {
     let input = [4, 3, 5];
     check(&GlobalAvgPool::new(3, 5), 2, &input, normal_input(2, &input, 5));

@@ -15,7 +15,8 @@ use crate::Result;
 /// input — instead of each taking all of it, which would multiply it by the number of ties.
 pub struct MaxPool2;
 
-fn upsample(ops: &mut Ops, x: &Value) -> Value {
+/// Each value repeated over a 2×2 block: nearest-neighbour upsampling by 2.
+pub(super) fn upsample(ops: &mut Ops, x: &Value) -> Value {
     let scales = ops.tensor("upsample2", &[4], || vec![1.0, 1.0, 2.0, 2.0]);
     let attrs = vec![
         attr_string("mode", "nearest"),
@@ -23,6 +24,16 @@ fn upsample(ops: &mut Ops, x: &Value) -> Value {
         attr_string("nearest_mode", "floor"),
     ];
     ops.node("Resize", &[x, &Value::absent(), &scales], attrs)
+}
+
+/// The 2×2, stride 2 maximum.
+pub(super) fn pool(ops: &mut Ops, x: &Value) -> Value {
+    ops.node("MaxPool", &[x], vec![attr_ints("kernel_shape", &[2, 2]), attr_ints("strides", &[2, 2])])
+}
+
+/// Each 2×2 window's mean, at quarter size.
+pub(super) fn window_mean(ops: &mut Ops, x: &Value) -> Value {
+    ops.node("AveragePool", &[x], vec![attr_ints("kernel_shape", &[2, 2]), attr_ints("strides", &[2, 2])])
 }
 
 impl Layer for MaxPool2 {
@@ -34,7 +45,7 @@ impl Layer for MaxPool2 {
     }
 
     fn forward(&self, ops: &mut Ops, x: &Value, _bound: Bound, _mode: Mode) -> Forward {
-        let y = ops.node("MaxPool", &[x], vec![attr_ints("kernel_shape", &[2, 2]), attr_ints("strides", &[2, 2])]);
+        let y = pool(ops, x);
         Forward::plain(y.clone(), vec![x.clone(), y])
     }
 
@@ -42,7 +53,7 @@ impl Layer for MaxPool2 {
         let (x, y) = (&tape.values[0], &tape.values[1]);
         let y_up = upsample(ops, y);
         let mask = ops.mask("Equal", x, &y_up);
-        let share = ops.node("AveragePool", &[&mask], vec![attr_ints("kernel_shape", &[2, 2]), attr_ints("strides", &[2, 2])]);
+        let share = window_mean(ops, &mask);
         // share = ties / 4, so dy / ties = (dy / 4) / share.
         let quarter = ops.scale(dy, 0.25);
         let each = ops.div(&quarter, &share);

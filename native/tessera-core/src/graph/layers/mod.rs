@@ -7,13 +7,16 @@
 //! `[features]`). The forms are those measured fastest on ONNX Runtime's CPU provider (see
 //! `DESIGN.md`): input gradients as transposed convolutions, weight gradients as an im2col
 //! convolution with a fixed one-hot kernel and a batched `MatMul`, pooling gradients as an
-//! upsampled equality mask multiplied in with `Cast` + `Mul` (ties sharing the gradient).
+//! upsampled equality mask multiplied in with `Cast` + `Mul` (ties sharing the gradient). Where a
+//! layer sequence is common and its separate rules pass over the full-size activations many
+//! times, one layer fuses them ([`NormPoolRelu`]: batch normalisation, max pooling, ReLU).
 
 pub mod batchnorm;
 mod conv;
 mod linear;
 mod loss;
 mod maxpool;
+mod norm_pool;
 mod pool;
 mod relu;
 mod residual;
@@ -24,6 +27,7 @@ pub use conv::Conv2d;
 pub use linear::Linear;
 pub use loss::{softmax_cross_entropy, Loss};
 pub use maxpool::MaxPool2;
+pub use norm_pool::NormPoolRelu;
 pub use pool::GlobalAvgPool;
 pub use relu::Relu;
 pub use residual::Residual;
