@@ -4,9 +4,11 @@
 Reads what train.rs wrote into FOLDER (tiles.u8: N×side×side×3 RGB bytes; state.f32: the initial
 parameters and running statistics; data.json: labels, split, per-epoch orders, per-step learning
 rates, class weights, hyper-parameters) and trains the same CNN twice from that same start, in
-eager NCHW and in channels_last memory format. Prints JSON: for each, training images/s over the
-steps (the first step excluded, validation excluded), the mean training loss of each epoch and
-the validation macro-F1 after each epoch.
+eager NCHW and in channels_last memory format, in lockstep with Tessera: once set up it prints
+`ready`, then for each line read from standard input it trains one more epoch of each and prints
+one JSON line: for each, the epoch's
+training images/s (its first step excluded, validation excluded), its mean training loss and the
+validation macro-F1 after it.
 
 usage:  train_baseline.py FOLDER
 needs:  pip install numpy torch   (CPU build is enough; only this benchmark uses PyTorch)
@@ -78,41 +80,50 @@ def macro_f1(truth, predicted, classes):
     return float(np.mean(scores))
 
 
-def train(data, tiles, labels, values, channels_last):
-    torch.manual_seed(0)
-    model = network(data)
-    load_state(model, data, values)
-    if channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    # Weight decay on weights only (convolutions and the linear layer), as in Tessera.
-    decay = [p for n, p in model.named_parameters() if n.endswith("weight") and p.dim() > 1]
-    rest = [p for n, p in model.named_parameters() if not (n.endswith("weight") and p.dim() > 1)]
-    adamw = data["adamw"]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": adamw["weight_decay"]},
-                                   {"params": rest, "weight_decay": 0.0}],
-                                  lr=data["learning_rates"][0], betas=tuple(adamw["betas"]), eps=adamw["eps"])
-    weights = torch.tensor(data["class_weights"], dtype=torch.float32)
-    size, step, timed, images, losses, scores = data["batch_size"], 0, 0.0, 0, [], []
-    model.train()
-    for order in data["orders"]:
-        losses.append(0.0)
-        for s in range(len(order) // size):
+class Trainer:
+    """One model trained from the shared start, an epoch at a time."""
+
+    def __init__(self, data, tiles, labels, values, channels_last):
+        torch.manual_seed(0)
+        model = network(data)
+        load_state(model, data, values)
+        if channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        # Weight decay on weights only (convolutions and the linear layer), as in Tessera.
+        decay = [p for n, p in model.named_parameters() if n.endswith("weight") and p.dim() > 1]
+        rest = [p for n, p in model.named_parameters() if not (n.endswith("weight") and p.dim() > 1)]
+        adamw = data["adamw"]
+        self.optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": adamw["weight_decay"]},
+                                            {"params": rest, "weight_decay": 0.0}],
+                                           lr=data["learning_rates"][0], betas=tuple(adamw["betas"]), eps=adamw["eps"])
+        self.weights = torch.tensor(data["class_weights"], dtype=torch.float32)
+        self.model, self.data, self.tiles, self.labels = model, data, tiles, labels
+        self.channels_last, self.epochs_done, self.step = channels_last, 0, 0
+        model.train()
+
+    def epoch(self):
+        data, size = self.data, self.data["batch_size"]
+        order = data["orders"][self.epochs_done]
+        steps = len(order) // size
+        timed, images, loss_sum = 0.0, 0, 0.0
+        for s in range(steps):
             start = time.perf_counter()
             indices = order[s * size:(s + 1) * size]
-            x, y = batch(tiles, indices, channels_last), torch.from_numpy(labels[indices])
-            for group in optimizer.param_groups:
-                group["lr"] = data["learning_rates"][step]
-            optimizer.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(x), y, weight=weights)
+            x, y = batch(self.tiles, indices, self.channels_last), torch.from_numpy(self.labels[indices])
+            for group in self.optimizer.param_groups:
+                group["lr"] = data["learning_rates"][self.step]
+            self.optimizer.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(self.model(x), y, weight=self.weights)
             loss.backward()
-            optimizer.step()
-            if step > 0:
+            self.optimizer.step()
+            if s > 0:
                 timed += time.perf_counter() - start
                 images += len(indices)
-            losses[-1] += loss.item() / (len(order) // size)
-            step += 1
-        scores.append(evaluate(model, data, tiles, labels, channels_last))
-    return {"rate": images / timed, "f1_by_epoch": scores, "losses": losses}
+            loss_sum += loss.item()
+            self.step += 1
+        self.epochs_done += 1
+        f1 = evaluate(self.model, data, self.tiles, self.labels, self.channels_last)
+        return {"rate": images / timed, "loss": loss_sum / steps, "f1": f1}
 
 
 def evaluate(model, data, tiles, labels, channels_last):
@@ -133,8 +144,11 @@ def main(folder):
     tiles = np.fromfile(f"{folder}/tiles.u8", dtype=np.uint8).reshape(-1, side, side, 3)
     labels = np.array(data["labels"], dtype=np.int64)
     values = np.fromfile(f"{folder}/state.f32", dtype="<f4")
-    print(json.dumps({"eager": train(data, tiles, labels, values, False),
-                      "channels_last": train(data, tiles, labels, values, True)}))
+    eager = Trainer(data, tiles, labels, values, False)
+    channels_last = Trainer(data, tiles, labels, values, True)
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        print(json.dumps({"eager": eager.epoch(), "channels_last": channels_last.epoch()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -133,10 +133,18 @@ fn distinct(n: usize, seed: u64) -> Vec<f32> {
     values
 }
 
+/// A widening convolution: its `dx` is a `ConvTranspose`.
 #[test]
 fn conv2d() {
     let input = [3, 6, 5];
     check(&Conv2d::new("conv", 3, 4), 2, &input, normal_input(2, &input, 1));
+}
+
+/// A convolution keeping its width: its `dx` convolves with the flipped, transposed weights.
+#[test]
+fn conv2d_keeping_its_width() {
+    let input = [4, 5, 6];
+    check(&Conv2d::new("conv", 4, 4), 2, &input, normal_input(2, &input, 12));
 }
 
 #[test]
