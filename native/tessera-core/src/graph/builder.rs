@@ -104,17 +104,30 @@ impl GraphBuilder {
 
     /// Applies operator `op` to `inputs` and returns its single output.
     pub fn node(&mut self, op: &str, inputs: &[&Value], attributes: Vec<AttributeProto>) -> Value {
+        let [output] = self.node_with_outputs(op, inputs, attributes);
+        output
+    }
+
+    /// Applies operator `op` to `inputs` and returns its first `N` outputs.
+    pub fn node_with_outputs<const N: usize>(
+        &mut self,
+        op: &str,
+        inputs: &[&Value],
+        attributes: Vec<AttributeProto>,
+    ) -> [Value; N] {
         self.next_id += 1;
-        let output = format!("{}_{}", op.to_lowercase(), self.next_id);
+        let name = format!("{}_{}", op.to_lowercase(), self.next_id);
+        let outputs: [String; N] =
+            std::array::from_fn(|i| if i == 0 { name.clone() } else { format!("{name}_{i}") });
         self.graph.node.push(NodeProto {
-            name: output.clone(),
+            name,
             op_type: op.to_owned(),
             input: inputs.iter().map(|v| v.0.clone()).collect(),
-            output: vec![output.clone()],
+            output: outputs.to_vec(),
             attribute: attributes,
             ..Default::default()
         });
-        Value(output)
+        outputs.map(Value)
     }
 
     /// Exposes `value` as a graph output called `name`.

@@ -180,6 +180,26 @@ fn the_same_seed_gives_the_same_model() {
     assert_ne!(a.state().params, c.state().params);
 }
 
+/// ONNX Runtime's batch normalisation in training mode writes into its statistics inputs; the
+/// training step must still leave every buffer it is given as it was.
+#[test]
+fn a_training_step_leaves_its_inputs_untouched() {
+    for residual in [true, false] {
+        let (_, network) = tiny(residual);
+        let state = network.initial_state(&Optimizer::default(), 8);
+        let graph = network.training_graph(&Optimizer::default(), &WEIGHTS).unwrap();
+        let (x, labels) = batch(9);
+        let (lr, step) = ([1e-2f32], [1.0f32]);
+        let mut feeds = state_feeds(&state, &x, &labels);
+        feeds.extend(state.slots.iter().map(|n| Feed::f32(&n.name, &n.tensor.shape, &n.tensor.data)));
+        feeds.extend([Feed::f32("lr", &[], &lr), Feed::f32("step", &[], &step)]);
+        let before = (state.clone(), x.clone());
+        let out = run(&graph, &feeds);
+        assert!(out[0].data[0].is_finite());
+        assert_eq!((state, x), before, "residual: {residual}");
+    }
+}
+
 #[test]
 fn tile_sizes_that_do_not_halve_are_refused() {
     let spec = CnnSpec { tile: 40, depth: 4, ..CnnSpec::default() };

@@ -79,7 +79,7 @@ impl Layer for NormPoolRelu {
 
     fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, _need_dx: bool) -> Backward {
         let statistics = Statistics::from_tape(&tape.values);
-        let [b, y, gamma, beta] = [4, 5, 6, 7].map(|i| &tape.values[i]);
+        let [b, y, gamma, beta] = [5, 6, 7, 8].map(|i| &tape.values[i]);
         let axes = [0, 2, 3];
         let y_up = upsample(ops, y);
         let mask = ops.mask("Equal", b, &y_up);
@@ -110,11 +110,9 @@ impl Layer for NormPoolRelu {
         let c = ops.mul(&statistics.scale, &g_sum);
         let c = ops.div(&c, &statistics.count);
         let c = ops.unary("Neg", &c);
-        let channels = self.norm.channels();
-        let zeros = ops.tensor(&format!("zeros{channels}"), &[channels as i64], || vec![0.0; channels]);
-        let ones = ops.tensor(&format!("ones{channels}"), &[channels as i64], || vec![1.0; channels]);
-        let (a, c) = (self.norm.flat(ops, &a), self.norm.flat(ops, &c));
-        let affine = BatchNorm::affine(ops, &statistics.centred, [&a, &c, &zeros, &ones], 0.0);
+        let (a, c, mean) = (self.norm.flat(ops, &a), self.norm.flat(ops, &c), self.norm.flat(ops, &statistics.mean));
+        let ones = self.norm.constant(ops, 1.0);
+        let affine = BatchNorm::affine(ops, &statistics.input, [&a, &c, &mean, &ones], 0.0);
         let dx = ops.add(&kg, &affine);
         // dγ = Σ g·x̂ = Σ g·(b − β)/γ, dβ = Σ g.
         let g_shifted = self.norm.flat(ops, &g_shifted);
