@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.function.Consumer;
 
 import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.collections.ObservableList;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
@@ -56,6 +57,10 @@ public class QuPathGUI {
     }
 
     public void refreshProject() {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+
+    public ObservableList<QuPathViewer> getAllViewers() {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
 

@@ -48,6 +48,10 @@ public abstract class PathObject implements Externalizable {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
 
+    public Map<String, String> getMetadata() {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+
     public Map<String, Double> getMeasurements() {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }

@@ -35,6 +35,10 @@ public class PathObjects {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
 
+    public static PathObject createTileObject(final ROI roi, final PathClass pathClass) {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+
     public static PathObject createTileObject(final ROI roi) {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }

@@ -3,11 +3,13 @@ package qupath.ext.tessera;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +27,11 @@ import qupath.lib.regions.ImagePlane;
 import qupath.lib.regions.RegionRequest;
 
 /**
- * Applies a model inside annotations: one detection per tile below each annotation, classified
- * with its probabilities as measurements, optionally one merged annotation per class too. All of
- * an image's objects are added in one hierarchy change; nothing is added on failure or cancel.
+ * Applies a model inside annotations: one classified tile object per tile below each annotation
+ * (see {@link TileObjects}), optionally grouped into one annotation per predicted class. Applying
+ * again replaces Tessera's earlier results in the same region (unless asked to keep them), so
+ * each region holds one set of results. All of an image's changes are made in one hierarchy
+ * change; nothing changes on failure or cancel.
  */
 public final class Application extends ModelJob<Application> {
 
@@ -36,7 +40,14 @@ public final class Application extends ModelJob<Application> {
 	/** The longer side of the thumbnail tissue is detected on. */
 	private static final int THUMBNAIL = 2048;
 
+	/**
+	 * The data of a project image open in QuPath's viewer, or null; set by the extension when
+	 * QuPath runs with its user interface.
+	 */
+	private static volatile Function<ProjectImageEntry<BufferedImage>, ImageData<BufferedImage>> openImages = entry -> null;
+
 	private boolean mergeClasses;
+	private boolean keepPrevious;
 
 	Application(String model) {
 		super(model);
@@ -47,9 +58,28 @@ public final class Application extends ModelJob<Application> {
 		return this;
 	}
 
-	/** @return this job also adding, below each annotation, one annotation per predicted class: the union of its tiles */
+	/**
+	 * Lets project batches find images open in the viewer, so that they are applied to in memory
+	 * (and saved) rather than read from disk: a later save of the open image then keeps the
+	 * results instead of overwriting them.
+	 * @param lookup the open data of a project entry, or null when it is not open
+	 */
+	static void useOpenImages(Function<ProjectImageEntry<BufferedImage>, ImageData<BufferedImage>> lookup) {
+		openImages = lookup;
+	}
+
+	/** @return this job also grouping the tiles, below each region, into one annotation per predicted class */
 	public Application mergeClasses(boolean merge) {
 		this.mergeClasses = merge;
+		return this;
+	}
+
+	/**
+	 * @param keep true to add to Tessera's earlier results in a region instead of replacing them
+	 * @return this job
+	 */
+	public Application keepPrevious(boolean keep) {
+		this.keepPrevious = keep;
 		return this;
 	}
 
@@ -75,17 +105,18 @@ public final class Application extends ModelJob<Application> {
 	 */
 	public int apply(ImageData<BufferedImage> imageData, Collection<PathObject> annotations) {
 		String ids = String.join(", ", annotations.stream().map(a -> Scripts.quoted(a.getID().toString())).toList());
-		String script = scriptStart("application") + ".mergeClasses(" + mergeClasses
-				+ ").apply(getCurrentImageData(), getAnnotationObjects().findAll { it.getID().toString() in [" + ids + "] })";
+		String script = scriptStart() + ".apply(getCurrentImageData(), getAnnotationObjects().findAll { it.getID().toString() in ["
+				+ ids + "] })";
 		try (var predictor = load()) {
 			return apply(predictor, imageData, annotations, script);
 		}
 	}
 
 	/**
-	 * Applies the model to each image of a project in turn: reads its data, applies, saves it.
-	 * An image that fails is reported and the batch goes on; cancelling stops the batch (the
-	 * image in progress is left unchanged, the ones done stay saved).
+	 * Applies the model to each image of a project in turn: reads its data, applies, saves it. An
+	 * image open in QuPath's viewer is applied to as it is open (its unsaved changes included) and
+	 * then saved. An image that fails is reported and the batch goes on; cancelling stops the
+	 * batch (the image in progress is left unchanged, the ones done stay saved).
 	 * @param images the project's images to process
 	 * @return one result per image, in order
 	 */
@@ -93,9 +124,11 @@ public final class Application extends ModelJob<Application> {
 		List<Tessera.ImageResult> results = new ArrayList<>();
 		try (var predictor = load()) {
 			for (var entry : images) {
-				ImageData<BufferedImage> imageData = null;
+				ImageData<BufferedImage> open = openImages.apply(entry);
+				ImageData<BufferedImage> imageData = open;
 				try {
-					imageData = entry.readImageData();
+					if (imageData == null)
+						imageData = entry.readImageData();
 					int added = applyEverywhere(predictor, imageData);
 					entry.saveImageData(imageData);
 					results.add(new Tessera.ImageResult(entry.getImageName(), added, null));
@@ -105,7 +138,7 @@ public final class Application extends ModelJob<Application> {
 					logger.warn("Tessera: {} failed: {}", entry.getImageName(), e.getMessage());
 					results.add(new Tessera.ImageResult(entry.getImageName(), 0, String.valueOf(e.getMessage())));
 				} finally {
-					if (imageData != null)
+					if (imageData != null && imageData != open)
 						Tessera.closeServer(imageData);
 				}
 			}
@@ -123,66 +156,81 @@ public final class Application extends ModelJob<Application> {
 	/** Over the image's tissue (detected on a thumbnail), the objects at the root. */
 	private int applyToTissue(TilePredictor predictor, ImageData<BufferedImage> imageData) {
 		var server = imageData.getServer();
+		String name = Tessera.imageName(imageData);
 		double downsample = Math.max(1, Math.max(server.getWidth(), server.getHeight()) / (double) THUMBNAIL);
 		BufferedImage thumbnail;
 		try {
 			thumbnail = server.readRegion(RegionRequest.createInstance(server.getPath(), downsample, 0, 0,
 					server.getWidth(), server.getHeight()));
 		} catch (IOException e) {
-			throw new UncheckedIOException("cannot read a thumbnail of " + server.getPath(), e);
+			throw new UncheckedIOException("cannot read a thumbnail of " + name, e);
 		}
-		var plan = TilePlanner.planTissue(server.getPath(), server.getWidth(), server.getHeight(),
-				Tessera.pixelSizeMicrons(server), thumbnail, spec(predictor));
+		var plan = TilePlanner.planTissue(name, server.getWidth(), server.getHeight(), Tessera.pixelSizeMicrons(server),
+				thumbnail, spec(predictor));
 		if (plan.tiles().isEmpty())
-			throw new InvalidInputException(server.getPath() + ": no tissue found for a tile, and no annotation to apply the model inside");
-		List<PathObject> objects = classified(predictor, server, plan, ImagePlane.getDefaultPlane());
-		imageData.getHierarchy().addObjects(objects);
-		record(imageData, script());
-		return objects.size();
+			throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
+		var root = imageData.getHierarchy().getRootObject();
+		var results = Map.of(root, classified(predictor, server, plan, ImagePlane.getDefaultPlane()));
+		return place(imageData, results, script());
 	}
 
-	/** The plan's tiles as classified detections, with the merged class annotations when asked for. */
+	/** The plan's tiles as classified tile objects, grouped into class regions when asked for. */
 	private List<PathObject> classified(TilePredictor predictor, ImageServer<BufferedImage> server, TilePlanner.Plan plan,
 			ImagePlane plane) {
 		float[] probabilities = TileBatches.classify(predictor, server, plan, progress, cancel);
-		var detections = TileObjects.detections(plan.tiles(), probabilities, predictor.classNames(),
-				predictor.classColours(), plane);
-		List<PathObject> objects = new ArrayList<>(detections);
-		if (mergeClasses)
-			objects.addAll(ClassRegions.merge(detections, plane));
-		return objects;
-	}
-
-	private void record(ImageData<BufferedImage> imageData, String script) {
-		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
-				Map.of("model", model), script));
+		var tiles = TileObjects.tiles(plan.tiles(), probabilities, predictor.classNames(), predictor.classColours(), plane,
+				Path.of(model).getFileName().toString());
+		return mergeClasses ? ClassRegions.merge(tiles, plane) : tiles;
 	}
 
 	private int apply(TilePredictor predictor, ImageData<BufferedImage> imageData, Collection<PathObject> annotations,
 			String script) {
-		var hierarchy = imageData.getHierarchy();
 		List<PathObject> parents = new ArrayList<>(annotations);
 		if (parents.isEmpty())
-			throw new InvalidInputException(imageData.getServer().getPath() + ": no annotation to apply the model inside");
+			throw new InvalidInputException(Tessera.imageName(imageData) + ": no annotation to apply the model inside");
 		var server = imageData.getServer();
 		var spec = spec(predictor);
-		Map<PathObject, List<PathObject>> added = new LinkedHashMap<>();
+		Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
 		for (PathObject parent : parents) {
 			var regions = Annotations.regions(List.of(parent), "Region");
 			if (regions.isEmpty())
 				continue;
-			var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(),
+			var plan = TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
 					Tessera.pixelSizeMicrons(server), regions, spec);
-			added.put(parent, classified(predictor, server, plan, parent.getROI().getImagePlane()));
+			results.put(parent, classified(predictor, server, plan, parent.getROI().getImagePlane()));
 		}
-		added.forEach(PathObject::addChildObjects);
-		hierarchy.fireHierarchyChangedEvent(this);
-		record(imageData, script);
-		return added.values().stream().mapToInt(List::size).sum();
+		return place(imageData, results, script);
+	}
+
+	/**
+	 * Puts each parent's new results below it, removing Tessera's earlier results there unless
+	 * they are to be kept, in one hierarchy change; records the step.
+	 * @return the number of objects added (tiles and class regions)
+	 */
+	private int place(ImageData<BufferedImage> imageData, Map<PathObject, List<PathObject>> results, String script) {
+		int added = 0;
+		for (var entry : results.entrySet()) {
+			PathObject parent = entry.getKey();
+			if (!keepPrevious)
+				parent.removeChildObjects(parent.getChildObjects().stream().filter(TileObjects::isResult).toList());
+			parent.addChildObjects(entry.getValue());
+			for (PathObject object : entry.getValue())
+				added += 1 + object.getChildObjects().size();
+		}
+		imageData.getHierarchy().fireHierarchyChangedEvent(this);
+		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
+				Map.of("model", model), script));
+		return added;
+	}
+
+	/** @return the Groovy start of this job with its options */
+	private String scriptStart() {
+		return scriptStart("application") + ".mergeClasses(" + mergeClasses + ")"
+				+ (keepPrevious ? ".keepPrevious(true)" : "");
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */
 	String script() {
-		return scriptStart("application") + ".mergeClasses(" + mergeClasses + ").apply(getCurrentImageData())";
+		return scriptStart() + ".apply(getCurrentImageData())";
 	}
 }

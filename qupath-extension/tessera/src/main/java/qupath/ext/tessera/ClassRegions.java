@@ -15,8 +15,9 @@ import qupath.lib.roi.GeometryTools;
 
 /**
  * Tiles of the same predicted class merged into one annotation per class (the union of the
- * tiles), named {@code Tessera: <class>} so that Tessera never mistakes them for annotations
- * drawn by the user (they are not tiled for training, evaluation or application).
+ * tiles) that holds those tiles as its children, named {@code Tessera: <class>} so that Tessera
+ * never mistakes them for annotations drawn by the user (they are not tiled for training,
+ * evaluation or application).
  */
 final class ClassRegions {
 
@@ -32,19 +33,22 @@ final class ClassRegions {
 	}
 
 	/**
-	 * @param tiles classified tile objects
+	 * @param tiles classified tile objects, not yet in a hierarchy
 	 * @param plane the image plane of the annotations
-	 * @return one annotation per class present, in the order classes first appear
+	 * @return one annotation per class present, in the order classes first appear, each holding
+	 *         that class's tiles
 	 */
 	static List<PathObject> merge(List<PathObject> tiles, ImagePlane plane) {
-		Map<PathClass, List<Geometry>> byClass = new LinkedHashMap<>();
+		Map<PathClass, List<PathObject>> byClass = new LinkedHashMap<>();
 		for (PathObject tile : tiles)
-			byClass.computeIfAbsent(tile.getPathClass(), c -> new ArrayList<>()).add(tile.getROI().getGeometry());
+			byClass.computeIfAbsent(tile.getPathClass(), c -> new ArrayList<>()).add(tile);
 		List<PathObject> merged = new ArrayList<>();
-		byClass.forEach((pathClass, geometries) -> {
+		byClass.forEach((pathClass, members) -> {
+			List<Geometry> geometries = members.stream().map(t -> t.getROI().getGeometry()).toList();
 			var annotation = PathObjects.createAnnotationObject(
 					GeometryTools.geometryToROI(GeometryTools.union(geometries), plane), pathClass);
 			annotation.setName(NAME_PREFIX + pathClass);
+			annotation.addChildObjects(members);
 			merged.add(annotation);
 		});
 		return merged;

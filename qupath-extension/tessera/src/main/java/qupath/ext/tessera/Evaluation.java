@@ -53,11 +53,11 @@ public final class Evaluation extends ModelJob<Evaluation> {
 			var unknown = new TreeSet<>(Tessera.annotationClasses(imageData).keySet());
 			unknown.removeAll(classes);
 			if (!unknown.isEmpty())
-				throw new InvalidInputException(imageData.getServer().getPath() + ": annotation classes " + unknown
+				throw new InvalidInputException(Tessera.imageName(imageData) + ": annotation classes " + unknown
 						+ " are not classes of the model " + model + " " + classes);
-			var tiles = LabelledTiles.plan(imageData.getServer().getPath(), imageData, spec(predictor));
+			var tiles = LabelledTiles.plan(Tessera.imageName(imageData), imageData, spec(predictor));
 			if (tiles.plan().tiles().isEmpty())
-				throw new InvalidInputException(imageData.getServer().getPath()
+				throw new InvalidInputException(Tessera.imageName(imageData)
 						+ ": no classified annotation large enough for one tile");
 			int[] truth = tiles.labels().stream().mapToInt(classes::indexOf).toArray();
 			float[] probabilities = TileBatches.classify(predictor, imageData.getServer(), tiles.plan(), progress, cancel);

@@ -25,7 +25,7 @@ record LabelledTiles(String name, ImageData<BufferedImage> imageData, TilePlanne
 	static LabelledTiles plan(String name, ImageData<BufferedImage> imageData, TilePlanner.Spec spec) {
 		var server = imageData.getServer();
 		var regions = Annotations.regions(imageData.getHierarchy().getAnnotationObjects(), null);
-		var plan = TilePlanner.plan(server.getPath(), server.getWidth(), server.getHeight(),
+		var plan = TilePlanner.plan(name, server.getWidth(), server.getHeight(),
 				Tessera.pixelSizeMicrons(server), regions, spec);
 		return new LabelledTiles(name, imageData, plan);
 	}

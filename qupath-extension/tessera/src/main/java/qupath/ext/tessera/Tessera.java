@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
+import qupath.lib.images.servers.ServerTools;
 
 /**
  * Tessera for Groovy scripts (and the menu commands, which run the same jobs): train a tile
@@ -81,8 +82,19 @@ public final class Tessera {
 		try {
 			imageData.getServer().close();
 		} catch (Exception e) {
-			LoggerFactory.getLogger(Tessera.class).debug("Tessera: closing {}", imageData.getServer().getPath(), e);
+			LoggerFactory.getLogger(Tessera.class).debug("Tessera: closing {}", imageName(imageData), e);
 		}
+	}
+
+	/**
+	 * The image's name as QuPath shows it: the project entry's name for an image read from a
+	 * project (QuPath puts it into the server's metadata), else a short name QuPath derives from
+	 * its file. Never {@code ImageServer.getPath()}, which is QuPath's internal id of the server.
+	 * @param imageData the image
+	 * @return its name
+	 */
+	public static String imageName(ImageData<BufferedImage> imageData) {
+		return ServerTools.getDisplayableImageName(imageData.getServer());
 	}
 
 	/** The image's pixel size in µm, NaN when it has none (the core then asks for a downsample). */

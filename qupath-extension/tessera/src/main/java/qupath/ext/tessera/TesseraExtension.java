@@ -1,21 +1,17 @@
 package qupath.ext.tessera;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javafx.application.Platform;
-import qupath.ext.tessera.bridge.Diagnostics;
 import qupath.ext.tessera.bridge.NativeLibrary;
-import qupath.ext.tessera.bridge.TesseraException;
 import qupath.ext.tessera.gui.TesseraCommands;
 import qupath.ext.tessera.gui.TesseraPreferences;
-import qupath.fx.dialogs.Dialogs;
 import qupath.lib.common.Version;
 import qupath.lib.gui.QuPathGUI;
 import qupath.lib.gui.UserDirectoryManager;
 import qupath.lib.gui.extensions.QuPathExtension;
+import qupath.lib.images.ImageData;
+import qupath.lib.projects.ProjectImageEntry;
 
 /**
  * The Tessera extension: adds {@code Extensions > Tessera} to QuPath (train, apply, evaluate,
@@ -26,8 +22,6 @@ import qupath.lib.gui.extensions.QuPathExtension;
  */
 public class TesseraExtension implements QuPathExtension {
 
-	private static final Logger logger = LoggerFactory.getLogger(TesseraExtension.class);
-
 	/** The menu Tessera's commands live in. */
 	static final String MENU = "Extensions>Tessera";
 
@@ -37,7 +31,20 @@ public class TesseraExtension implements QuPathExtension {
 		var preferences = new TesseraPreferences();
 		preferences.install(qupath);
 		new TesseraCommands(qupath, preferences).install(MENU);
-		qupath.installCommand(MENU + ">Check installation", () -> checkInstallation(qupath));
+		Application.useOpenImages(entry -> openData(qupath, entry));
+	}
+
+	/** @return the data of {@code entry} if a viewer has it open, else null */
+	private static ImageData<BufferedImage> openData(QuPathGUI qupath, ProjectImageEntry<BufferedImage> entry) {
+		var project = qupath.getProject();
+		if (project == null)
+			return null;
+		for (var viewer : qupath.getAllViewers()) {
+			var imageData = viewer.getImageData();
+			if (imageData != null && entry.equals(project.getEntry(imageData)))
+				return imageData;
+		}
+		return null;
 	}
 
 	/**
@@ -68,18 +75,5 @@ public class TesseraExtension implements QuPathExtension {
 		Path userPath = UserDirectoryManager.getInstance().getUserPath();
 		if (userPath != null)
 			NativeLibrary.setCacheRoot(userPath.resolve("tessera").resolve("natives"));
-	}
-
-	private void checkInstallation(QuPathGUI qupath) {
-		qupath.getThreadPoolManager().getSingleThreadExecutor(this).submit(() -> {
-			try {
-				String report = Diagnostics.report();
-				logger.info("Tessera installation check:\n{}", report);
-				Platform.runLater(() -> Dialogs.showMessageDialog("Tessera", report));
-			} catch (TesseraException e) {
-				logger.error("Tessera installation check failed", e);
-				Platform.runLater(() -> Dialogs.showErrorMessage("Tessera", e));
-			}
-		});
 	}
 }

@@ -38,13 +38,13 @@ public final class TileExport extends TilingJob<TileExport> {
 	 * @return the number of tiles written
 	 */
 	public int export(ImageData<BufferedImage> imageData, String dir) {
-		String image = imageData.getServer().getPath();
+		String image = Tessera.imageName(imageData);
 		var tiles = LabelledTiles.plan(image, imageData, spec());
 		var planned = tiles.plan().tiles();
 		if (planned.isEmpty())
 			throw new InvalidInputException(image + ": no classified annotation large enough for one " + tileSize + " px tile");
 		Path root = Path.of(dir);
-		String stem = Path.of(image).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+		String stem = image.replaceAll("[^A-Za-z0-9._-]", "_");
 		List<String> rows = new ArrayList<>(List.of("file,image,class,x,y,width,height,downsample,coverage"));
 		tiles.read((start, count, pixels) -> {
 			for (int i = 0; i < count; i++) {

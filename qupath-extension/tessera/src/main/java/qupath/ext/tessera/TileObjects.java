@@ -11,13 +11,17 @@ import qupath.lib.regions.ImagePlane;
 import qupath.lib.roi.ROIs;
 
 /**
- * Predictions as QuPath detections: one per tile, classified by its most probable class, with a
- * {@code Tessera: <class> probability} measurement per class.
+ * Predictions as QuPath tile objects, following QuPath's own convention for tile classifiers (as
+ * its WSInfer extension writes them): one tile object per tile, classified by its most probable
+ * class, with one measurement per class named by the class and holding its probability. So
+ * <i>Measure › Show measurement maps</i> shows each class's probability and <i>Classify › Tiles
+ * to annotations</i> merges them. Each tile also carries the model's file name in its metadata,
+ * which is how a later run of Tessera recognises (and replaces) its own results.
  */
 final class TileObjects {
 
-	/** Prefix of the probability measurements. */
-	static final String MEASUREMENT_PREFIX = "Tessera: ";
+	/** The metadata key naming the model that made a result object. */
+	static final String MODEL_KEY = "tessera_model";
 
 	private TileObjects() {}
 
@@ -27,10 +31,11 @@ final class TileObjects {
 	 * @param classes class names, in output order
 	 * @param colours packed RGB colour of each class
 	 * @param plane the image plane of the objects
-	 * @return one detection per tile
+	 * @param model the model's name, recorded in each tile's metadata
+	 * @return one tile object per tile
 	 */
-	static List<PathObject> detections(List<TilePlanner.Tile> tiles, float[] probabilities, List<String> classes,
-			List<Integer> colours, ImagePlane plane) {
+	static List<PathObject> tiles(List<TilePlanner.Tile> tiles, float[] probabilities, List<String> classes,
+			List<Integer> colours, ImagePlane plane, String model) {
 		int k = classes.size();
 		List<PathObject> objects = new ArrayList<>(tiles.size());
 		for (int t = 0; t < tiles.size(); t++) {
@@ -40,13 +45,23 @@ final class TileObjects {
 				if (probabilities[t * k + c] > probabilities[t * k + best])
 					best = c;
 			var roi = ROIs.createRectangleROI(tile.x(), tile.y(), tile.w(), tile.h(), plane);
-			PathObject detection = PathObjects.createDetectionObject(roi, PathClass.fromString(classes.get(best), colours.get(best)));
-			try (var measurements = detection.getMeasurementList()) {
+			PathObject object = PathObjects.createTileObject(roi, PathClass.fromString(classes.get(best), colours.get(best)));
+			try (var measurements = object.getMeasurementList()) {
 				for (int c = 0; c < k; c++)
-					measurements.put(MEASUREMENT_PREFIX + classes.get(c) + " probability", probabilities[t * k + c]);
+					measurements.put(classes.get(c), probabilities[t * k + c]);
 			}
-			objects.add(detection);
+			object.getMetadata().put(MODEL_KEY, model);
+			objects.add(object);
 		}
 		return objects;
+	}
+
+	/**
+	 * @param object any object
+	 * @return whether Tessera added it: a tile it classified or a class region it merged
+	 */
+	static boolean isResult(PathObject object) {
+		return object.isTile() && object.getMetadata().containsKey(MODEL_KEY)
+				|| object.isAnnotation() && ClassRegions.isClassRegion(object);
 	}
 }

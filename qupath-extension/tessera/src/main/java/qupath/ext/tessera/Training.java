@@ -73,7 +73,7 @@ public final class Training extends TilingJob<Training> {
 	 * @return the model's metrics
 	 */
 	public JsonObject train(ImageData<BufferedImage> imageData, String model) {
-		var tiles = LabelledTiles.plan(imageData.getServer().getPath(), imageData, spec());
+		var tiles = LabelledTiles.plan(Tessera.imageName(imageData), imageData, spec());
 		var metrics = train(List.of(tiles), model);
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: train tile classifier",
 				Map.of("model", model), script("train(getCurrentImageData(), " + Scripts.quoted(model) + ")")));

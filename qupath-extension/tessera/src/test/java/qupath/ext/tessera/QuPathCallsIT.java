@@ -18,7 +18,7 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every QuPath type and member the shipped jar's bytecode refers to is listed in
+ * Every QuPath type and member the shipped jar's bytecode refers to, with its full descriptor, is listed in
  * {@code qupath-extension/QUPATH-CALLS.txt}, so that the list (to check against a real QuPath)
  * is exact: a new call fails this test until the list names it.
  */
@@ -30,14 +30,15 @@ class QuPathCallsIT {
 		return internalName.startsWith("qupath/lib/") || internalName.startsWith("qupath/fx/");
 	}
 
+	/**
+	 * A QuPath reference with its full JVM descriptor (so a wrong package in a parameter or return
+	 * type shows), e.g. {@code qupath.lib.objects.hierarchy.PathObjectHierarchy.getSelectionModel()Lqupath/lib/objects/hierarchy/events/PathObjectSelectionModel;}.
+	 */
 	private static String describe(PoolEntry entry) {
 		if (entry instanceof MemberRefEntry member && isQuPath(member.owner().asInternalName())) {
 			String owner = member.owner().asInternalName().replace('/', '.');
-			String type = member instanceof FieldRefEntry field ? " : " + field.typeSymbol().displayName()
-					: member.type().stringValue().startsWith("(")
-							? java.lang.constant.MethodTypeDesc.ofDescriptor(member.type().stringValue()).displayDescriptor()
-							: member.type().stringValue();
-			return owner + "." + member.name().stringValue() + type;
+			String descriptor = member.type().stringValue();
+			return owner + "." + member.name().stringValue() + (member instanceof FieldRefEntry ? ":" : "") + descriptor;
 		}
 		if (entry instanceof ClassEntry type && isQuPath(type.asInternalName()))
 			return type.asInternalName().replace('/', '.');

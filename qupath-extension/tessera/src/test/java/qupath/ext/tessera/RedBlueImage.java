@@ -49,7 +49,7 @@ final class RedBlueImage {
 		return new ImageServer<>() {
 			@Override
 			public String getPath() {
-				return "memory://red-blue";
+				return "qupath.lib.images.servers.WrappedBufferedImageServer: memory://red-blue#0";
 			}
 
 			@Override
@@ -60,6 +60,11 @@ final class RedBlueImage {
 			@Override
 			public int getHeight() {
 				return SIZE;
+			}
+
+			@Override
+			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
+				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("red-blue.tif").build();
 			}
 
 			@Override

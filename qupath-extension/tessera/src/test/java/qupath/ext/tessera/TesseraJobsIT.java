@@ -84,6 +84,8 @@ class TesseraJobsIT {
 		assertEquals(257, rows.size());
 		assertEquals(128, rows.stream().filter(r -> r.contains(",Red,")).count());
 		String[] row = rows.get(1).split(",");
+		assertEquals("red-blue.tif", row[1], "the image column holds QuPath's name of the image, not its server path");
+		assertTrue(row[0].startsWith("Blue/red-blue.tif_") || row[0].startsWith("Red/red-blue.tif_"), row[0]);
 		BufferedImage tile = ImageIO.read(dir.resolve(row[0]).toFile());
 		int x = Integer.parseInt(row[3]), y = Integer.parseInt(row[4]);
 		for (int j = 0; j < 32; j++)
@@ -102,12 +104,19 @@ class TesseraJobsIT {
 		for (PathObject annotation : List.copyOf(imageData.getHierarchy().getAnnotationObjects())) {
 			if (ClassRegions.isClassRegion(annotation))
 				continue;
-			var merged = annotation.getChildObjects().stream().filter(PathObject::isAnnotation).toList();
-			assertEquals(1, merged.size());
+			var merged = List.copyOf(annotation.getChildObjects());
+			assertEquals(1, merged.size(), "the class region holds the tiles; nothing sits beside it");
 			assertEquals(annotation.getPathClass(), merged.get(0).getPathClass());
 			assertEquals("Tessera: " + annotation.getPathClass(), merged.get(0).getName());
 			assertEquals(annotation.getROI().getGeometry().getArea(), merged.get(0).getROI().getGeometry().getArea(), 1e-6);
+			assertEquals(64, merged.get(0).getChildObjects().size());
+			assertTrue(merged.get(0).getChildObjects().stream().allMatch(t -> t.isTile() && t.getPathClass() == annotation.getPathClass()));
 		}
+		assertEquals(256, imageData.getHierarchy().getTileObjects().size());
+		// Applying again replaces the class regions and their tiles.
+		assertEquals(256 + 4, Tessera.application(model).mergeClasses(true).apply(imageData));
+		assertEquals(256, imageData.getHierarchy().getTileObjects().size());
+		assertEquals(8, imageData.getHierarchy().getAnnotationObjects().size());
 		// Evaluating afterwards still sees the user's four annotations only.
 		assertEquals(256, Tessera.evaluation(model).evaluate(imageData).get("tiles").getAsInt());
 	}
@@ -125,7 +134,11 @@ class TesseraJobsIT {
 		assertTrue(script.contains(chosen.get(0).getID().toString()), script);
 		TesseraScriptIT.run(script, imageData, Map.of());
 		for (PathObject annotation : annotations)
-			assertEquals(chosen.contains(annotation) ? 128 : 0, annotation.getChildObjects().size());
+			assertEquals(chosen.contains(annotation) ? 64 : 0, annotation.getChildObjects().size(), "re-applying replaces");
+		assertEquals(128, Tessera.application(model).keepPrevious(true).apply(imageData, chosen));
+		for (PathObject annotation : annotations)
+			assertEquals(chosen.contains(annotation) ? 128 : 0, annotation.getChildObjects().size(), "asked to keep them");
+		assertTrue(lastScript(imageData).contains(".keepPrevious(true)"), lastScript(imageData));
 	}
 
 	@Test
@@ -180,8 +193,8 @@ class TesseraJobsIT {
 		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
 	}
 
-	/** A project of two red/blue images, kept in {@code dir}. */
-	private static Project<BufferedImage> project(Path dir, List<String> saved) {
+	/** A project of two red/blue images, kept in {@code dir}; {@code onSave} sees each save. */
+	private static Project<BufferedImage> project(Path dir, java.util.function.BiConsumer<String, ImageData<BufferedImage>> onSave) {
 		List<ProjectImageEntry<BufferedImage>> entries = List.of("first", "second").stream()
 				.map(name -> (ProjectImageEntry<BufferedImage>) new ProjectImageEntry<BufferedImage>() {
 					@Override
@@ -196,7 +209,7 @@ class TesseraJobsIT {
 
 					@Override
 					public void saveImageData(ImageData<BufferedImage> imageData) {
-						saved.add(name);
+						onSave.accept(name, imageData);
 					}
 				}).toList();
 		return new Project<>() {
@@ -220,7 +233,7 @@ class TesseraJobsIT {
 	@Test
 	void trainingOverAProjectGroupsByImageAndKeepsTheModelInTheProject(@TempDir Path dir) {
 		List<String> saved = new java.util.ArrayList<>();
-		var project = project(dir, saved);
+		var project = project(dir, (name, data) -> saved.add(name));
 		Path model = ProjectModels.path(project, "cohort-model");
 		assertEquals(dir.resolve("tessera/models/cohort-model.tessera"), model);
 		int closed = RedBlueImage.CLOSED.get();
@@ -240,5 +253,26 @@ class TesseraJobsIT {
 		assertTrue(summary.crossValidationMacroF1() > 0.5, summary.toString());
 		ProjectModels.delete(model);
 		assertEquals(List.of(), ProjectModels.list(ProjectModels.directory(project)));
+	}
+
+	@Test
+	void aProjectBatchAppliesToTheImageOpenInTheViewerInMemory(@TempDir Path dir) {
+		String model = TesseraScriptIT.quickModel(dir);
+		Map<String, ImageData<BufferedImage>> saved = new java.util.LinkedHashMap<>();
+		var project = project(dir, saved::put);
+		var first = project.getImageList().get(0);
+		var open = RedBlueImage.imageData(RedBlueImage.image());
+		Application.useOpenImages(entry -> entry == first ? open : null);
+		try {
+			int closed = RedBlueImage.CLOSED.get();
+			var results = Tessera.application(model).applyToProject(project.getImageList());
+			assertEquals(List.of(256, 256), results.stream().map(Tessera.ImageResult::objects).toList());
+			assertEquals(List.of("first", "second"), List.copyOf(saved.keySet()));
+			assertTrue(saved.get("first") == open, "the open image's data is what is saved, so a later save keeps the results");
+			assertEquals(256, open.getHierarchy().getTileObjects().size());
+			assertEquals(closed + 1, RedBlueImage.CLOSED.get(), "only the image read from disk is closed, never the open one");
+		} finally {
+			Application.useOpenImages(entry -> null);
+		}
 	}
 }

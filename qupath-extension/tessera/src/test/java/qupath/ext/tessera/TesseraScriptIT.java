@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -72,9 +73,14 @@ class TesseraScriptIT {
 		for (PathObject annotation : hierarchy.getAnnotationObjects()) {
 			String expected = annotation.getPathClass().getName();
 			assertEquals(Map.of(expected, 64L), classesUnder(annotation), "tiles below a " + expected + " annotation");
-			var measurements = annotation.getChildObjects().iterator().next().getMeasurementList().asMap();
-			assertEquals(1.0, measurements.get("Tessera: Red probability") + measurements.get("Tessera: Blue probability"), 1e-4);
+			var tile = annotation.getChildObjects().iterator().next();
+			assertTrue(tile.isTile(), "results are tile objects, as QuPath's tile classifiers make them");
+			var measurements = tile.getMeasurementList().asMap();
+			assertEquals(Set.of("Red", "Blue"), measurements.keySet(), "one measurement per class, named by the class");
+			assertEquals(1.0, measurements.get("Red").doubleValue() + measurements.get("Blue").doubleValue(), 1e-4);
 		}
+		assertEquals(List.of("red-blue.tif"), ProjectModels.read(Path.of(model)).images(),
+				"the model names its training image as QuPath shows it, not by the server's internal path");
 
 		// The recorded steps, replayed on a fresh copy of the image, give the same detections.
 		List<String> scripts = imageData.getHistoryWorkflow().getSteps().stream()
@@ -84,6 +90,10 @@ class TesseraScriptIT {
 		var replay = RedBlueImage.imageData(pixels);
 		run(scripts.get(1), replay, Map.of());
 		assertEquals(256, replay.getHierarchy().getDetectionObjects().size());
+		// Replayed on the same image, the step replaces its earlier results (one set, one change).
+		run(scripts.get(1), imageData, Map.of());
+		assertEquals(256, hierarchy.getDetectionObjects().size());
+		assertEquals(2, hierarchy.getEventCount());
 		for (PathObject annotation : replay.getHierarchy().getAnnotationObjects())
 			assertEquals(Map.of(annotation.getPathClass().getName(), 64L), classesUnder(annotation));
 	}

@@ -8,7 +8,7 @@ public interface MeasurementList extends AutoCloseable {
 
 	double get(String name);
 
-	java.util.Map<String, Double> asMap();
+	java.util.Map<String, Number> asMap();
 
 	@Override
 	void close();
@@ -28,7 +28,7 @@ public interface MeasurementList extends AutoCloseable {
 		}
 
 		@Override
-		public java.util.Map<String, Double> asMap() {
+		public java.util.Map<String, Number> asMap() {
 			return java.util.Map.copyOf(values);
 		}
 

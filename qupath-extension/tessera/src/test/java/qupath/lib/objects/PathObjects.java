@@ -7,10 +7,14 @@ import qupath.lib.roi.interfaces.ROI;
 public class PathObjects {
 
 	public static PathObject createAnnotationObject(ROI roi, PathClass pathClass) {
-		return new PathObject(false, roi, pathClass);
+		return new PathObject(PathObject.Kind.ANNOTATION, roi, pathClass);
 	}
 
 	public static PathObject createDetectionObject(ROI roi, PathClass pathClass) {
-		return new PathObject(true, roi, pathClass);
+		return new PathObject(PathObject.Kind.DETECTION, roi, pathClass);
+	}
+
+	public static PathObject createTileObject(ROI roi, PathClass pathClass) {
+		return new PathObject(PathObject.Kind.TILE, roi, pathClass);
 	}
 }

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Collection;
 
 import qupath.lib.objects.PathObject;
+import qupath.lib.objects.hierarchy.events.PathObjectSelectionModel;
 import qupath.lib.regions.ImageRegion;
 import qupath.lib.roi.interfaces.ROI;
 

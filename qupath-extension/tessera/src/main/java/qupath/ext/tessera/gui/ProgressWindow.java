@@ -62,12 +62,15 @@ public final class ProgressWindow implements ProgressListener {
 		window.show();
 	}
 
-	/** Closes the window (on the JavaFX thread). */
-	public void close() {
-		Platform.runLater(() -> {
-			if (window != null)
-				window.close();
-		});
+	/** Closes the window; call on the JavaFX thread. */
+	void closeNow() {
+		if (window != null)
+			window.close();
+	}
+
+	/** @return the window, or null before it is shown */
+	Stage window() {
+		return window;
 	}
 
 	@Override

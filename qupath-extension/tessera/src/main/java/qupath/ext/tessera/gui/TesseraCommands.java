@@ -4,19 +4,15 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.google.gson.JsonObject;
 
-import javafx.application.Platform;
 import javafx.scene.Node;
+import javafx.scene.control.Dialog;
+import javafx.stage.Window;
 import qupath.ext.tessera.ProjectModels;
 import qupath.ext.tessera.Tessera;
-import qupath.ext.tessera.bridge.CancellationToken;
-import qupath.ext.tessera.bridge.CancelledException;
+import qupath.ext.tessera.bridge.Diagnostics;
 import qupath.fx.dialogs.Dialogs;
 import qupath.lib.gui.QuPathGUI;
 import qupath.lib.images.ImageData;
@@ -27,14 +23,14 @@ import qupath.lib.projects.ProjectImageEntry;
 /**
  * The menu commands: each opens its form pre-filled from the current image, runs the same job a
  * script would on QuPath's background executor with a progress window (never on the JavaFX
- * thread), then shows the results. Cancelling writes and adds nothing.
+ * thread), then shows the results or the error in a dialog owned by QuPath's main window (see
+ * {@link JobRunner}). Cancelling writes and adds nothing.
  */
 public final class TesseraCommands {
 
-	private static final Logger logger = LoggerFactory.getLogger(TesseraCommands.class);
-
 	private final QuPathGUI qupath;
 	private final TesseraPreferences preferences;
+	private final JobRunner runner;
 
 	/**
 	 * @param qupath the QuPath window
@@ -43,6 +39,8 @@ public final class TesseraCommands {
 	public TesseraCommands(QuPathGUI qupath, TesseraPreferences preferences) {
 		this.qupath = qupath;
 		this.preferences = preferences;
+		this.runner = new JobRunner(qupath.getStage(), qupath.getThreadPoolManager().getSingleThreadExecutor(this),
+				Dialogs::showInfoNotification);
 	}
 
 	/**
@@ -56,6 +54,7 @@ public final class TesseraCommands {
 		qupath.installCommand(menu + ">Export training tiles…", this::exportTiles);
 		qupath.installCommand(menu + ">Manage models…", this::manageModels);
 		qupath.installCommand(menu + ">Run for project…", this::runForProject);
+		qupath.installCommand(menu + ">Check installation", this::checkInstallation);
 	}
 
 	private ImageData<BufferedImage> image(String command) {
@@ -80,7 +79,7 @@ public final class TesseraCommands {
 	private ImageContext context(ImageData<BufferedImage> imageData) {
 		var project = qupath.getProject();
 		var entry = project == null ? null : project.getEntry(imageData);
-		String name = entry != null ? entry.getImageName() : Path.of(imageData.getServer().getPath()).getFileName().toString();
+		String name = entry != null ? entry.getImageName() : Tessera.imageName(imageData);
 		List<String> images = project == null ? List.of() : project.getImageList().stream().map(ProjectImageEntry::getImageName).toList();
 		return ImageContext.of(imageData, name, images, modelDirectory());
 	}
@@ -100,14 +99,14 @@ public final class TesseraCommands {
 		if (!currentOnly && imageData.isChanged() && !Dialogs.showConfirmDialog("Tessera: train tile classifier",
 				"Training on several images reads each image's saved data: the current image's unsaved changes are left out. Continue?"))
 			return;
-		run("Training " + model.getFileName(), job::progress, job::cancel, () -> {
+		runner.run("Training " + model.getFileName(), job::progress, job::cancel, () -> {
 			if (currentOnly)
 				return job.train(imageData, model.toString());
 			var metrics = job.trainOnProject(entries(chosen), model.toString());
 			imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: train tile classifier",
 					Map.of("model", model.toString()), job.projectScript(chosen, model.toString())));
 			return metrics;
-		}, metrics -> showResults("Trained " + model.getFileName(), metrics, model));
+		}, (metrics, owner) -> results(owner, "Trained " + model.getFileName(), metrics, model));
 	}
 
 	private void apply() {
@@ -123,9 +122,10 @@ public final class TesseraCommands {
 			return;
 		var job = form.application();
 		boolean onlySelected = form.onlySelected();
-		run("Applying " + form.modelPath(), job::progress, job::cancel,
+		runner.run("Applying " + Path.of(form.modelPath()).getFileName(), job::progress, job::cancel,
 				() -> onlySelected ? job.apply(imageData, selected) : job.apply(imageData),
-				added -> Dialogs.showInfoNotification("Tessera", added + " objects added"));
+				(added, owner) -> Messages.message(owner, "Tessera: apply model",
+						added + " objects added (earlier Tessera results in the same regions replaced)"));
 	}
 
 	private void evaluate() {
@@ -136,8 +136,8 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: evaluate model", form.pane()))
 			return;
 		var job = form.evaluation();
-		run("Evaluating " + form.modelPath(), job::progress, job::cancel, () -> job.evaluate(imageData),
-				report -> Dialogs.showMessageDialog("Tessera: evaluation", new ResultsView(report, null, null).pane()));
+		runner.run("Evaluating " + Path.of(form.modelPath()).getFileName(), job::progress, job::cancel, () -> job.evaluate(imageData),
+				(report, owner) -> Messages.message(owner, "Tessera: evaluation", new ResultsView(report, null, null).pane()));
 	}
 
 	private void exportTiles() {
@@ -148,8 +148,9 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: export training tiles", form.pane()))
 			return;
 		var job = form.job();
-		run("Exporting tiles", job::progress, job::cancel, () -> job.export(imageData, form.folder()),
-				count -> Dialogs.showInfoNotification("Tessera", count + " tiles written to " + form.folder()));
+		runner.run("Exporting tiles", job::progress, job::cancel, () -> job.export(imageData, form.folder()),
+				(count, owner) -> Messages.message(owner, "Tessera: export training tiles",
+						count + " tiles written to " + form.folder()));
 	}
 
 	private void runForProject() {
@@ -164,14 +165,14 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: run for project", form.pane()))
 			return;
 		var job = form.application();
-		run("Applying to " + form.chosenImages().size() + " images", job::progress, job::cancel,
-				() -> job.applyToProject(entries(form.chosenImages())), this::showBatch);
+		runner.run("Applying to " + form.chosenImages().size() + " images", job::progress, job::cancel,
+				() -> job.applyToProject(entries(form.chosenImages())), this::batch);
 	}
 
 	private void manageModels() {
 		ModelsView[] view = new ModelsView[1];
 		view[0] = new ModelsView(modelDirectory(),
-				model -> showResults(model.name(), ProjectModels.metrics(model.file()), model.file()),
+				model -> results(qupath.getStage(), model.name(), ProjectModels.metrics(model.file()), model.file()).show(),
 				model -> {
 					if (Dialogs.showConfirmDialog("Delete model", "Delete " + model.file() + "?")) {
 						ProjectModels.delete(model.file());
@@ -181,51 +182,24 @@ public final class TesseraCommands {
 		Dialogs.showMessageDialog("Tessera: models", view[0].pane());
 	}
 
-	private void showBatch(List<Tessera.ImageResult> results) {
+	private void checkInstallation() {
+		runner.run("Checking installation", progress -> {}, cancel -> {}, Diagnostics::report,
+				(report, owner) -> Messages.message(owner, "Tessera: installation", report));
+	}
+
+	private Dialog<?> batch(List<Tessera.ImageResult> results, Window owner) {
 		var text = new StringBuilder();
 		for (var result : results)
 			text.append(result.image()).append(": ")
 					.append(result.error() == null ? result.objects() + " objects" : "FAILED — " + result.error()).append('\n');
-		Dialogs.showMessageDialog("Tessera: run for project", text.toString());
 		qupath.refreshProject();
+		return Messages.message(owner, "Tessera: run for project", text.toString());
 	}
 
-	private void showResults(String title, JsonObject metrics, Path model) {
+	private Dialog<?> results(Window owner, String title, JsonObject metrics, Path model) {
 		Node view = new ResultsView(metrics.getAsJsonObject("final_hold_out"),
 				metrics.get("cross_validation").isJsonObject() ? metrics.getAsJsonObject("cross_validation") : null,
 				ProjectModels.history(model)).pane();
-		Dialogs.showMessageDialog("Tessera: " + title, view);
-	}
-
-	/** A job's body, which may throw. */
-	private interface Work<T> {
-		T run() throws Exception;
-	}
-
-	/**
-	 * Runs {@code work} on QuPath's background executor with a progress window wired to the job's
-	 * progress and cancellation; shows the result on the JavaFX thread, or the error.
-	 */
-	private <T> void run(String title, Consumer<qupath.ext.tessera.bridge.ProgressListener> progress,
-			Consumer<CancellationToken> cancel, Work<T> work, Consumer<T> done) {
-		var token = new CancellationToken();
-		var window = new ProgressWindow(token);
-		progress.accept(window);
-		cancel.accept(token);
-		window.show(qupath.getStage(), "Tessera: " + title);
-		qupath.getThreadPoolManager().getSingleThreadExecutor(this).submit(() -> {
-			try {
-				T result = work.run();
-				Platform.runLater(() -> done.accept(result));
-			} catch (CancelledException e) {
-				Platform.runLater(() -> Dialogs.showInfoNotification("Tessera", title + ": cancelled, nothing was written"));
-			} catch (Exception e) {
-				logger.error("Tessera: {} failed", title, e);
-				Platform.runLater(() -> Dialogs.showErrorMessage("Tessera: " + title, e));
-			} finally {
-				window.close();
-				token.close();
-			}
-		});
+		return Messages.message(owner, "Tessera: " + title, view);
 	}
 }

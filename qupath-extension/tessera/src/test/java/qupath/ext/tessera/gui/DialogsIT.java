@@ -58,6 +58,8 @@ class DialogsIT {
 		var started = new CompletableFuture<Void>();
 		Platform.startup(() -> started.complete(null));
 		started.get(30, TimeUnit.SECONDS);
+		// Tests open and close windows: JavaFX must not stop when the last one closes.
+		Platform.setImplicitExit(false);
 		Files.createDirectories(SNAPSHOTS);
 	}
 
@@ -79,7 +81,7 @@ class DialogsIT {
 		ImageServer<BufferedImage> server = new ImageServer<>() {
 			@Override
 			public String getPath() {
-				return "/data/CMU-1-Small-Region.svs";
+				return "qupath.lib.images.servers.openslide.OpenslideServer: file:///data/CMU-1-Small-Region.svs";
 			}
 
 			@Override
@@ -90,6 +92,11 @@ class DialogsIT {
 			@Override
 			public int getHeight() {
 				return 2967;
+			}
+
+			@Override
+			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
+				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("CMU-1-Small-Region.svs").build();
 			}
 
 			@Override
@@ -280,5 +287,62 @@ class DialogsIT {
 			snapshot(view.pane(), "results");
 			return null;
 		});
+	}
+
+	/** The open window titled {@code title}, if any. */
+	private static java.util.Optional<javafx.stage.Window> window(String title) {
+		return javafx.stage.Window.getWindows().stream()
+				.filter(w -> w instanceof javafx.stage.Stage stage && title.equals(stage.getTitle())).findFirst();
+	}
+
+	@Test
+	void aJobsResultAndErrorAreOwnedByTheMainWindowAndOutliveTheProgressWindow() throws Exception {
+		var main = onFx(() -> {
+			var stage = new javafx.stage.Stage();
+			stage.setTitle("QuPath");
+			stage.setScene(new Scene(new javafx.scene.control.Label("QuPath"), 400, 300));
+			stage.show();
+			return stage;
+		});
+		var executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try {
+			var runner = new JobRunner(main, executor, (title, text) -> {});
+			var progressSeen = new CompletableFuture<Boolean>();
+			var shown = new CompletableFuture<javafx.scene.control.Dialog<?>>();
+			var job = onFx(() -> runner.run("Training demo.tessera", p -> {}, c -> {}, () -> {
+				progressSeen.complete(onFx(() -> window("Tessera: Training demo.tessera").isPresent()));
+				return 42;
+			}, (result, owner) -> {
+				var dialog = Messages.message(owner, "Tessera: trained", "result " + result);
+				shown.complete(dialog);
+				return dialog;
+			}));
+			job.get(30, TimeUnit.SECONDS);
+			assertTrue(progressSeen.get(30, TimeUnit.SECONDS), "the progress window is open while the job runs");
+			var dialog = shown.get(30, TimeUnit.SECONDS);
+			onFx(() -> {
+				assertTrue(dialog.isShowing(), "the result is on screen");
+				assertTrue(dialog.getOwner() == main, "owned by the main window, never by the progress window");
+				assertFalse(window("Tessera: Training demo.tessera").isPresent(), "the progress window is closed");
+				dialog.close();
+				return null;
+			});
+
+			var failed = onFx(() -> runner.run("Evaluating demo.tessera", p -> {}, c -> {}, () -> {
+				throw new IllegalStateException("slide.svs: not a slide");
+			}, (result, owner) -> null));
+			failed.get(30, TimeUnit.SECONDS);
+			onFx(() -> {
+				var error = window("Tessera: Evaluating demo.tessera failed").orElseThrow();
+				assertTrue(error.isShowing(), "the error is on screen, not only in the log");
+				assertTrue(((javafx.stage.Stage) error).getOwner() == main);
+				assertFalse(window("Tessera: Evaluating demo.tessera").isPresent());
+				((javafx.stage.Stage) error).close();
+				main.close();
+				return null;
+			});
+		} finally {
+			executor.shutdownNow();
+		}
 	}
 }

@@ -14,5 +14,7 @@ public interface ImageServer<T> extends AutoCloseable {
 
 	PixelCalibration getPixelCalibration();
 
+	ImageServerMetadata getMetadata();
+
 	T readRegion(RegionRequest request) throws IOException;
 }

@@ -1,26 +1,38 @@
 package qupath.lib.objects.hierarchy;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
 
 import qupath.lib.objects.PathObject;
+import qupath.lib.objects.hierarchy.events.PathObjectSelectionModel;
 
-/** Test double of QuPath's PathObjectHierarchy: annotations at the root, counted change events. */
+/** Test double of QuPath's PathObjectHierarchy: a root object, a selection, counted change events. */
 public final class PathObjectHierarchy {
 
-	private final List<PathObject> annotations = new ArrayList<>();
+	private final PathObject root = PathObject.root();
+	private final PathObjectSelectionModel selection = new PathObjectSelectionModel();
 	private int events;
 
+	public PathObject getRootObject() {
+		return root;
+	}
+
+	public PathObjectSelectionModel getSelectionModel() {
+		return selection;
+	}
+
+	/** Adds an object at the root (QuPath would insert it below the annotation containing it). */
 	public boolean addObject(PathObject pathObject) {
-		return annotations.add(pathObject);
+		root.addChildObjects(List.of(pathObject));
+		return true;
 	}
 
 	/** Adds objects at the root in one change (one event), as QuPath does. */
 	public boolean addObjects(Collection<? extends PathObject> pathObjects) {
 		events++;
-		return annotations.addAll(pathObjects);
+		root.addChildObjects(pathObjects);
+		return true;
 	}
 
 	/** @return every annotation, at the root or below another one (as QuPath's hierarchy does) */
@@ -28,12 +40,17 @@ public final class PathObjectHierarchy {
 		return all().filter(PathObject::isAnnotation).toList();
 	}
 
+	/** @return every detection, tiles included (a tile is a detection in QuPath) */
 	public Collection<PathObject> getDetectionObjects() {
 		return all().filter(PathObject::isDetection).toList();
 	}
 
+	public Collection<PathObject> getTileObjects() {
+		return all().filter(PathObject::isTile).toList();
+	}
+
 	private Stream<PathObject> all() {
-		return annotations.stream().flatMap(PathObjectHierarchy::withDescendants);
+		return root.getChildObjects().stream().flatMap(PathObjectHierarchy::withDescendants);
 	}
 
 	private static Stream<PathObject> withDescendants(PathObject object) {
