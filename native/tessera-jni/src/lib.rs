@@ -18,6 +18,7 @@ mod error;
 mod evaluator;
 mod handles;
 mod native_library;
+mod native_slide;
 mod onnx_model;
 mod progress;
 mod tile_planner;
@@ -42,6 +43,7 @@ pub(crate) use bridge_method;
 pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
     [
         native_library::METHODS,
+        native_slide::METHODS,
         cancellation_token::METHODS,
         onnx_model::METHODS,
         diagnostics::METHODS,

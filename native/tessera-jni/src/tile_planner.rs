@@ -126,14 +126,15 @@ fn plan_tissue_tiles<'local>(
     let image_mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
     let downsample = spec.resolution.downsample_given(image_mpp, Path::new(&image))?;
     let plan = plan_whole_slide(&image, dimensions, downsample, &spec, Some(&mask), TISSUE_LABEL)?;
-    let result = json!({
-        "plan": plan,
-        "selection": { "regions": 0, "unclassified": 0, "ignored": 0, "excluded": 0, "repaired": 0 },
-    });
-    Ok(env.new_string(result.to_string())?)
+    Ok(env.new_string(json!({ "plan": plan, "selection": no_selection() }).to_string())?)
 }
 
-fn tile_spec(env: &mut Env, spec: &JString) -> BridgeResult<TileSpec> {
+/// The selection counts of a plan made over tissue: no annotation was chosen or left out.
+pub(crate) fn no_selection() -> Value {
+    json!({ "regions": 0, "unclassified": 0, "ignored": 0, "excluded": 0, "repaired": 0 })
+}
+
+pub(crate) fn tile_spec(env: &mut Env, spec: &JString) -> BridgeResult<TileSpec> {
     Ok(serde_json::from_str(&spec.try_to_string(env)?).map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?)
 }
 

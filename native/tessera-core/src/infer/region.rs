@@ -76,9 +76,15 @@ pub fn plan(source: &dyn RegionSource, metadata: &Metadata, roi: Option<(&Docume
             };
             plan_regions(&selection, &name, source.dimensions(), downsample, &spec)
         }
-        None => {
-            let mask = detect_tissue(source, TISSUE_THUMBNAIL)?;
-            plan_whole_slide(&name, source.dimensions(), downsample, &spec, Some(&mask), LABEL)
-        }
+        None => plan_tissue(source, &name, &spec, LABEL),
     }
+}
+
+/// The tiles of `spec` over the tissue of `source` (detected on a thumbnail at most
+/// 2048 px on its longer side), labelled `label`: the one tissue plan behind the `tessera`
+/// command and the QuPath extension, so that both tile a slide alike.
+pub fn plan_tissue(source: &dyn RegionSource, name: &str, spec: &TileSpec, label: &str) -> Result<TilePlan> {
+    let downsample = spec.resolution.downsample_for(source)?;
+    let mask = detect_tissue(source, TISSUE_THUMBNAIL)?;
+    plan_whole_slide(name, source.dimensions(), downsample, spec, Some(&mask), label)
 }

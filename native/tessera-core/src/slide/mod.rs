@@ -2,8 +2,9 @@
 //!
 //! A [`RegionSource`] is anything that can hand out RGB pixels of a level-0 rectangle at one of
 //! its pyramid levels: a slide file read with OpenSlide ([`OpenSlideSource`], behind the
-//! `openslide` cargo feature) or a buffer of pixels pushed from the Java side
-//! ([`BufferSource`]). [`read_region`] picks the level for a requested downsample and resizes
+//! `openslide` cargo feature), a JPEG-tiled TIFF pyramid read by the core alone
+//! ([`TiffSource`], the same decoder OpenSlideSource uses for such levels) or a buffer of pixels
+//! pushed from the Java side ([`BufferSource`]). [`read_region`] picks the level for a requested downsample and resizes
 //! what the level gives to the exact output size; [`Resolution`] turns a µm/px request into a
 //! downsample, with a clear error when the slide has no pixel size.
 
@@ -12,8 +13,8 @@ mod buffer;
 mod openslide;
 mod pixels;
 mod resolution;
-#[cfg(feature = "openslide")]
 mod tiff_jpeg;
+mod tiff_source;
 
 use std::path::Path;
 
@@ -22,6 +23,7 @@ pub use buffer::BufferSource;
 pub use openslide::OpenSlideSource;
 pub use pixels::RgbImage;
 pub use resolution::Resolution;
+pub use tiff_source::TiffSource;
 
 use crate::Result;
 

@@ -86,24 +86,6 @@ impl OpenSlideSource {
             None
         };
     }
-
-    /// Reads through the direct JPEG reader, when the level is a JPEG-tiled page it can decode.
-    fn read_direct(
-        &self,
-        level: &Level,
-        x: i64,
-        y: i64,
-        width: u32,
-        height: u32,
-    ) -> Option<RgbImage> {
-        let tiff = self.direct.as_ref()?;
-        let page = tiff.page(level.width, level.height)?;
-        let (x, y) = (
-            (x as f64 / level.downsample).floor() as i64,
-            (y as f64 / level.downsample).floor() as i64,
-        );
-        tiff.read(page, x, y, width, height).ok()
-    }
 }
 
 /// An OpenSlide error as the core's error about `path`.
@@ -153,8 +135,8 @@ impl RegionSource for OpenSlideSource {
                 self.levels.len()
             )));
         };
-        if let Some(image) = self.read_direct(level_info, i64::from(x), i64::from(y), width, height)
-        {
+        let direct = self.direct.as_ref();
+        if let Some(image) = direct.and_then(|tiff| tiff.read_level(level_info, i64::from(x), i64::from(y), width, height)) {
             return Ok(image);
         }
         let region = Region {

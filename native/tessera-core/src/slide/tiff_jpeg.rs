@@ -9,7 +9,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use super::RgbImage;
+use super::{Level, RgbImage};
 use crate::{Result, TesseraError};
 
 /// The tiles of one JPEG-compressed, tiled, 8-bit RGB TIFF page.
@@ -59,6 +59,23 @@ impl TiffJpeg {
             .filter(|p| p.width == width && p.height == height);
         let page = matching.next()?;
         matching.next().is_none().then_some(page)
+    }
+
+    /// The sizes of the JPEG-tiled pages, in file order.
+    pub fn page_sizes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.pages.iter().map(|page| (page.width, page.height))
+    }
+
+    /// Reads `width × height` pixels of the pyramid `level` from level-0 position (`x`, `y`),
+    /// when that level is a JPEG-tiled page of this file: `None` when it is not (or a tile cannot
+    /// be decoded), so that the caller can read it another way.
+    pub fn read_level(&self, level: &Level, x: i64, y: i64, width: u32, height: u32) -> Option<RgbImage> {
+        let page = self.page(level.width, level.height)?;
+        let (x, y) = (
+            (x as f64 / level.downsample).floor() as i64,
+            (y as f64 / level.downsample).floor() as i64,
+        );
+        self.read(page, x, y, width, height).ok()
     }
 
     /// Reads `width × height` pixels of `page` from (`x`, `y`) in the page's own pixels; pixels

@@ -71,6 +71,27 @@ where
     })
 }
 
+/// Reads the level-0 rectangles `tiles` (`x`, `y`, `width`, `height`) of `source`, each scaled
+/// to `size × size`, into `out` as packed RGB tiles one after the other, in parallel.
+///
+/// Fails when `out` is too small for them all, or a read fails.
+pub fn read_packed(source: &dyn RegionSource, tiles: &[(i64, i64, u64, u64)], size: u32, out: &mut [u8]) -> Result<()> {
+    let tile_len = 3 * size as usize * size as usize;
+    let needed = tiles.len().saturating_mul(tile_len);
+    let available = out.len();
+    let out = out.get_mut(..needed).ok_or_else(|| {
+        TesseraError::invalid(format!("{available} bytes cannot hold {} tiles of {size}² RGB pixels", tiles.len()))
+    })?;
+    if tile_len == 0 {
+        return Err(TesseraError::invalid("tiles of 0 px"));
+    }
+    out.par_chunks_exact_mut(tile_len).zip(tiles.par_iter()).try_for_each(|(chunk, &(x, y, width, height))| {
+        let pixels = read_region(source, (x, y, width, height), (size, size))?;
+        chunk.copy_from_slice(pixels.as_bytes());
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +125,18 @@ mod tests {
             .flat_map(|y| (0..16u8).flat_map(move |x| [x, y, 0]))
             .collect();
         BufferSource::new("grid", data, (16, 16), (32, 32), None).unwrap()
+    }
+
+    #[test]
+    fn packed_tiles_hold_each_tiles_pixels_in_order() {
+        let rectangles: Vec<_> = plan(16).tiles.iter().map(|t| (t.x, t.y, t.w, t.h)).collect();
+        let mut out = vec![0; 16 * 2 * 2 * 3];
+        read_packed(&source(), &rectangles, 2, &mut out).unwrap();
+        for (index, tile) in out.chunks_exact(12).enumerate() {
+            assert_eq!(&tile[..3], &[(index % 8) as u8 * 2, (index / 8) as u8 * 2, 0], "tile {index}");
+        }
+        let mut small = vec![0; 11];
+        assert!(read_packed(&source(), &rectangles[..1], 2, &mut small).unwrap_err().to_string().contains("cannot hold"));
     }
 
     #[test]

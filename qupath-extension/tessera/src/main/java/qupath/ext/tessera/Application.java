@@ -51,6 +51,9 @@ public final class Application extends ModelJob<Application> {
 
 	Application(String model) {
 		super(model);
+		// The core's (and `tessera apply`'s) default: a tile is classified when its region or
+		// tissue covers a quarter of it.
+		minCoverage = 0.25;
 	}
 
 	@Override
@@ -153,10 +156,26 @@ public final class Application extends ModelJob<Application> {
 				: apply(predictor, imageData, annotations, script());
 	}
 
-	/** Over the image's tissue (detected on a thumbnail), the objects at the root. */
+	/**
+	 * Over the image's tissue, the objects at the root. A file the core reads itself is planned
+	 * exactly as {@code tessera apply} plans it; otherwise tissue is detected on a thumbnail read
+	 * through QuPath.
+	 */
 	private int applyToTissue(TilePredictor predictor, ImageData<BufferedImage> imageData) {
-		var server = imageData.getServer();
 		String name = Tessera.imageName(imageData);
+		try (var pixels = ImagePixels.of(imageData.getServer())) {
+			var plan = pixels.slide().map(slide -> slide.planTissue(name, spec(predictor)))
+					.orElseGet(() -> planTissue(imageData.getServer(), name, spec(predictor)));
+			if (plan.tiles().isEmpty())
+				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
+			var root = imageData.getHierarchy().getRootObject();
+			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane()));
+			return place(imageData, results, script());
+		}
+	}
+
+	/** Plans the tiles over the tissue of a thumbnail QuPath reads. */
+	private static TilePlanner.Plan planTissue(ImageServer<BufferedImage> server, String name, TilePlanner.Spec spec) {
 		double downsample = Math.max(1, Math.max(server.getWidth(), server.getHeight()) / (double) THUMBNAIL);
 		BufferedImage thumbnail;
 		try {
@@ -165,19 +184,13 @@ public final class Application extends ModelJob<Application> {
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot read a thumbnail of " + name, e);
 		}
-		var plan = TilePlanner.planTissue(name, server.getWidth(), server.getHeight(), Tessera.pixelSizeMicrons(server),
-				thumbnail, spec(predictor));
-		if (plan.tiles().isEmpty())
-			throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
-		var root = imageData.getHierarchy().getRootObject();
-		var results = Map.of(root, classified(predictor, server, plan, ImagePlane.getDefaultPlane()));
-		return place(imageData, results, script());
+		return TilePlanner.planTissue(name, server.getWidth(), server.getHeight(), Tessera.pixelSizeMicrons(server),
+				thumbnail, spec);
 	}
 
 	/** The plan's tiles as classified tile objects, grouped into class regions when asked for. */
-	private List<PathObject> classified(TilePredictor predictor, ImageServer<BufferedImage> server, TilePlanner.Plan plan,
-			ImagePlane plane) {
-		float[] probabilities = TileBatches.classify(predictor, server, plan, progress, cancel);
+	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane) {
+		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
 		var tiles = TileObjects.tiles(plan.tiles(), probabilities, predictor.classNames(), predictor.classColours(), plane,
 				Path.of(model).getFileName().toString());
 		return mergeClasses ? ClassRegions.merge(tiles, plane) : tiles;
@@ -191,13 +204,15 @@ public final class Application extends ModelJob<Application> {
 		var server = imageData.getServer();
 		var spec = spec(predictor);
 		Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
-		for (PathObject parent : parents) {
-			var regions = Annotations.regions(List.of(parent), "Region");
-			if (regions.isEmpty())
-				continue;
-			var plan = TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
-					Tessera.pixelSizeMicrons(server), regions, spec);
-			results.put(parent, classified(predictor, server, plan, parent.getROI().getImagePlane()));
+		try (var pixels = ImagePixels.of(server)) {
+			for (PathObject parent : parents) {
+				var regions = Annotations.regions(List.of(parent), "Region");
+				if (regions.isEmpty())
+					continue;
+				var plan = TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
+						Tessera.pixelSizeMicrons(server), regions, spec);
+				results.put(parent, classified(predictor, pixels, plan, parent.getROI().getImagePlane()));
+			}
 		}
 		return place(imageData, results, script);
 	}

@@ -60,7 +60,10 @@ public final class Evaluation extends ModelJob<Evaluation> {
 				throw new InvalidInputException(Tessera.imageName(imageData)
 						+ ": no classified annotation large enough for one tile");
 			int[] truth = tiles.labels().stream().mapToInt(classes::indexOf).toArray();
-			float[] probabilities = TileBatches.classify(predictor, imageData.getServer(), tiles.plan(), progress, cancel);
+			float[] probabilities;
+			try (var pixels = ImagePixels.of(imageData.getServer())) {
+				probabilities = TileBatches.classify(predictor, pixels, tiles.plan(), progress, cancel);
+			}
 			metrics = Evaluator.evaluate(classes, truth, probabilities, 0);
 		}
 		if (report != null)

@@ -40,7 +40,8 @@ record LabelledTiles(String name, ImageData<BufferedImage> imageData, TilePlanne
 	 * @param consumer receives each batch
 	 */
 	void read(TileBatches.Consumer consumer) {
-		TileBatches.forEach(imageData.getServer(), plan.tiles(), plan.downsample(), plan.tileSize(),
-				TileBatches.DEFAULT_SIZE, consumer);
+		try (var pixels = ImagePixels.of(imageData.getServer())) {
+			TileBatches.forEach(pixels, plan.tiles(), plan.downsample(), plan.tileSize(), TileBatches.DEFAULT_SIZE, consumer);
+		}
 	}
 }

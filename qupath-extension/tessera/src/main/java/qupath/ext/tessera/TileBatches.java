@@ -1,6 +1,5 @@
 package qupath.ext.tessera;
 
-import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +8,6 @@ import java.util.concurrent.CompletionException;
 import qupath.ext.tessera.bridge.ProgressListener;
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.ext.tessera.bridge.TilePredictor;
-import qupath.lib.images.servers.ImageServer;
 
 /**
  * Planned tiles read in batches of bounded size, the next batch read (in parallel, through the
@@ -36,38 +34,38 @@ final class TileBatches {
 
 	/**
 	 * Reads {@code tiles} batch by batch and hands each batch to {@code consumer}, in order.
-	 * @param server the image
+	 * @param pixels where the image's pixels come from
 	 * @param tiles the tiles
 	 * @param downsample full-resolution pixels per tile pixel
 	 * @param tileSize tile side in pixels
 	 * @param batch tiles per batch
 	 * @param consumer what to do with each batch
 	 */
-	static void forEach(ImageServer<BufferedImage> server, List<TilePlanner.Tile> tiles, double downsample, int tileSize,
-			int batch, Consumer consumer) {
-		CompletableFuture<ByteBuffer> next = read(server, tiles, 0, batch, downsample, tileSize);
+	static void forEach(ImagePixels pixels, List<TilePlanner.Tile> tiles, double downsample, int tileSize, int batch,
+			Consumer consumer) {
+		CompletableFuture<ByteBuffer> next = read(pixels, tiles, 0, batch, downsample, tileSize);
 		for (int start = 0; start < tiles.size(); start += batch) {
-			ByteBuffer pixels = join(next);
+			ByteBuffer current = join(next);
 			int following = start + batch;
-			next = following < tiles.size() ? read(server, tiles, following, batch, downsample, tileSize) : null;
-			consumer.accept(start, Math.min(batch, tiles.size() - start), pixels);
+			next = following < tiles.size() ? read(pixels, tiles, following, batch, downsample, tileSize) : null;
+			consumer.accept(start, Math.min(batch, tiles.size() - start), current);
 		}
 	}
 
 	/**
 	 * Classifies planned tiles batch by batch.
 	 * @param predictor the model
-	 * @param server the image
+	 * @param image where the image's pixels come from
 	 * @param plan the tiles, at the model's tile size
 	 * @param progress receives progress over all tiles, or null
 	 * @param cancel stops between native batches, or null
 	 * @return {@code tiles × classes} probabilities, tile by tile
 	 */
-	static float[] classify(TilePredictor predictor, ImageServer<BufferedImage> server, TilePlanner.Plan plan,
+	static float[] classify(TilePredictor predictor, ImagePixels image, TilePlanner.Plan plan,
 			ProgressListener progress, qupath.ext.tessera.bridge.CancellationToken cancel) {
 		int n = plan.tiles().size(), k = predictor.classNames().size();
 		float[] probabilities = new float[n * k];
-		forEach(server, plan.tiles(), plan.downsample(), predictor.tileSize(), DEFAULT_SIZE, (start, count, pixels) -> {
+		forEach(image, plan.tiles(), plan.downsample(), predictor.tileSize(), DEFAULT_SIZE, (start, count, pixels) -> {
 			ProgressListener overall = progress == null ? null
 					: (done, total, message) -> progress.onProgress(start + done, n, message);
 			float[] batch = predictor.classify(pixels, count, overall, cancel);
@@ -76,10 +74,10 @@ final class TileBatches {
 		return probabilities;
 	}
 
-	private static CompletableFuture<ByteBuffer> read(ImageServer<BufferedImage> server, List<TilePlanner.Tile> tiles,
-			int start, int batch, double downsample, int tileSize) {
+	private static CompletableFuture<ByteBuffer> read(ImagePixels pixels, List<TilePlanner.Tile> tiles, int start, int batch,
+			double downsample, int tileSize) {
 		var slice = tiles.subList(start, Math.min(tiles.size(), start + batch));
-		return CompletableFuture.supplyAsync(() -> ServerTiles.read(server, slice, downsample, tileSize));
+		return CompletableFuture.supplyAsync(() -> pixels.read(slice, downsample, tileSize));
 	}
 
 	private static ByteBuffer join(CompletableFuture<ByteBuffer> future) {

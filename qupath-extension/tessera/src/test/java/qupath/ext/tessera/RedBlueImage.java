@@ -63,6 +63,16 @@ final class RedBlueImage {
 			}
 
 			@Override
+			public java.util.Collection<java.net.URI> getURIs() {
+				return java.util.List.of();
+			}
+
+			@Override
+			public boolean isRGB() {
+				return true;
+			}
+
+			@Override
 			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
 				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("red-blue.tif").build();
 			}

@@ -159,7 +159,7 @@ class TesseraJobsIT {
 		assertEquals(128, detections.size());
 		assertTrue(detections.stream().allMatch(d -> d.getROI().getBoundsX() < RedBlueImage.HALF));
 		assertEquals(1, imageData.getHierarchy().getEventCount());
-		assertEquals("qupath.ext.tessera.Tessera.application('" + model + "').minCoverage(0.5).mergeClasses(false)"
+		assertEquals("qupath.ext.tessera.Tessera.application('" + model + "').minCoverage(0.25).mergeClasses(false)"
 				+ ".apply(getCurrentImageData())", lastScript(imageData));
 	}
 

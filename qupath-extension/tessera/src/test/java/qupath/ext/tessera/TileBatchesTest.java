@@ -31,7 +31,7 @@ class TileBatchesTest {
 		ByteBuffer whole = ServerTiles.read(server, tiles, 1, 32);
 		ByteBuffer joined = ByteBuffer.allocate(whole.capacity());
 		List<int[]> seen = new ArrayList<>();
-		TileBatches.forEach(server, tiles, 1, 32, 100, (start, count, pixels) -> {
+		TileBatches.forEach(ImagePixels.of(server), tiles, 1, 32, 100, (start, count, pixels) -> {
 			seen.add(new int[] {start, count});
 			joined.put(pixels.slice(0, count * 3 * 32 * 32));
 		});
@@ -48,7 +48,7 @@ class TileBatchesTest {
 		// The server's own error for the tile outside the image arrives unwrapped, after the batches before it.
 		List<Integer> consumed = new ArrayList<>();
 		assertThrows(RasterFormatException.class,
-				() -> TileBatches.forEach(server, tiles, 1, 32, 100, (start, count, pixels) -> consumed.add(start)));
+				() -> TileBatches.forEach(ImagePixels.of(server), tiles, 1, 32, 100, (start, count, pixels) -> consumed.add(start)));
 		assertEquals(List.of(0, 100), consumed);
 	}
 }

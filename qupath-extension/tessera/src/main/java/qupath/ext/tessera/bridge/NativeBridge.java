@@ -10,8 +10,9 @@ import java.nio.ByteBuffer;
  * the same signature, so a Java and a native library that drifted apart are refused at load time
  * rather than failing later with {@link UnsatisfiedLinkError}.
  * <p>
- * Handles ({@code long}) are owned by the public wrappers ({@link OnnxModel},
- * {@link CancellationToken}); nothing else may pass them around. Failures arrive as
+ * Handles ({@code long}) are owned by the public wrappers ({@link NativeObject}'s subclasses:
+ * {@link OnnxModel}, {@link CancellationToken}, {@link TilePredictor}, {@link TileStore},
+ * {@link NativeSlide}); nothing else may pass them around. Failures arrive as
  * {@link TesseraException} subclasses.
  */
 final class NativeBridge {
@@ -63,6 +64,20 @@ final class NativeBridge {
 	/** Plans tiles over an image's tissue, detected on a packed RGB thumbnail (direct buffer) of the whole image. */
 	static native String planTissueTiles(String image, long width, long height, double pixelSizeMicrons, ByteBuffer thumbnail,
 			int thumbnailWidth, int thumbnailHeight, String spec);
+
+	/** Opens a JPEG-tiled TIFF pyramid the core reads itself; 0 when it cannot. */
+	static native long slideOpen(String path, double pixelSizeMicrons);
+
+	/** The slide's levels as JSON ({@code [{"width", "height", "downsample"}, …]}). */
+	static native String slideLevels(long slide);
+
+	/** Reads level-0 rectangles ({@code x, y, w, h} after one another) as packed RGB tiles of {@code size²} into {@code rgb}. */
+	static native void slideRead(long slide, long[] rectangles, int size, ByteBuffer rgb);
+
+	/** Plans tiles over the slide's tissue, as {@code tessera apply} does. */
+	static native String slidePlanTissue(long slide, String image, String spec);
+
+	static native void slideFree(long slide);
 
 	/** A tile store of {@code side × side} RGB tiles labelled with {@code classes}. */
 	static native long tileStoreNew(int side, String[] classes);

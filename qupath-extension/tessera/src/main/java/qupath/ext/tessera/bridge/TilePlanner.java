@@ -120,7 +120,7 @@ public final class TilePlanner {
 		return parse(NativeBridge.planTissueTiles(image, width, height, pixelSizeMicrons, rgb, w, h, specJson(spec)));
 	}
 
-	private static Plan parse(String json) {
+	static Plan parse(String json) {
 		NativeResult result = GSON.fromJson(json, NativeResult.class);
 		Map<String, Integer> skipped = new LinkedHashMap<>(result.selection());
 		skipped.remove("regions");
@@ -128,7 +128,7 @@ public final class TilePlanner {
 		return new Plan(result.plan().downsample(), result.plan().tileSize(), result.plan().tiles(), skipped);
 	}
 
-	private static String specJson(Spec spec) {
+	static String specJson(Spec spec) {
 		return new GsonBuilder().serializeNulls().create().toJson(specMap(spec));
 	}
 

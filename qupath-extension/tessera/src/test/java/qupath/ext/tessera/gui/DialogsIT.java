@@ -95,6 +95,16 @@ class DialogsIT {
 			}
 
 			@Override
+			public java.util.Collection<java.net.URI> getURIs() {
+				return java.util.List.of();
+			}
+
+			@Override
+			public boolean isRGB() {
+				return true;
+			}
+
+			@Override
 			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
 				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("CMU-1-Small-Region.svs").build();
 			}

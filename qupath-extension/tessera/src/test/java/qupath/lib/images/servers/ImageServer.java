@@ -16,5 +16,9 @@ public interface ImageServer<T> extends AutoCloseable {
 
 	ImageServerMetadata getMetadata();
 
+	java.util.Collection<java.net.URI> getURIs();
+
+	boolean isRGB();
+
 	T readRegion(RegionRequest request) throws IOException;
 }
