@@ -45,7 +45,7 @@ public final class Diagnostics {
 		try (var model = new OnnxModel(probeModel(new float[] {1, -1, 0.5f, 0.5f}, new float[] {0, 0}, 2), 1)) {
 			probabilities = model.runRows(new float[] {1, 0, 0, 1}, 2, 2, null, null);
 		}
-		return "Tessera " + info.version() + "\n"
+		return "Tessera " + info.version() + " is installed and working: its native library loaded ONNX Runtime and ran a test model.\n\n"
 				+ "native library: " + info.library() + "\n"
 				+ "ONNX Runtime: " + info.onnxRuntime() + "\n"
 				+ "ONNX Runtime build: " + info.onnxRuntimeBuild() + "\n"

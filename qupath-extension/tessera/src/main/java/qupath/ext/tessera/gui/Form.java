@@ -66,7 +66,9 @@ final class Form {
 
 	/** @return a text field holding {@code path} */
 	static TextField path(Path path) {
-		return new TextField(path == null ? "" : path.toString());
+		var field = new TextField(path == null ? "" : path.toString());
+		field.setPrefColumnCount(36);
+		return field;
 	}
 
 	/** @return a checked list of {@code names}, every one checked */

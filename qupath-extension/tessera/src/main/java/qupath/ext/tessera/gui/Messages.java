@@ -16,6 +16,9 @@ import javafx.stage.Window;
  */
 final class Messages {
 
+	/** The least width of a message, so that the title and text are never cut short. */
+	private static final double MIN_WIDTH = 380;
+
 	private Messages() {}
 
 	/**
@@ -39,6 +42,7 @@ final class Messages {
 	static Dialog<ButtonType> message(Window owner, String title, String text) {
 		var label = new Label(text);
 		label.setWrapText(true);
+		label.setMinWidth(MIN_WIDTH);
 		label.setMaxWidth(640);
 		return message(owner, title, label);
 	}
@@ -55,6 +59,7 @@ final class Messages {
 		String message = error.getMessage();
 		dialog.setContentText((message == null || message.isBlank() ? error.getClass().getSimpleName() : message)
 				+ "\n\nDetails are in QuPath's log.");
+		dialog.getDialogPane().setMinWidth(MIN_WIDTH);
 		return owned(dialog, owner, title);
 	}
 

@@ -92,6 +92,11 @@ public final class TesseraCommands {
 		var form = new TrainForm(context, preferences.defaults());
 		if (!Dialogs.showConfirmDialog("Tessera: train tile classifier", form.pane()))
 			return;
+		var problem = form.problem();
+		if (problem.isPresent()) {
+			Messages.message(qupath.getStage(), "Tessera: train tile classifier", problem.get()).show();
+			return;
+		}
 		var job = form.job();
 		Path model = form.modelPath();
 		List<String> chosen = form.chosenImages();

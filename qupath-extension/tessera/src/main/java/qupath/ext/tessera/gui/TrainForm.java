@@ -34,12 +34,17 @@ public final class TrainForm {
 	final Spinner<Integer> seed;
 	final TextField backbone;
 	private final Form form = new Form();
+	private final Map<String, Integer> classCounts;
+
+	/** Height of a row of the classes table. */
+	private static final double ROW = 26;
 
 	/**
 	 * @param context the current image and project
 	 * @param defaults the user's preferred values
 	 */
 	public TrainForm(ImageContext context, Defaults defaults) {
+		classCounts = context.classCounts();
 		name = form.row("Model name", "The model file is <name>.tessera in the folder below",
 				new TextField(context.imageName().replaceAll("\\.[A-Za-z0-9]+$", "").replaceAll("[^A-Za-z0-9_-]+", "-") + "-classifier"));
 		folder = form.row("Save into", "A project keeps its models in <project>/tessera/models", Form.path(context.modelDirectory()));
@@ -67,7 +72,10 @@ public final class TrainForm {
 		table.getColumns().add(name);
 		table.getColumns().add(count);
 		table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-		table.setPrefHeight(28 * (counts.size() + 1) + 6);
+		table.setFixedCellSize(ROW);
+		// The header and exactly one row per class: no empty rows below them.
+		table.setPrefHeight(ROW * (counts.size() + 1) + 4);
+		table.setMinHeight(table.getPrefHeight());
 		return table;
 	}
 
@@ -85,6 +93,29 @@ public final class TrainForm {
 	/** @return where the model will be written */
 	public Path modelPath() {
 		return Path.of(folder.getText()).resolve(name.getText().strip() + ProjectModels.EXTENSION);
+	}
+
+	/**
+	 * Why the chosen settings cannot train, found before any work starts: cross-validation needs
+	 * each class in at least as many groups (images, or annotations for one image) as folds.
+	 * @return the problem, or empty when there is none
+	 */
+	public java.util.Optional<String> problem() {
+		int k = folds.getValue();
+		List<String> chosen = chosenImages();
+		if (chosen.isEmpty())
+			return java.util.Optional.of("Choose at least one image.");
+		if (k == 1)
+			return java.util.Optional.of("Cross-validation needs at least 2 folds (or 0 for none).");
+		if (k == 0)
+			return java.util.Optional.empty();
+		if (chosen.size() > 1)
+			return chosen.size() < k
+					? java.util.Optional.of(k + " folds grouped by image need at least " + k + " images; " + chosen.size() + " are chosen.")
+					: java.util.Optional.empty();
+		return classCounts.entrySet().stream().filter(e -> e.getValue() < k).findFirst()
+				.map(e -> k + " folds grouped by annotation need each class in at least " + k + " annotations; "
+						+ e.getKey() + " has " + e.getValue() + ". Draw more, or choose fewer folds.");
 	}
 
 	/** @return the images chosen */

@@ -209,6 +209,12 @@ class DialogsIT {
 			assertTrue(size[0] > 300 && size[1] > 300, size[0] + "×" + size[1]);
 			form.tiling.tileSize.getValueFactory().setValue(96);
 			form.epochs.getValueFactory().setValue(12);
+			assertTrue(form.problem().orElseThrow().contains("4 folds grouped by image need at least 4 images"), form.problem().toString());
+			form.folds.getValueFactory().setValue(1);
+			assertTrue(form.problem().orElseThrow().contains("at least 2 folds"));
+			form.folds.getValueFactory().setValue(2);
+			assertTrue(form.problem().isEmpty(), form.problem().toString());
+			form.folds.getValueFactory().setValue(4);
 			String script = form.job().projectScript(List.of("CMU-2.svs"), "m.tessera");
 			assertTrue(script.contains(".tileSize(96).micronsPerPixel(0.5)") && script.contains(".epochs(12).folds(4)"), script);
 			return null;
