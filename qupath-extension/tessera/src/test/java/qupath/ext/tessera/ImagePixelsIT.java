@@ -7,11 +7,9 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 import javax.imageio.ImageIO;
@@ -24,10 +22,7 @@ import qupath.ext.tessera.bridge.NativeSlide;
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
-import qupath.lib.images.servers.ImageServerMetadata;
-import qupath.lib.images.servers.PixelCalibration;
 import qupath.lib.objects.hierarchy.PathObjectHierarchy;
-import qupath.lib.regions.RegionRequest;
 
 /**
  * Where tile pixels come from: the demo SVS (in the repository) read by the native core itself
@@ -82,54 +77,14 @@ class ImagePixelsIT {
 
 	/** The SVS as a QuPath server shows it, or turned by 180° (a server that transforms the file). */
 	private static ImageServer<BufferedImage> server(boolean turned) {
-		return new ImageServer<>() {
-			@Override
-			public String getPath() {
-				return "qupath.lib.images.servers.bioformats.BioFormatsImageServer: " + SVS.toUri();
-			}
-
-			@Override
-			public int getWidth() {
-				return WIDTH;
-			}
-
-			@Override
-			public int getHeight() {
-				return HEIGHT;
-			}
-
-			@Override
-			public Collection<URI> getURIs() {
-				return List.of(SVS.toUri());
-			}
-
-			@Override
-			public boolean isRGB() {
-				return true;
-			}
-
-			@Override
-			public ImageServerMetadata getMetadata() {
-				return new ImageServerMetadata.Builder().name("CMU-1-Small-Region.svs").build();
-			}
-
-			@Override
-			public PixelCalibration getPixelCalibration() {
-				return new PixelCalibration(MPP);
-			}
-
-			@Override
-			public BufferedImage readRegion(RegionRequest request) {
-				int x = request.getX(), y = request.getY(), w = request.getWidth(), h = request.getHeight();
-				var region = turned ? rotated(readFile(WIDTH - x - w, HEIGHT - y - h, w, h)) : readFile(x, y, w, h);
-				int outW = (int) Math.max(1, Math.round(w / request.getDownsample()));
-				int outH = (int) Math.max(1, Math.round(h / request.getDownsample()));
-				return outW == w && outH == h ? region : scaled(region, outW, outH);
-			}
-
-			@Override
-			public void close() {}
-		};
+		return new TestServer("qupath.lib.images.servers.bioformats.BioFormatsImageServer: " + SVS.toUri(),
+				"CMU-1-Small-Region.svs", List.of(SVS.toUri()), WIDTH, HEIGHT, MPP, request -> {
+					int x = request.getX(), y = request.getY(), w = request.getWidth(), h = request.getHeight();
+					var region = turned ? rotated(readFile(WIDTH - x - w, HEIGHT - y - h, w, h)) : readFile(x, y, w, h);
+					int outW = (int) Math.max(1, Math.round(w / request.getDownsample()));
+					int outH = (int) Math.max(1, Math.round(h / request.getDownsample()));
+					return outW == w && outH == h ? region : scaled(region, outW, outH);
+				}, () -> {});
 	}
 
 	@Test

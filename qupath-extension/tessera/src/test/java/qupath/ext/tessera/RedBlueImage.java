@@ -7,12 +7,10 @@ import java.util.Random;
 
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
-import qupath.lib.images.servers.PixelCalibration;
 import qupath.lib.objects.PathObjects;
 import qupath.lib.objects.classes.PathClass;
 import qupath.lib.objects.hierarchy.PathObjectHierarchy;
 import qupath.lib.regions.ImagePlane;
-import qupath.lib.regions.RegionRequest;
 import qupath.lib.roi.ROIs;
 
 /** A 512 px image, red on the left and blue on the right, with four annotations (two Red, two Blue). */
@@ -46,53 +44,11 @@ final class RedBlueImage {
 
 	/** @return a server of {@code pixels} at 0.5 µm/px that is only ever read at full resolution */
 	static ImageServer<BufferedImage> server(BufferedImage pixels) {
-		return new ImageServer<>() {
-			@Override
-			public String getPath() {
-				return "qupath.lib.images.servers.WrappedBufferedImageServer: memory://red-blue#0";
-			}
-
-			@Override
-			public int getWidth() {
-				return SIZE;
-			}
-
-			@Override
-			public int getHeight() {
-				return SIZE;
-			}
-
-			@Override
-			public java.util.Collection<java.net.URI> getURIs() {
-				return java.util.List.of();
-			}
-
-			@Override
-			public boolean isRGB() {
-				return true;
-			}
-
-			@Override
-			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
-				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("red-blue.tif").build();
-			}
-
-			@Override
-			public PixelCalibration getPixelCalibration() {
-				return new PixelCalibration(0.5);
-			}
-
-			@Override
-			public BufferedImage readRegion(RegionRequest request) {
-				assertEquals(1.0, request.getDownsample(), 1e-9);
-				return pixels.getSubimage(request.getX(), request.getY(), request.getWidth(), request.getHeight());
-			}
-
-			@Override
-			public void close() {
-				CLOSED.incrementAndGet();
-			}
-		};
+		return new TestServer("qupath.lib.images.servers.WrappedBufferedImageServer: memory://red-blue#0", "red-blue.tif",
+				java.util.List.of(), SIZE, SIZE, 0.5, request -> {
+					assertEquals(1.0, request.getDownsample(), 1e-9);
+					return pixels.getSubimage(request.getX(), request.getY(), request.getWidth(), request.getHeight());
+				}, CLOSED::incrementAndGet);
 	}
 
 	private RedBlueImage() {}

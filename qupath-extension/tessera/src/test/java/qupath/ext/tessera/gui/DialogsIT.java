@@ -34,12 +34,10 @@ import javafx.scene.image.WritableImage;
 import qupath.ext.tessera.bridge.CancellationToken;
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
-import qupath.lib.images.servers.PixelCalibration;
 import qupath.lib.objects.PathObjects;
 import qupath.lib.objects.classes.PathClass;
 import qupath.lib.objects.hierarchy.PathObjectHierarchy;
 import qupath.lib.regions.ImagePlane;
-import qupath.lib.regions.RegionRequest;
 import qupath.lib.roi.ROIs;
 
 /**
@@ -78,50 +76,11 @@ class DialogsIT {
 			hierarchy.addObject(PathObjects.createAnnotationObject(ROIs.createPolygonROI(x, y, ImagePlane.getDefaultPlane()),
 					PathClass.fromString(name)));
 		}
-		ImageServer<BufferedImage> server = new ImageServer<>() {
-			@Override
-			public String getPath() {
-				return "qupath.lib.images.servers.openslide.OpenslideServer: file:///data/CMU-1-Small-Region.svs";
-			}
-
-			@Override
-			public int getWidth() {
-				return 2220;
-			}
-
-			@Override
-			public int getHeight() {
-				return 2967;
-			}
-
-			@Override
-			public java.util.Collection<java.net.URI> getURIs() {
-				return java.util.List.of();
-			}
-
-			@Override
-			public boolean isRGB() {
-				return true;
-			}
-
-			@Override
-			public qupath.lib.images.servers.ImageServerMetadata getMetadata() {
-				return new qupath.lib.images.servers.ImageServerMetadata.Builder().name("CMU-1-Small-Region.svs").build();
-			}
-
-			@Override
-			public PixelCalibration getPixelCalibration() {
-				return new PixelCalibration(0.499);
-			}
-
-			@Override
-			public BufferedImage readRegion(RegionRequest request) {
-				throw new AssertionError("the dialogs never read pixels");
-			}
-
-			@Override
-			public void close() {}
-		};
+		ImageServer<BufferedImage> server = new qupath.ext.tessera.TestServer(
+				"qupath.lib.images.servers.openslide.OpenslideServer: file:///data/CMU-1-Small-Region.svs", "CMU-1-Small-Region.svs",
+				List.of(), 2220, 2967, 0.499, request -> {
+					throw new AssertionError("the dialogs never read pixels");
+				}, () -> {});
 		return new ImageData<>(server, hierarchy);
 	}
 
