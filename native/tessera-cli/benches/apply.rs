@@ -8,7 +8,9 @@
 //! Needs: apt-get install -y libvips42 libopenslide0;
 //!        pip install openslide-python numpy scikit-image pyvips onnxruntime==1.31.1 (torch optional)
 //! Slides: target/bench/synthetic-24.svs and synthetic-4.svs, written once with
-//! ../shared/tools/make_synthetic_wsi.py (24576² and 4096² px, 0.5 µm/px).
+//! ../shared/tools/make_synthetic_wsi.py (24576² and 4096² px, 0.5 µm/px). The repository's slides
+//! are too small for this measurement (16² tiles of 224 px in the middle, whole-slide memory), so
+//! on a clone with nothing beside it the bench stops, saying what it needs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -210,10 +212,17 @@ impl Net {
 /// `target/bench/synthetic-<repeat>.svs`, written once.
 fn synthetic(manifest: &Path, folder: &Path, repeat: u32) -> PathBuf {
     let slide = folder.join(format!("synthetic-{repeat}.svs"));
+    let generator = manifest.join("../../../shared/tools/make_synthetic_wsi.py");
     if !slide.exists() {
+        assert!(
+            generator.is_file(),
+            "{} is absent and so is its generator {}: this bench needs a large slide",
+            slide.display(),
+            generator.display()
+        );
         std::fs::create_dir_all(folder).unwrap();
         let made = Command::new("python3")
-            .arg(manifest.join("../../../shared/tools/make_synthetic_wsi.py"))
+            .arg(&generator)
             .arg(&slide)
             .arg(repeat.to_string())
             .status()

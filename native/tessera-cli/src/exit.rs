@@ -9,6 +9,7 @@
 //! | 4 | an image or slide could not be read |
 //! | 5 | a model does not fit (shape, channels, outputs, corrupt file) |
 //! | 6 | ONNX Runtime is missing, too old, or failed |
+//! | 70 | an internal fault in Tessera (a bug: please report it) |
 //! | 130 | cancelled (Ctrl-C) |
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub fn code(error: &TesseraError) -> u8 {
         TesseraError::UnreadableImage { .. } => 4,
         TesseraError::IncompatibleModel(_) => 5,
         TesseraError::Runtime(_) => 6,
+        TesseraError::Internal(_) => 70,
         TesseraError::Cancelled => 130,
     }
 }

@@ -10,7 +10,7 @@ use tessera_core::graph::optim::Optimizer;
 use tessera_core::model::{ClassInfo, InputSpec, Metadata, Package, Task};
 
 fn slide() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/slides/CMU-1-Small-Region.svs")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/CMU-1-Small-Region.svs")
 }
 
 fn temp(name: &str) -> PathBuf {

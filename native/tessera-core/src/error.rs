@@ -28,6 +28,10 @@ pub enum TesseraError {
     /// ONNX Runtime is missing, too old, or failed while running a model.
     #[error("ONNX Runtime: {0}")]
     Runtime(String),
+    /// A fault inside Tessera itself, never the user's input: a poisoned lock, a thread that
+    /// cannot start, a value that cannot be serialised.
+    #[error("internal error: {0} (a fault in Tessera, please report it)")]
+    Internal(String),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -42,6 +46,11 @@ impl TesseraError {
     /// Shorthand for [`TesseraError::InvalidInput`].
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::InvalidInput(message.into())
+    }
+
+    /// Shorthand for [`TesseraError::Internal`].
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into())
     }
 
     /// Wraps an I/O error with the path it concerns.

@@ -226,7 +226,7 @@ impl Model {
             )));
         }
         guard("running the model", || {
-            let mut session = self.session.lock().map_err(|_| TesseraError::Runtime("model session poisoned".into()))?;
+            let mut session = self.session.lock().map_err(|_| TesseraError::internal("model session poisoned"))?;
             let input = TensorRef::from_array_view((shape.to_vec(), data))?;
             let outputs = session.run(ort::inputs![self.input.as_str() => input])?;
             let (out_shape, values) = outputs[self.output.as_str()].try_extract_tensor::<f32>()?;

@@ -242,7 +242,7 @@ mod on_the_real_slide {
     use tessera_core::slide::{read_region, OpenSlideSource};
 
     fn slide() -> OpenSlideSource {
-        OpenSlideSource::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/slides/CMU-1-Small-Region.svs")).unwrap()
+        OpenSlideSource::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/CMU-1-Small-Region.svs")).unwrap()
     }
 
     fn roi(x0: f64, y0: f64, x1: f64, y1: f64) -> Document {

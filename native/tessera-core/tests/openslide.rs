@@ -1,4 +1,5 @@
-//! OpenSlide on the real slides in `../shared/data/slides` (with the `openslide` feature).
+//! OpenSlide on the slides in the repository's `data/` folder (with the `openslide` feature): the
+//! demo Aperio slide, a generated pyramidal TIFF without pixel size, and a file that is no slide.
 #![cfg(feature = "openslide")]
 
 use std::path::{Path, PathBuf};
@@ -7,15 +8,16 @@ use tessera_core::slide::{read_region, OpenSlideSource, RegionSource, Resolution
 use tessera_core::tiling::tissue::detect_tissue;
 use tessera_core::TesseraError;
 
+/// A slide in the repository's `data/` folder (`demo/…` or `fixtures/…`).
 fn slide(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/slides")
+        .join("../../data")
         .join(name)
 }
 
 #[test]
 fn the_aperio_slide_has_its_size_pixel_size_and_tissue() {
-    let source = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
+    let source = OpenSlideSource::open(slide("demo/CMU-1-Small-Region.svs")).unwrap();
     assert_eq!(source.vendor(), "aperio");
     assert_eq!(source.dimensions(), (2220, 2967));
     assert!((source.mpp().unwrap() - 0.499).abs() < 1e-9);
@@ -34,33 +36,51 @@ fn the_aperio_slide_has_its_size_pixel_size_and_tissue() {
 
 #[test]
 fn a_tiff_without_pixel_size_asks_for_a_downsample() {
-    let source = OpenSlideSource::open(slide("small_HE_levels.tiff")).unwrap();
+    let source = OpenSlideSource::open(slide("fixtures/tiled-levels.tiff")).unwrap();
     assert_eq!(source.levels().len(), 4);
     assert_eq!(source.dimensions(), (300, 250));
     assert_eq!(source.mpp(), None);
+    let level = &source.levels()[1];
+    assert_eq!(
+        (level.width, level.height, level.downsample),
+        (150, 125, 2.0)
+    );
     let message = Resolution::Mpp(0.5)
         .downsample_for(&source)
         .unwrap_err()
         .to_string();
     assert!(
-        message.contains("small_HE_levels.tiff") && message.contains("give a downsample"),
+        message.contains("tiled-levels.tiff") && message.contains("give a downsample"),
         "{message}"
     );
-    // A downsample of 4 reads level 2 (downsample 4) directly.
+    // A downsample of 4 reads level 2 (downsample 3.98) and resizes a little: white glass at the
+    // corner and below the slide's bottom edge (y ≥ 250), pink tissue around (120, 115).
     let image = read_region(&source, (0, 0, 256, 256), (64, 64)).unwrap();
-    assert_eq!(image.width(), 64);
+    assert_eq!((image.width(), image.height()), (64, 64));
+    assert_eq!(image.pixel(0, 0), [255, 255, 255]);
+    assert_eq!(image.pixel(32, 63), [255, 255, 255]);
+    let [r, g, _] = image.pixel(30, 29);
+    assert!(
+        r < 250 && r > g + 40,
+        "tissue at (120, 116): {:?}",
+        image.pixel(30, 29)
+    );
 }
 
 #[test]
 fn broken_and_missing_files_are_named_errors() {
-    let broken = OpenSlideSource::open(slide("broken.svs")).err().unwrap();
+    let broken = OpenSlideSource::open(slide("fixtures/broken.svs"))
+        .err()
+        .unwrap();
     assert!(matches!(broken, TesseraError::UnreadableImage { .. }));
     assert!(
         broken.to_string().contains("broken.svs")
             && broken.to_string().contains("does not recognise"),
         "{broken}"
     );
-    let missing = OpenSlideSource::open(slide("nope.svs")).err().unwrap();
+    let missing = OpenSlideSource::open(slide("fixtures/nope.svs"))
+        .err()
+        .unwrap();
     assert!(
         matches!(missing, TesseraError::Io { .. }) && missing.to_string().contains("nope.svs"),
         "{missing}"
@@ -69,8 +89,8 @@ fn broken_and_missing_files_are_named_errors() {
 
 #[test]
 fn direct_jpeg_tiles_match_what_openslide_paints() {
-    let direct = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
-    let mut painted = OpenSlideSource::open(slide("CMU-1-Small-Region.svs")).unwrap();
+    let direct = OpenSlideSource::open(slide("demo/CMU-1-Small-Region.svs")).unwrap();
+    let mut painted = OpenSlideSource::open(slide("demo/CMU-1-Small-Region.svs")).unwrap();
     painted.set_direct_jpeg(false);
     // Aligned, straddling tile borders, and running off the slide's edge.
     for (x, y, w, h) in [

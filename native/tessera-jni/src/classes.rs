@@ -14,7 +14,7 @@ use jni::Env;
 /// The Java exception classes native errors map to.
 #[derive(Clone, Copy, Debug)]
 pub enum ExceptionKind {
-    /// `TesseraException` itself (I/O and internal failures).
+    /// `TesseraException` itself (I/O failures).
     Base,
     /// `InvalidInputException`.
     InvalidInput,
@@ -28,10 +28,12 @@ pub enum ExceptionKind {
     NativePanic,
     /// `OnnxRuntimeException`.
     OnnxRuntime,
+    /// `InternalException`.
+    Internal,
 }
 
 impl ExceptionKind {
-    const ALL: [ExceptionKind; 7] = [
+    const ALL: [ExceptionKind; 8] = [
         ExceptionKind::Base,
         ExceptionKind::InvalidInput,
         ExceptionKind::IncompatibleModel,
@@ -39,6 +41,7 @@ impl ExceptionKind {
         ExceptionKind::Cancelled,
         ExceptionKind::NativePanic,
         ExceptionKind::OnnxRuntime,
+        ExceptionKind::Internal,
     ];
 
     fn class_name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl ExceptionKind {
             ExceptionKind::Cancelled => "qupath/ext/tessera/bridge/CancelledException",
             ExceptionKind::NativePanic => "qupath/ext/tessera/bridge/NativePanicException",
             ExceptionKind::OnnxRuntime => "qupath/ext/tessera/bridge/OnnxRuntimeException",
+            ExceptionKind::Internal => "qupath/ext/tessera/bridge/InternalException",
         }
     }
 
@@ -67,6 +71,7 @@ impl ExceptionKind {
             ExceptionKind::Cancelled => "cancelled",
             ExceptionKind::NativePanic => "native-panic",
             ExceptionKind::OnnxRuntime => "onnx-runtime",
+            ExceptionKind::Internal => "internal",
         }
     }
 }

@@ -30,6 +30,7 @@ impl BridgeError {
             BridgeError::Core(TesseraError::UnreadableImage { .. }) => ExceptionKind::ImageRead,
             BridgeError::Core(TesseraError::Cancelled) => ExceptionKind::Cancelled,
             BridgeError::Core(TesseraError::Runtime(_)) => ExceptionKind::OnnxRuntime,
+            BridgeError::Core(TesseraError::Internal(_)) => ExceptionKind::Internal,
             BridgeError::Core(TesseraError::Io { .. }) | BridgeError::Jni(_) => ExceptionKind::Base,
         }
     }

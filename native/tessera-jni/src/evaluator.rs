@@ -32,6 +32,6 @@ fn evaluate<'local>(
         .collect::<Result<Vec<_>, _>>()?;
     let probabilities = floats(env, &probabilities)?;
     let report = Report::new(&names, &truth, &probabilities, RESAMPLES, seed as u64)?;
-    let json = serde_json::to_string(&report).map_err(|e| TesseraError::Runtime(format!("metrics: {e}")))?;
+    let json = serde_json::to_string(&report).map_err(|e| TesseraError::internal(format!("metrics: {e}")))?;
     Ok(env.new_string(json)?)
 }

@@ -17,6 +17,7 @@ mod diagnostics;
 mod error;
 mod evaluator;
 mod handles;
+mod jobs;
 mod native_library;
 mod native_slide;
 mod onnx_model;

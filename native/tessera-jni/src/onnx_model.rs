@@ -3,14 +3,13 @@
 use jni::objects::{JByteArray, JByteBuffer, JClass, JFloatArray, JObject};
 use jni::sys::{jint, jlong};
 use jni::{Env, NativeMethod};
-use tessera_core::job::{CancelToken, Job};
 use tessera_core::runtime::{self, Model};
 use tessera_core::TesseraError;
 
 use crate::error::{BridgeResult, ThrowTessera};
-use crate::progress::JavaProgress;
 use crate::buffers::direct_bytes;
-use crate::{handles, worker};
+use crate::handles;
+use crate::jobs::run_job;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
     crate::bridge_method! { static fn model_load(onnx: jbyte[], threads: jint) -> jlong },
@@ -57,12 +56,9 @@ fn model_run_rows<'local>(
     cancel_token: jlong,
 ) -> BridgeResult<JFloatArray<'local>> {
     let model = handles::get::<Model>(model)?;
-    let cancel = handles::get::<CancelToken>(cancel_token)?;
     let rows = direct_floats(env, &rows, values)?;
-    let progress = JavaProgress::new(env, &listener)?;
-    let out = worker::run(|| {
-        let job = Job::new((*cancel).clone(), &progress);
-        model.run_rows(rows, positive(row_length, "row length")?, positive(batch, "batch")?, &job)
+    let out = run_job(env, &listener, cancel_token, |job| {
+        model.run_rows(rows, positive(row_length, "row length")?, positive(batch, "batch")?, job)
     })?;
     let array = env.new_float_array(out.data.len())?;
     array.set_region(env, 0, &out.data)?;

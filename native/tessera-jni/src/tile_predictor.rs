@@ -6,15 +6,14 @@ use jni::objects::{JByteBuffer, JClass, JFloatArray, JObject, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, NativeMethod};
 use tessera_core::infer::{classify_tiles, Predictor};
-use tessera_core::job::{CancelToken, Job};
 use tessera_core::model::Package;
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
 use crate::error::{BridgeResult, ThrowTessera};
-use crate::progress::JavaProgress;
 use crate::buffers::direct_bytes;
-use crate::{handles, worker};
+use crate::handles;
+use crate::jobs::run_job;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
     crate::bridge_method! { static fn predictor_load(path: JString, threads: jint, device: JString) -> jlong },
@@ -73,11 +72,9 @@ fn predictor_classify<'local>(
     cancel_token: jlong,
 ) -> BridgeResult<JFloatArray<'local>> {
     let predictor = handles::get::<Predictor>(predictor)?;
-    let cancel = handles::get::<CancelToken>(cancel_token)?;
     let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
     let pixels = direct_bytes(env, &rgb)?;
-    let progress = JavaProgress::new(env, &listener)?;
-    let probabilities = worker::run(|| classify_tiles(&predictor, pixels, count, BATCH, &Job::new((*cancel).clone(), &progress)))?;
+    let probabilities = run_job(env, &listener, cancel_token, |job| classify_tiles(&predictor, pixels, count, BATCH, job))?;
     let array = env.new_float_array(probabilities.len())?;
     array.set_region(env, 0, &probabilities)?;
     Ok(array)

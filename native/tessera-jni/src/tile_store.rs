@@ -47,7 +47,7 @@ fn tile_store_add<'local>(
     groups: JLongArray<'local>,
 ) -> BridgeResult<()> {
     let store = handles::get::<SharedStore>(store)?;
-    let mut store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
+    let mut store = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?;
     let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
     if labels.len(env)? != count || groups.len(env)? != count {
         return Err(TesseraError::invalid(format!("{count} tiles need {count} labels and groups")).into());
@@ -69,7 +69,7 @@ fn tile_store_add<'local>(
 
 fn tile_store_size<'local>(_env: &mut Env<'local>, _class: JClass<'local>, store: jlong) -> BridgeResult<jint> {
     let store = handles::get::<SharedStore>(store)?;
-    let len = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?.len();
+    let len = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?.len();
     Ok(jint::try_from(len).unwrap_or(jint::MAX))
 }
 

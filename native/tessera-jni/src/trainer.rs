@@ -7,7 +7,6 @@ use jni::objects::{JClass, JObject, JString};
 use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
-use tessera_core::job::{CancelToken, Job};
 use tessera_core::pipeline::{self, Architecture, CnnOptions, DataRecord, TransferOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
@@ -15,9 +14,9 @@ use tessera_core::train::fit::TrainConfig;
 use tessera_core::TesseraError;
 
 use crate::error::{BridgeResult, ThrowTessera};
-use crate::progress::JavaProgress;
 use crate::tile_store::SharedStore;
-use crate::{handles, worker};
+use crate::handles;
+use crate::jobs::run_job;
 
 pub(crate) const METHODS: &[NativeMethod] = &[crate::bridge_method! {
     static fn train_package(
@@ -74,20 +73,17 @@ fn train_package<'local>(
     cancel_token: jlong,
 ) -> BridgeResult<JString<'local>> {
     let store = handles::get::<SharedStore>(store)?;
-    let cancel = handles::get::<CancelToken>(cancel_token)?;
     let request: Request = serde_json::from_str(&request.try_to_string(env)?)
         .map_err(|e| TesseraError::invalid(format!("training request: {e}")))?;
     let model_path = PathBuf::from(model_path.try_to_string(env)?);
-    let progress = JavaProgress::new(env, &listener)?;
-    let metrics = worker::run(|| {
-        let store = store.lock().map_err(|_| TesseraError::Runtime("tile store poisoned".into()))?;
+    let metrics = run_job(env, &listener, cancel_token, |job| {
+        let store = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?;
         let runtime = runtime::get()?;
-        let job = Job::new((*cancel).clone(), &progress);
         let architecture = request.architecture()?;
         architecture.check(request.tiles.tile_size)?;
-        let prepared = architecture.prepare(runtime, &store, request.config.threads, &job)?;
+        let prepared = architecture.prepare(runtime, &store, request.config.threads, job)?;
         let folds = if request.folds >= 2 {
-            pipeline::cross_validate(runtime, &store, &prepared, &request.config, request.folds, &job, &mut |_, _| {})?
+            pipeline::cross_validate(runtime, &store, &prepared, &request.config, request.folds, job, &mut |_, _| {})?
         } else {
             Vec::new()
         };
@@ -101,7 +97,7 @@ fn train_package<'local>(
             &request.config,
             &folds,
             &request.colours,
-            &job,
+            job,
             &mut |_| {},
         )?;
         package.write(&model_path)?;

@@ -19,7 +19,7 @@ pub fn run<T: Send>(job: impl FnOnce() -> tessera_core::Result<T> + Send) -> Bri
             .name("tessera-worker".to_owned())
             .stack_size(WORKER_STACK)
             .spawn_scoped(scope, job)
-            .map_err(|e| TesseraError::Runtime(format!("cannot start a worker thread: {e}")))?;
+            .map_err(|e| TesseraError::internal(format!("cannot start a worker thread: {e}")))?;
         match handle.join() {
             Ok(result) => Ok(result?),
             Err(payload) => std::panic::resume_unwind(payload),

@@ -374,15 +374,16 @@ fn type_size(kind: u16) -> Option<u64> {
 mod tests {
     use super::*;
 
+    /// A slide in the repository's `data/` folder (`demo/…` or `fixtures/…`).
     fn slide(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/slides")
+            .join("../../data")
             .join(name)
     }
 
     #[test]
     fn finds_the_jpeg_tiles_of_the_aperio_slide_only() {
-        let tiff = TiffJpeg::open(&slide("CMU-1-Small-Region.svs")).unwrap();
+        let tiff = TiffJpeg::open(&slide("demo/CMU-1-Small-Region.svs")).unwrap();
         // Level 0 is JPEG-tiled; the thumbnail is stripped and the label LZW, so they are left out.
         let page = tiff.page(2220, 2967).unwrap();
         assert_eq!(
@@ -391,16 +392,16 @@ mod tests {
         );
         assert_eq!(tiff.pages.len(), 1);
         // Deflate-compressed TIFF: nothing for this reader.
-        assert!(TiffJpeg::open(&slide("small_HE_levels.tiff"))
+        assert!(TiffJpeg::open(&slide("fixtures/tiled-levels.tiff"))
             .unwrap()
             .pages
             .is_empty());
-        assert!(TiffJpeg::open(&slide("broken.svs")).is_none());
+        assert!(TiffJpeg::open(&slide("fixtures/broken.svs")).is_none());
     }
 
     #[test]
     fn reads_across_tile_borders_and_pads_outside_with_white() {
-        let tiff = TiffJpeg::open(&slide("CMU-1-Small-Region.svs")).unwrap();
+        let tiff = TiffJpeg::open(&slide("demo/CMU-1-Small-Region.svs")).unwrap();
         let page = tiff.page(2220, 2967).unwrap();
         let whole = tiff.read(page, 200, 200, 100, 100).unwrap();
         let part = tiff.read(page, 250, 230, 20, 20).unwrap();

@@ -4,7 +4,8 @@ package qupath.ext.tessera.bridge;
  * Receives progress of a long native job.
  * <p>
  * Called from a native worker thread, at most a few times per second, and always once at the end.
- * Implementations must be quick and thread-safe; an exception thrown here is logged and ignored.
+ * Implementations must be quick and thread-safe; an exception thrown here stops the job, and the
+ * native call that runs it throws that exception.
  */
 @FunctionalInterface
 public interface ProgressListener {

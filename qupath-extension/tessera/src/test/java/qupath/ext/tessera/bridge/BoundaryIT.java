@@ -34,7 +34,8 @@ class BoundaryIT {
 				"image-read", ImageReadException.class,
 				"cancelled", CancelledException.class,
 				"native-panic", NativePanicException.class,
-				"onnx-runtime", OnnxRuntimeException.class);
+				"onnx-runtime", OnnxRuntimeException.class,
+				"internal", InternalException.class);
 		kinds.forEach((kind, type) -> {
 			var e = assertThrows(TesseraException.class, () -> NativeBridge.debugFail(kind, "message for " + kind));
 			assertEquals(type, e.getClass());

@@ -68,4 +68,21 @@ class LongJobIT {
 			assertTrue(lastDone.get() < rows, "cancelled before the end: " + lastDone.get());
 		}
 	}
+
+	@Test
+	void aListenerThatThrowsStopsTheJobAndItsExceptionReachesTheCaller() {
+		int rows = 5_000_000;
+		var calls = new java.util.concurrent.atomic.AtomicInteger();
+		try (var model = model()) {
+			var e = assertThrows(IllegalStateException.class, () -> model.runRows(new float[rows * FEATURES], FEATURES, 1,
+					(done, total, message) -> {
+						calls.incrementAndGet();
+						throw new IllegalStateException("listener broke at " + done);
+					}, null));
+			assertTrue(e.getMessage().startsWith("listener broke at "), e.getMessage());
+			assertEquals(1, calls.get(), "the job stopped at the first report that failed");
+			// The model is still usable afterwards.
+			assertEquals(2 * 10, model.runRows(new float[10 * FEATURES], FEATURES, 1, null, null).length);
+		}
+	}
 }
