@@ -1,8 +1,23 @@
-//! Tessera's pure-Rust core.
+//! Tessera's pure-Rust core: everything the QuPath extension (`tessera-jni`) and the `tessera`
+//! command (`tessera-cli`) share. The core knows nothing about JNI or the command line; those two
+//! crates only convert their inputs and map errors.
 //!
-//! Everything the QuPath extension and the `tessera` command share lives here: errors, progress
-//! and cancellation of long jobs, the ONNX graph builder, and the ONNX Runtime wrapper. The core
-//! knows nothing about JNI or the command line; `tessera-jni` and `tessera-cli` only convert.
+//! A job flows through the modules in this order:
+//! - [`slide`]: where pixels come from — slide files (OpenSlide, behind the `openslide` feature;
+//!   JPEG-tiled TIFF pyramids read directly), or pixels pushed from Java;
+//! - [`geometry`]: QuPath's GeoJSON and JTS WKB, polygons with holes;
+//! - [`tiling`]: tiles planned inside polygons or over tissue at a chosen resolution, and read
+//!   in parallel with bounded memory;
+//! - [`dataset`]: labelled tiles, grouped splits and folds, class balance, augmentation;
+//! - [`graph`]: each training step (forward, backward, AdamW) and the inference model as ONNX
+//!   graphs; [`train`] runs them; [`pipeline`] strings preparation, cross-validation and the
+//!   final model together;
+//! - [`model`]: the `.tessera` package (and WSInfer-style imports), written atomically;
+//! - [`infer`]: whole-slide inference, blending and contours; [`eval`]: metrics with confidence
+//!   intervals, ROC curves;
+//! - [`runtime`]: ONNX Runtime, loaded at run time from a library file; [`job`]: progress and
+//!   cancellation of long work; [`error`]: the one error type, whose kinds the CLI maps to exit
+//!   codes and the JNI crate to Java exceptions.
 #![warn(missing_docs)]
 
 pub mod dataset;
