@@ -14,6 +14,11 @@ source scripts/setup.sh
 scripts/fetch-onnxruntime.sh target/onnxruntime-1.21.1 1.21.1
 
 echo "== Rust tests"
+if [ -d ../shared/data ]; then
+  echo "external corpus ../shared/data: present, so the tests over it run (tessera-core geojson_exports)"
+else
+  echo "external corpus ../shared/data: absent, so the tests over it are skipped (tessera-core geojson_exports)"
+fi
 cargo test --workspace --locked
 cargo clippy --locked -p tessera-jni --no-deps -- -D warnings
 

@@ -1,5 +1,5 @@
-"""Shared fixtures for Tessera's end-to-end tests: where the repository, the built `tessera`
-command and the shared test data are."""
+"""Shared fixtures for Tessera's end-to-end tests: where the repository and the built `tessera`
+command are. The tests use only data in the repository (data/demo, data/fixtures)."""
 import os
 import struct
 import subprocess

@@ -10,7 +10,6 @@ import pytest
 
 from conftest import ROOT, read_plot, roc_curves
 
-SHARED = ROOT.parent / "shared" / "data"
 SLIDE = ROOT / "data" / "demo" / "CMU-1-Small-Region.svs"
 ANNOTATIONS = ROOT / "data" / "demo" / "CMU-1-Small-Region.annotations.geojson"
 CLASSES = {"Background", "Epithelium", "Stroma"}

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use tessera_core::graph::probe;
-use tessera_core::model::onnx::signature;
+use tessera_core::graph::signature::signature;
 use tessera_core::model::Package;
 
 fn demo(name: &str) -> PathBuf {

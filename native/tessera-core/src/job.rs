@@ -63,6 +63,16 @@ impl<'a> Job<'a> {
         Self { cancel, sink, last_report: Mutex::new(None) }
     }
 
+    /// The token that cancels this job.
+    pub fn token(&self) -> &CancelToken {
+        &self.cancel
+    }
+
+    /// Where this job reports progress.
+    pub fn sink(&self) -> &'a dyn ProgressSink {
+        self.sink
+    }
+
     /// Returns [`TesseraError::Cancelled`] if the job was cancelled.
     pub fn check(&self) -> Result<()> {
         if self.cancel.is_cancelled() {

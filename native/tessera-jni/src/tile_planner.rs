@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use tessera_core::geometry::{wkb, Classification, Document, Layout, ObjectType, PathObject, Shape};
 use tessera_core::slide::RgbImage;
 use tessera_core::tiling::tissue::TissueMask;
-use tessera_core::tiling::{plan_regions, plan_whole_slide, select_regions, TileSpec};
+use tessera_core::tiling::{plan_selection, plan_whole_slide, select_regions, PlannedImage, TileSpec};
 use tessera_core::TesseraError;
 
 use crate::buffers::direct_bytes;
@@ -79,10 +79,9 @@ fn plan_tiles<'local>(
     let document = Document { objects, layout: Layout::Array };
     let source = Path::new(&image);
     let selection = select_regions(&document, source, spec.classes.as_deref())?;
-    let image_mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
-    let downsample = spec.resolution.downsample_given(image_mpp, source)?;
     let dimensions = (dimension(width, "width")?, dimension(height, "height")?);
-    let plan = plan_regions(&selection, &image, dimensions, downsample, &spec)?;
+    let mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
+    let plan = plan_selection(&selection, &PlannedImage { name: &image, path: source, dimensions, mpp }, &spec)?;
     let result = json!({
         "plan": plan,
         "selection": {

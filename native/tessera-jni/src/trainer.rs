@@ -7,7 +7,7 @@ use jni::objects::{JClass, JObject, JString};
 use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
-use tessera_core::pipeline::{self, Architecture, CnnOptions, DataRecord, TransferOptions};
+use tessera_core::pipeline::{Architecture, CnnOptions, DataRecord, TrainingRequest, TransferOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -78,28 +78,16 @@ fn train_package<'local>(
     let model_path = PathBuf::from(model_path.try_to_string(env)?);
     let metrics = run_job(env, &listener, cancel_token, |job| {
         let store = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?;
-        let runtime = runtime::get()?;
         let architecture = request.architecture()?;
-        architecture.check(request.tiles.tile_size)?;
-        let prepared = architecture.prepare(runtime, &store, request.config.threads, job)?;
-        let folds = if request.folds >= 2 {
-            pipeline::cross_validate(runtime, &store, &prepared, &request.config, request.folds, job, &mut |_, _| {})?
-        } else {
-            Vec::new()
+        let training = TrainingRequest {
+            name: &request.name,
+            tiles: &request.tiles,
+            architecture: &architecture,
+            config: &request.config,
+            folds: request.folds,
+            colours: &request.colours,
         };
-        let package = pipeline::train_package(
-            runtime,
-            &request.name,
-            &store,
-            &request.record,
-            &request.tiles,
-            &prepared,
-            &request.config,
-            &folds,
-            &request.colours,
-            job,
-            &mut |_| {},
-        )?;
+        let package = training.run(runtime::get()?, &store, &request.record, job.token(), &mut job.sink())?;
         package.write(&model_path)?;
         Ok(package.metadata().metrics.to_string())
     })?;

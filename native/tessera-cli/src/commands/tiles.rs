@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tessera_core::job::{Job, ProgressSink};
 use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
-use tessera_core::tiling::{plan_regions, Selection, Tile, TilePlan, TileSpec};
+use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
 
 use super::interrupt;
 use super::inputs::TileArgs;
@@ -114,8 +114,7 @@ fn plan_all(args: &Args, spec: &TileSpec) -> Result<Vec<SlideJob>> {
     slides
         .into_iter()
         .map(|slide| {
-            let downsample = spec.resolution.downsample_for(&slide.source)?;
-            let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, spec)?;
+            let plan = plan_selection(&slide.selection, &PlannedImage::of(&slide.source, &slide.name), spec)?;
             Ok(SlideJob { source: slide.source, selection: slide.selection, plan })
         })
         .collect()

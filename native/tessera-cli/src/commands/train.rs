@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tessera_core::job::Job;
-use tessera_core::pipeline::{self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, TransferOptions};
+use tessera_core::job::{Job, ProgressSink};
+use tessera_core::pipeline::{self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest, TransferOptions};
 use tessera_core::{runtime, TesseraError};
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
@@ -166,8 +166,8 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Checks the architecture against the tiles, collects them, cross-validates and trains the
-/// final model, with progress bars.
+/// Checks the architecture against the tiles, collects them and runs the core's training request
+/// (cross-validation, final model), with a progress bar for each stage.
 #[allow(clippy::too_many_arguments)] // The whole training request.
 pub fn train(
     slides: &[LabelledSlide],
@@ -179,7 +179,8 @@ pub fn train(
     colours: &std::collections::BTreeMap<String, [u8; 3]>,
     quiet: bool,
 ) -> Result<Outcome> {
-    architecture.check(spec.tile_size)?;
+    let request = TrainingRequest { name, tiles: spec, architecture, config, folds, colours };
+    request.check()?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let cancel = interrupt::token();
     let collected: Collected = {
@@ -192,39 +193,44 @@ pub fn train(
         let counts: Vec<String> = pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.record.grouping);
     }
-    let prepared = {
-        let bar = Bar::new("tiles embedded", quiet || matches!(architecture, Architecture::Cnn(_)));
-        let prepared = architecture.prepare(runtime, &collected.store, config.threads, &Job::new(cancel.clone(), &bar))?;
-        bar.finish();
-        prepared
-    };
-    let fold_results = if folds >= 2 {
-        let bar = Bar::new("steps", quiet);
-        let results = pipeline::cross_validate(runtime, &collected.store, &prepared, config, folds, &Job::new(cancel.clone(), &bar), &mut |_, _| {})?;
-        bar.finish();
-        if !quiet {
-            print_folds(&results);
-        }
-        results
-    } else {
-        Vec::new()
-    };
-    let bar = Bar::new("steps", quiet);
-    let package = pipeline::train_package(
-        runtime,
-        name,
-        &collected.store,
-        &collected.record,
-        spec,
-        &prepared,
-        config,
-        &fold_results,
-        colours,
-        &Job::new(cancel, &bar),
-        &mut |_| {},
-    )?;
-    bar.finish();
+    let mut bars = StageBars { quiet, embeds: !matches!(architecture, Architecture::Cnn(_)), bar: None };
+    let package = request.run(runtime, &collected.store, &collected.record, &cancel, &mut bars)?;
+    bars.finish();
     Ok(Outcome { package })
+}
+
+/// A progress bar for each stage of training, and the folds' table once they are done.
+struct StageBars {
+    quiet: bool,
+    /// Whether preparing means computing embeddings (a backbone), worth a bar.
+    embeds: bool,
+    bar: Option<Bar>,
+}
+
+impl StageBars {
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
+    }
+}
+
+impl Stages for StageBars {
+    fn start(&mut self, stage: Stage) -> &dyn ProgressSink {
+        self.finish();
+        let (unit, hidden) = match stage {
+            Stage::Prepare => ("tiles embedded", !self.embeds),
+            Stage::CrossValidation | Stage::FinalModel => ("steps", false),
+        };
+        self.bar.insert(Bar::new(unit, self.quiet || hidden))
+    }
+
+    fn folds(&mut self, folds: &[FoldResult]) {
+        self.finish();
+        if !self.quiet && !folds.is_empty() {
+            print_folds(folds);
+        }
+    }
 }
 
 /// Prints a table of the cross-validation folds.

@@ -9,7 +9,7 @@
 use prost::Message;
 
 use super::proto::{GraphProto, ModelProto};
-use crate::model::onnx::signature;
+use super::signature::signature;
 use crate::{Result, TesseraError};
 
 /// The prefix of every name the head brings into the composed graph.

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod optim;
 pub mod probe;
 pub mod proto;
+pub mod signature;
 
 pub use builder::{Dim, GraphBuilder, Value};
 

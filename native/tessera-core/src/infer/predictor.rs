@@ -1,7 +1,8 @@
 //! A package's model ready to run: its input and output checked against the metadata, and the
 //! tile preprocessing (normalisation) the metadata asks for.
 
-use crate::model::{onnx, Package, Task};
+use crate::graph::signature as onnx;
+use crate::model::{Package, Task};
 use crate::runtime::{Device, Model, Placement, Runtime, Tensor};
 use crate::slide::RgbImage;
 use crate::{Result, TesseraError};

@@ -21,7 +21,6 @@
 //! ```
 
 mod metadata;
-pub mod onnx;
 mod package;
 pub mod wsinfer;
 

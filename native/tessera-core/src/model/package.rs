@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use super::{onnx, wsinfer, Metadata};
+use super::{wsinfer, Metadata};
+use crate::graph::signature as onnx;
 use crate::{Result, TesseraError};
 
 /// The zip entry holding the ONNX model.

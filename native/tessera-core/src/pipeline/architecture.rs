@@ -10,7 +10,7 @@ use crate::dataset::TileStore;
 use crate::graph::compose::append_head;
 use crate::graph::network::{Network, State, INPUT};
 use crate::job::Job;
-use crate::model::onnx::signature;
+use crate::graph::signature::signature;
 use crate::runtime::Runtime;
 use crate::train::transfer::{head, Backbone, Embeddings};
 use crate::{Result, TesseraError};

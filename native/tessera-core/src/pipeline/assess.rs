@@ -4,7 +4,7 @@ use crate::eval::report::Report;
 use crate::infer::{classify, Predictor};
 use crate::job::Job;
 use crate::slide::Resolution;
-use crate::tiling::{plan_regions, TileSpec};
+use crate::tiling::{plan_selection, PlannedImage, TileSpec};
 use crate::{Result, TesseraError};
 
 use super::collect::LabelledSlide;
@@ -30,8 +30,7 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
     let spec = model_tiles(predictor);
     let (mut truth, mut probabilities) = (Vec::new(), Vec::new());
     for slide in slides {
-        let downsample = spec.resolution.downsample_for(slide.source)?;
-        let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, &spec)?;
+        let plan = plan_selection(&slide.selection, &PlannedImage::of(slide.source, &slide.name), &spec)?;
         for tile in &plan.tiles {
             let class = names.iter().position(|n| *n == tile.label).ok_or_else(|| {
                 TesseraError::invalid(format!(

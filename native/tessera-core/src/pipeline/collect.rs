@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::dataset::TileStore;
 use crate::job::Job;
 use crate::slide::RegionSource;
-use crate::tiling::{plan_regions, read::read_tiles, Selection, TileSpec};
+use crate::tiling::{plan_selection, read::read_tiles, PlannedImage, Selection, TileSpec};
 use crate::{Result, TesseraError};
 
 /// One slide with the annotations to learn from.
@@ -57,8 +57,7 @@ pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<C
         for region in &slide.selection.regions {
             *annotations_per_class.entry(region.label.clone()).or_insert(0) += 1;
         }
-        let downsample = spec.resolution.downsample_for(slide.source)?;
-        let plan = plan_regions(&slide.selection, &slide.name, slide.source.dimensions(), downsample, spec)?;
+        let plan = plan_selection(&slide.selection, &PlannedImage::of(slide.source, &slide.name), spec)?;
         // Tiles arrive in completion order; keep them by plan index so the store is deterministic.
         let mut pixels: Vec<Option<Vec<u8>>> = vec![None; plan.tiles.len()];
         read_tiles(slide.source, &plan, job, |_, image| Ok(image.into_bytes()), |i, bytes| {

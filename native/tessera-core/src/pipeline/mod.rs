@@ -10,15 +10,18 @@
 //! - [`assess`] scores a finished model on other annotated slides.
 //! - [`export`] trains the final model and packs it, with its metrics and provenance, into a
 //!   [`Package`](crate::model::Package).
+//! - [`request`] strings those together: the one training request every front end runs.
 
 pub mod architecture;
 pub mod assess;
 pub mod collect;
 pub mod crossval;
 pub mod export;
+pub mod request;
 
 pub use architecture::{Architecture, Prepared, TransferOptions};
 pub use assess::{evaluate_slides, model_tiles};
 pub use collect::{collect, tiles_per_class, Collected, DataRecord, LabelledSlide};
 pub use crossval::{cross_validate, FoldResult};
 pub use export::{train_package, CnnOptions};
+pub use request::{Stage, Stages, TrainingRequest};

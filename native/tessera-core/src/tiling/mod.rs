@@ -74,6 +74,33 @@ impl TileSpec {
     }
 }
 
+/// What tile planning needs to know of an image: its name, file, size and pixel size.
+#[derive(Clone, Copy, Debug)]
+pub struct PlannedImage<'a> {
+    /// The name tiles are recorded under.
+    pub name: &'a str,
+    /// The image file (or, for images read by QuPath, its name), for messages.
+    pub path: &'a std::path::Path,
+    /// Level-0 width and height.
+    pub dimensions: (u64, u64),
+    /// The size of a level-0 pixel in µm, when known.
+    pub mpp: Option<f64>,
+}
+
+impl<'a> PlannedImage<'a> {
+    /// The image `source` reads, named `name`.
+    pub fn of(source: &'a dyn crate::slide::RegionSource, name: &'a str) -> Self {
+        Self { name, path: source.path(), dimensions: source.dimensions(), mpp: source.mpp() }
+    }
+}
+
+/// Plans the tiles of `spec` inside the polygons `selection` chose on `image`: the one
+/// tile-planning request of the `tessera` command and the QuPath extension.
+pub fn plan_selection(selection: &Selection, image: &PlannedImage, spec: &TileSpec) -> Result<TilePlan> {
+    let downsample = spec.resolution.downsample_given(image.mpp, image.path)?;
+    plan_regions(selection, image.name, image.dimensions, downsample, spec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

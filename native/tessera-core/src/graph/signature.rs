@@ -2,7 +2,7 @@
 
 use prost::Message;
 
-use crate::graph::proto::{DimensionValue, ModelProto, ValueInfoProto};
+use super::proto::{DimensionValue, ModelProto, ValueInfoProto};
 use crate::{Result, TesseraError};
 
 /// A declared dimension: a fixed size, or `None` for a symbolic (run-time) size.
