@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Tessera test on a fresh machine: installs prerequisites, then
-#   1. Rust: cargo test for the whole workspace, clippy on the JNI crate (unwrap/expect
-#      denied there, so that no panic can start in the boundary itself);
+#   1. Rust: formatting (rustfmt.toml), clippy on the whole workspace with warnings denied
+#      (unwrap/expect denied outside tests), cargo test for the whole workspace;
 #   2. Java: the Maven build (cargo release build of the JNI library, jar, JUnit unit tests, then
 #      the bridge tests against the packaged jar under -Xcheck:jni);
 #   3. end-to-end: tests/ (pytest) driving the `tessera` command.
@@ -19,8 +19,12 @@ if [ -d ../shared/data ]; then
 else
   echo "external corpus ../shared/data: absent, so the tests over it are skipped (tessera-core geojson_exports)"
 fi
+cargo fmt --all -- --check
+# unwrap/expect are denied in every crate's code (Cargo.toml's workspace lints); tests and
+# benches may use them: a failed unwrap there is a failed test.
+cargo clippy --workspace --lib --bins --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings -A clippy::unwrap_used -A clippy::expect_used
 cargo test --workspace --locked
-cargo clippy --locked -p tessera-jni --no-deps -- -D warnings
 
 echo "== Java build and tests"
 ./mvnw --batch-mode --no-transfer-progress -f qupath-extension/pom.xml verify

@@ -39,7 +39,8 @@ const CHILD: &str = "TESSERA_BENCH_RSS_SLIDE";
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let folder = manifest.join("../../target/bench");
-    let library = std::env::var_os(runtime::LIBRARY_ENV).map_or_else(|| folder.join("../onnxruntime").join(runtime::LIBRARY_NAME), PathBuf::from);
+    let library = std::env::var_os(runtime::LIBRARY_ENV)
+        .map_or_else(|| folder.join("../onnxruntime").join(runtime::LIBRARY_NAME), PathBuf::from);
     let runtime = runtime::init(&library).unwrap();
     if let Some(slide) = std::env::var_os(CHILD) {
         return whole_slide_peak_rss(runtime, Path::new(&slide));
@@ -55,7 +56,13 @@ fn main() {
     let (w, h) = source.dimensions();
     let (x0, y0) = ((w as f64 - span) / 2.0, (h as f64 - span) / 2.0);
     let roi = region((x0, y0, x0 + span, y0 + span));
-    let plan = infer::region::plan(&source, predictor.package().metadata(), Some((&roi, Path::new("roi"))), &Default::default()).unwrap();
+    let plan = infer::region::plan(
+        &source,
+        predictor.package().metadata(),
+        Some((&roi, Path::new("roi"))),
+        &Default::default(),
+    )
+    .unwrap();
     let tiles_path = folder.join("apply-tiles.json");
     let tiles: Vec<[i64; 2]> = plan.tiles.iter().map(|t| [t.x, t.y]).collect();
     std::fs::write(&tiles_path, serde_json::json!({"tile_size": TILE, "tiles": tiles}).to_string()).unwrap();
@@ -71,7 +78,14 @@ fn main() {
             .tiles
             .chunks(BATCH)
             .map(|chunk| {
-                chunk.iter().flat_map(|t| predictor.preprocess(&read_region(&source, (t.x, t.y, t.w, t.h), (TILE, TILE)).unwrap()).unwrap()).collect()
+                chunk
+                    .iter()
+                    .flat_map(|t| {
+                        predictor
+                            .preprocess(&read_region(&source, (t.x, t.y, t.w, t.h), (TILE, TILE)).unwrap())
+                            .unwrap()
+                    })
+                    .collect()
             })
             .collect();
         let start = Instant::now();
@@ -92,20 +106,34 @@ fn main() {
             .unwrap();
         assert!(python.status.success(), "baseline failed: {}", String::from_utf8_lossy(&python.stderr));
         let baseline: serde_json::Value = serde_json::from_slice(&python.stdout).unwrap();
-        let rates = [model_only, end_to_end, baseline["end_to_end"].as_f64().unwrap(), baseline["model_only"].as_f64().unwrap()];
+        let rates = [
+            model_only,
+            end_to_end,
+            baseline["end_to_end"].as_f64().unwrap(),
+            baseline["model_only"].as_f64().unwrap(),
+        ];
         for (best, rate) in best.iter_mut().zip(rates) {
             *best = best.max(rate);
         }
         torch = baseline["torch"].as_f64().map(|rate| torch.map_or(rate, |t: f64| t.max(rate)));
     }
     let [model_only, ours, python, python_model] = best;
-    println!("slide {} ({count} tiles of {TILE} px, batch {BATCH}, {THREADS} ONNX Runtime threads, best of {ROUNDS} rounds)", large.display());
+    println!(
+        "slide {} ({count} tiles of {TILE} px, batch {BATCH}, {THREADS} ONNX Runtime threads, best of {ROUNDS} rounds)",
+        large.display()
+    );
     println!("model only (ORT, pre-decoded batches): {model_only:7.1} tiles/s");
-    println!("tessera end-to-end:                    {ours:7.1} tiles/s   {:.3}× model only (target ≥ 0.92)", ours / model_only);
+    println!(
+        "tessera end-to-end:                    {ours:7.1} tiles/s   {:.3}× model only (target ≥ 0.92)",
+        ours / model_only
+    );
     println!("python pipeline end-to-end:            {python:7.1} tiles/s   {:.3}× its model only ({python_model:.1} tiles/s)", python / python_model);
     println!("tessera / python:                      {:7.3}×  (target ≥ 1.15)", ours / python);
     match torch {
-        Some(rate) => println!("pytorch eager pipeline:                {rate:7.1} tiles/s   tessera / pytorch {:.3}×", ours / rate),
+        Some(rate) => println!(
+            "pytorch eager pipeline:                {rate:7.1} tiles/s   tessera / pytorch {:.3}×",
+            ours / rate
+        ),
         None => println!("pytorch eager pipeline:                not measured (torch is not installed)"),
     }
     for repeat in [24, 4] {
@@ -120,7 +148,11 @@ fn main() {
 /// process's peak resident memory: the pipeline's memory, without the large model's.
 fn whole_slide_peak_rss(runtime: &Runtime, slide: &Path) {
     let mut g = GraphBuilder::new("mean_colour");
-    let x = g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(i64::from(TILE)), Dim::Fixed(i64::from(TILE))]);
+    let x = g.input(
+        "image",
+        DataType::Float,
+        &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(i64::from(TILE)), Dim::Fixed(i64::from(TILE))],
+    );
     let pooled = g.node("GlobalAveragePool", &[&x], vec![]);
     let flat = g.node("Flatten", &[&pooled], vec![]);
     let w = g.initializer_f32("w", &[3, 2], &[1.0, -1.0, 0.5, -0.5, 0.0, 0.0]);
@@ -131,9 +163,17 @@ fn whole_slide_peak_rss(runtime: &Runtime, slide: &Path) {
     let source = OpenSlideSource::open(slide).unwrap();
     let job = Job::new(CancelToken::new(), &Silent);
     let start = Instant::now();
-    let applied = infer::apply(&predictor, &source, None, &ApplyOptions { batch: BATCH, ..ApplyOptions::default() }, &job).unwrap();
+    let applied =
+        infer::apply(&predictor, &source, None, &ApplyOptions { batch: BATCH, ..ApplyOptions::default() }, &job)
+            .unwrap();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ?").trim_start_matches("VmHWM:").trim().to_string();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or("VmHWM: ?")
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .to_string();
     let (w, h) = source.dimensions();
     println!(
         "whole slide {w}×{h}: {} tiles in {:.1} s, peak RSS {peak} (mean-colour model, same pipeline)",
@@ -144,7 +184,8 @@ fn whole_slide_peak_rss(runtime: &Runtime, slide: &Path) {
 
 fn package(onnx: Vec<u8>) -> Package {
     let classes = vec![ClassInfo::new("Tumor", [200, 0, 0]), ClassInfo::new("Other", [0, 0, 200])];
-    Package::new(Metadata::new("bench", Task::TileClassification, classes, InputSpec::imagenet(TILE, Some(0.5))), onnx).unwrap()
+    Package::new(Metadata::new("bench", Task::TileClassification, classes, InputSpec::imagenet(TILE, Some(0.5))), onnx)
+        .unwrap()
 }
 
 fn region((x0, y0, x1, y1): (f64, f64, f64, f64)) -> Document {
@@ -157,16 +198,25 @@ fn region((x0, y0, x1, y1): (f64, f64, f64, f64)) -> Document {
 /// initialised, ending in a softmax over `classes`.
 fn resnet18(classes: usize) -> Vec<u8> {
     let mut net = Net { g: GraphBuilder::new("resnet18"), rng: Rng::new(18), count: 0 };
-    let x = net.g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(224), Dim::Fixed(224)]);
+    let x =
+        net.g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(224), Dim::Fixed(224)]);
     let stem = net.conv(&x, 3, 64, 7, 2, true);
-    let mut y = net.g.node("MaxPool", &[&stem], vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("strides", &[2, 2]), attr_ints("pads", &[1; 4])]);
+    let mut y = net.g.node(
+        "MaxPool",
+        &[&stem],
+        vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("strides", &[2, 2]), attr_ints("pads", &[1; 4])],
+    );
     let mut channels = 64;
     for (stage, width) in [64, 128, 256, 512].into_iter().enumerate() {
         for block in 0..2 {
             let stride = if stage > 0 && block == 0 { 2 } else { 1 };
             let body = net.conv(&y, channels, width, 3, stride, true);
             let body = net.conv(&body, width, width, 3, 1, false);
-            let skip = if stride == 1 && channels == width { y.clone() } else { net.conv(&y, channels, width, 1, stride, false) };
+            let skip = if stride == 1 && channels == width {
+                y.clone()
+            } else {
+                net.conv(&y, channels, width, 1, stride, false)
+            };
             let sum = net.g.node("Add", &[&body, &skip], vec![]);
             y = net.g.node("Relu", &[&sum], vec![]);
             channels = width;
@@ -199,7 +249,11 @@ impl Net {
     fn conv(&mut self, x: &Value, cin: usize, cout: usize, k: i64, stride: i64, relu: bool) -> Value {
         let w = self.weights(&[cout as i64, cin as i64, k, k], cin * (k * k) as usize);
         let b = self.g.initializer_f32(&format!("b{}", self.count), &[cout as i64], &vec![0.0; cout]);
-        let attributes = vec![attr_ints("kernel_shape", &[k, k]), attr_ints("strides", &[stride, stride]), attr_ints("pads", &[k / 2; 4])];
+        let attributes = vec![
+            attr_ints("kernel_shape", &[k, k]),
+            attr_ints("strides", &[stride, stride]),
+            attr_ints("pads", &[k / 2; 4]),
+        ];
         let y = self.g.node("Conv", &[x, &w, &b], attributes);
         if relu {
             self.g.node("Relu", &[&y], vec![])
@@ -221,13 +275,11 @@ fn synthetic(manifest: &Path, folder: &Path, repeat: u32) -> PathBuf {
             generator.display()
         );
         std::fs::create_dir_all(folder).unwrap();
-        let made = Command::new("python3")
-            .arg(&generator)
-            .arg(&slide)
-            .arg(repeat.to_string())
-            .status()
-            .unwrap();
-        assert!(made.success(), "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)");
+        let made = Command::new("python3").arg(&generator).arg(&slide).arg(repeat.to_string()).status().unwrap();
+        assert!(
+            made.success(),
+            "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)"
+        );
     }
     slide
 }

@@ -56,18 +56,11 @@ fn main() {
             .arg("1")
             .output()
             .unwrap();
-        assert!(
-            python.status.success(),
-            "baseline failed: {}",
-            String::from_utf8_lossy(&python.stderr)
-        );
+        assert!(python.status.success(), "baseline failed: {}", String::from_utf8_lossy(&python.stderr));
         let baseline: serde_json::Value = serde_json::from_slice(&python.stdout).unwrap();
         let rates = [
             tessera_rate(&slide, true),
-            String::from_utf8_lossy(&single.stdout)
-                .trim()
-                .parse()
-                .unwrap(),
+            String::from_utf8_lossy(&single.stdout).trim().parse().unwrap(),
             tessera_rate(&slide, false),
             baseline["openslide_python_tiles_per_s"].as_f64().unwrap(),
             baseline["decode_tiles_per_s"].as_f64().unwrap(),
@@ -78,18 +71,12 @@ fn main() {
     }
     let [ours, ours_single, ours_painted, theirs, decode] = best;
     let (strip, naive, planned) = planning_cost();
-    println!(
-        "slide: {} ({TILE}² px tiles at level 0, best of {ROUNDS} interleaved rounds)",
-        slide.display()
-    );
+    println!("slide: {} ({TILE}² px tiles at level 0, best of {ROUNDS} interleaved rounds)", slide.display());
     println!("tessera, {threads} threads:                   {ours:8.0} tiles/s");
     println!("tessera, 1 thread:                     {ours_single:8.0} tiles/s");
     println!("tessera via OpenSlide only, {threads} threads: {ours_painted:8.0} tiles/s (direct JPEG reader off)");
     println!("openslide-python, 1 process:           {theirs:8.0} tiles/s");
-    println!(
-        "ratio tessera / python:                {:8.2}×",
-        ours / theirs
-    );
+    println!("ratio tessera / python:                {:8.2}×", ours / theirs);
     println!(
         "JPEG decode only (Pillow), 1 core:     {decode:8.0} tiles/s (limit on {threads} cores: {:.0})",
         decode * threads as f64
@@ -104,22 +91,12 @@ fn planning_cost() -> (f64, f64, usize) {
         .map(|i| {
             let angle = std::f64::consts::TAU * (i % n) as f64 / n as f64;
             let radius = 17_000.0 + 1_500.0 * (angle * 7.0).sin() + 400.0 * (angle * 131.0).sin();
-            Coord {
-                x: 25_000.0 + radius * angle.cos(),
-                y: 25_000.0 + radius * angle.sin(),
-            }
+            Coord { x: 25_000.0 + radius * angle.cos(), y: 25_000.0 + radius * angle.sin() }
         })
         .collect();
     let polygon = MultiPolygon::new(vec![Polygon::new(LineString::new(ring), vec![])]);
-    let region = LabelledRegion {
-        polygon: polygon.clone(),
-        label: "A".into(),
-        id: "p".into(),
-    };
-    let selection = Selection {
-        regions: vec![region],
-        ..Selection::default()
-    };
+    let region = LabelledRegion { polygon: polygon.clone(), label: "A".into(), id: "p".into() };
+    let selection = Selection { regions: vec![region], ..Selection::default() };
     let spec = TileSpec::new(TILE, Resolution::Downsample(1.0));
     let start = Instant::now();
     let plan = plan_regions(&selection, "bench", (50_000, 50_000), 1.0, &spec).unwrap();
@@ -128,14 +105,8 @@ fn planning_cost() -> (f64, f64, usize) {
     let start = Instant::now();
     for tile in sample {
         let rect = Rect::new(
-            Coord {
-                x: tile.x as f64,
-                y: tile.y as f64,
-            },
-            Coord {
-                x: (tile.x as u64 + tile.w) as f64,
-                y: (tile.y as u64 + tile.h) as f64,
-            },
+            Coord { x: tile.x as f64, y: tile.y as f64 },
+            Coord { x: (tile.x as u64 + tile.w) as f64, y: (tile.y as u64 + tile.h) as f64 },
         );
         std::hint::black_box(polygon.intersection(&rect.to_polygon()).unsigned_area());
     }
@@ -185,13 +156,11 @@ fn synthetic(manifest: &Path) -> PathBuf {
     }
     if !slide.exists() {
         std::fs::create_dir_all(&folder).unwrap();
-        let made = Command::new("python3")
-            .arg(&generator)
-            .arg(&slide)
-            .arg("8")
-            .status()
-            .unwrap();
-        assert!(made.success(), "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)");
+        let made = Command::new("python3").arg(&generator).arg(&slide).arg("8").status().unwrap();
+        assert!(
+            made.success(),
+            "make_synthetic_wsi.py failed (pip install scikit-image pyvips; apt-get install libvips42)"
+        );
     }
     slide
 }

@@ -66,7 +66,13 @@ fn main() {
     let store = collect(&[slide], &spec, &job).unwrap().store;
     let split = grouped_split(&store, 0.25, SEED).unwrap();
     let network = CnnOptions::default().network(&store).unwrap();
-    let base = TrainConfig { epochs: EPOCHS, patience: 0, threads: THREADS, augment: Augment::none(), ..TrainConfig::default() };
+    let base = TrainConfig {
+        epochs: EPOCHS,
+        patience: 0,
+        threads: THREADS,
+        augment: Augment::none(),
+        ..TrainConfig::default()
+    };
     let folder = std::env::temp_dir().join(format!("tessera-bench-train-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
     let tiles: Vec<u8> = (0..store.len()).flat_map(|i| store.tile(i).iter().copied()).collect();
@@ -97,7 +103,11 @@ fn main() {
     for (i, name) in names.iter().enumerate() {
         let rates: Vec<f64> = rounds.iter().flat_map(|r| r[i].rates.iter().copied()).collect();
         let f1s: Vec<f64> = rounds.iter().map(|r| r[i].f1()).collect();
-        println!("{name:<24} {:7.1} images/s (median epoch)   macro-F1 {:.4} (mean of {ROUNDS} seeds)", median(rates), mean(&f1s));
+        println!(
+            "{name:<24} {:7.1} images/s (median epoch)   macro-F1 {:.4} (mean of {ROUNDS} seeds)",
+            median(rates),
+            mean(&f1s)
+        );
         for (r, round) in rounds.iter().enumerate() {
             let rates: Vec<String> = round[i].rates.iter().map(|v| format!("{v:.0}")).collect();
             println!("    images/s by epoch, round {}: {}", r + 1, rates.join(" "));
@@ -121,7 +131,10 @@ fn main() {
     }
     let f1 = |i: usize| mean(&rounds.iter().map(|r| r[i].f1()).collect::<Vec<_>>());
     println!("macro-F1 tessera − pytorch eager: {:+.4}  (target within ±0.01)", f1(0) - f1(1));
-    println!("macro-F1 pytorch channels_last − pytorch eager: {:+.4}  (the same training, another memory layout)", f1(2) - f1(1));
+    println!(
+        "macro-F1 pytorch channels_last − pytorch eager: {:+.4}  (the same training, another memory layout)",
+        f1(2) - f1(1)
+    );
 }
 
 fn mean(values: &[f64]) -> f64 {

@@ -24,7 +24,11 @@ fn package(path: &Path) {
     let spec = CnnSpec { tile: 32, classes: 3, width: 4, depth: 2, ..Default::default() };
     let network = spec.network().unwrap();
     let onnx = network.inference_graph(&network.initial_state(&Optimizer::default(), 3)).unwrap();
-    let classes = ["Tumor", "Stroma", "Other"].iter().zip([[200, 0, 0], [0, 150, 0], [0, 0, 200]]).map(|(n, c)| ClassInfo::new(*n, c)).collect();
+    let classes = ["Tumor", "Stroma", "Other"]
+        .iter()
+        .zip([[200, 0, 0], [0, 150, 0], [0, 0, 200]])
+        .map(|(n, c)| ClassInfo::new(*n, c))
+        .collect();
     let metadata = Metadata::new("cnn", Task::TileClassification, classes, InputSpec::imagenet(32, Some(2.0)));
     Package::new(metadata, onnx).unwrap().write(path).unwrap();
 }
@@ -32,7 +36,11 @@ fn package(path: &Path) {
 fn roi(path: &Path, (x0, y0, x1, y1): (f64, f64, f64, f64)) {
     let feature = serde_json::json!({"type": "Feature", "geometry": {"type": "Polygon",
         "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}, "properties": {"objectType": "annotation"}});
-    std::fs::write(path, serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": [feature]})).unwrap()).unwrap();
+    std::fs::write(
+        path,
+        serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": [feature]})).unwrap(),
+    )
+    .unwrap();
 }
 
 fn apply(args: &[&Path], extra: &[&str], env: Option<(&str, &str)>) -> Output {
@@ -54,12 +62,22 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn apply_writes_classified_tiles_merged_regions_and_heatmaps() {
-    let (model, out, heatmaps, region) = (temp("ok.tessera"), temp("ok.geojson"), temp("heatmaps"), temp("roi.geojson"));
+    let (model, out, heatmaps, region) =
+        (temp("ok.tessera"), temp("ok.geojson"), temp("heatmaps"), temp("roi.geojson"));
     package(&model);
     roi(&region, (200.0, 300.0, 1000.0, 1100.0));
     let output = apply(
         &[&model, &slide(), &out],
-        &["--annotations", region.to_str().unwrap(), "--heatmap", heatmaps.to_str().unwrap(), "--stride", "16", "--merge", "--quiet"],
+        &[
+            "--annotations",
+            region.to_str().unwrap(),
+            "--heatmap",
+            heatmaps.to_str().unwrap(),
+            "--stride",
+            "16",
+            "--merge",
+            "--quiet",
+        ],
         None,
     );
     assert!(output.status.success(), "{}", stderr(&output));
@@ -69,7 +87,10 @@ fn apply_writes_classified_tiles_merged_regions_and_heatmaps() {
     assert!(detections.len() > 100, "{} tiles", detections.len());
     for feature in &detections {
         let measurements = feature["properties"]["measurements"].as_object().unwrap();
-        let total: f64 = ["Tumor", "Stroma", "Other"].iter().map(|c| measurements[&format!("Tessera: {c} probability")].as_f64().unwrap()).sum();
+        let total: f64 = ["Tumor", "Stroma", "Other"]
+            .iter()
+            .map(|c| measurements[&format!("Tessera: {c} probability")].as_f64().unwrap())
+            .sum();
         assert!((total - 1.0).abs() < 1e-4, "probabilities sum to {total}");
     }
     assert!(features.iter().any(|f| f["properties"]["objectType"] == "annotation"), "merged regions");
@@ -83,14 +104,23 @@ fn apply_writes_classified_tiles_merged_regions_and_heatmaps() {
 fn bad_input_fails_with_one_line_and_its_exit_code() {
     let (model, out) = (temp("bad.tessera"), temp("bad.geojson"));
     package(&model);
-    let missing = apply(&[&model, &slide(), &out], &[], Some(("TESSERA_ONNXRUNTIME", "/nonexistent/libonnxruntime.so.1")));
+    let missing =
+        apply(&[&model, &slide(), &out], &[], Some(("TESSERA_ONNXRUNTIME", "/nonexistent/libonnxruntime.so.1")));
     assert_eq!(missing.status.code(), Some(6), "{}", stderr(&missing));
-    assert!(stderr(&missing).starts_with("error: ONNX Runtime: no ONNX Runtime library at /nonexistent"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).starts_with("error: ONNX Runtime: no ONNX Runtime library at /nonexistent"),
+        "{}",
+        stderr(&missing)
+    );
     let corrupt = temp("corrupt.tessera");
     std::fs::write(&corrupt, b"PK\x03\x04 truncated").unwrap();
     let broken = apply(&[&corrupt, &slide(), &out], &[], None);
     assert_eq!(broken.status.code(), Some(5), "{}", stderr(&broken));
-    assert!(stderr(&broken).contains("corrupt.tessera") && stderr(&broken).contains("not a readable .tessera package"), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("corrupt.tessera") && stderr(&broken).contains("not a readable .tessera package"),
+        "{}",
+        stderr(&broken)
+    );
     let far = temp("far.geojson");
     roi(&far, (50_000.0, 50_000.0, 60_000.0, 60_000.0));
     let outside = apply(&[&model, &slide(), &out], &["--annotations", far.to_str().unwrap()], None);

@@ -8,16 +8,11 @@ use serde_json::Value;
 
 /// A file in the repository's `data/` folder (`demo/…` or `fixtures/…`).
 fn data(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(path)
 }
 
 fn tessera(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tessera")).args(args).output().unwrap()
 }
 
 /// Runs `tessera tiles` on (slide, annotations) pairs into `out`, with `extra` arguments.
@@ -33,10 +28,7 @@ fn tiles(pairs: &[(&Path, &Path)], out: &Path, extra: &[&str]) -> Output {
     }
     args.extend(["--out".into(), out.display().to_string()]);
     args.extend(extra.iter().map(|arg| arg.to_string()));
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(&args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tessera")).args(&args).output().unwrap()
 }
 
 /// A fresh scratch folder for one test.
@@ -69,10 +61,7 @@ fn info_shows_levels_and_pixel_size_or_its_absence() {
     let cmu = tessera(&["info", data(CMU).to_str().unwrap()]);
     assert!(cmu.status.success(), "{}", text(&cmu.stderr));
     let out = text(&cmu.stdout);
-    assert!(
-        out.contains("aperio") && out.contains("2220 × 2967") && out.contains("0.499 µm/px"),
-        "{out}"
-    );
+    assert!(out.contains("aperio") && out.contains("2220 × 2967") && out.contains("0.499 µm/px"), "{out}");
 
     let tiff = tessera(&["info", data(TIFF).to_str().unwrap(), "--json"]);
     assert!(tiff.status.success(), "{}", text(&tiff.stderr));
@@ -89,64 +78,33 @@ fn tiles_of_the_demo_are_labelled_by_their_polygon() {
     let run = tiles(
         &[(&data(CMU), &data(DEMO))],
         &out,
-        &[
-            "--tile-size",
-            "64",
-            "--mpp",
-            "1.0",
-            "--min-coverage",
-            "0.75",
-            "--overlap",
-            "0.25",
-        ],
+        &["--tile-size", "64", "--mpp", "1.0", "--min-coverage", "0.75", "--overlap", "0.25"],
     );
     assert!(run.status.success(), "{}", text(&run.stderr));
     let summary = text(&run.stdout);
     assert!(
-        summary.contains("Epithelium")
-            && summary.contains("Stroma")
-            && summary.contains("Background"),
+        summary.contains("Epithelium") && summary.contains("Stroma") && summary.contains("Background"),
         "{summary}"
     );
 
-    let geojson: Value =
-        serde_json::from_str(&std::fs::read_to_string(data(DEMO)).unwrap()).unwrap();
+    let geojson: Value = serde_json::from_str(&std::fs::read_to_string(data(DEMO)).unwrap()).unwrap();
     let class_of = |id: &str| -> String {
-        let feature = geojson["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap();
-        feature["properties"]["classification"]["name"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        let feature = geojson["features"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap();
+        feature["properties"]["classification"]["name"].as_str().unwrap().to_string()
     };
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let tiles = manifest["tiles"].as_array().unwrap();
     let csv = std::fs::read_to_string(out.join("manifest.csv")).unwrap();
-    assert_eq!(
-        csv.lines().next().unwrap(),
-        "file,class,x,y,w,h,coverage,polygon_id,slide"
-    );
+    assert_eq!(csv.lines().next().unwrap(), "file,class,x,y,w,h,coverage,polygon_id,slide");
     assert_eq!(csv.lines().count(), tiles.len() + 1);
     assert!(tiles.len() > 20, "{} tiles", tiles.len());
     // 1 µm/px on a 0.499 µm/px slide: 64 output px are 128 level-0 px; stride 96.
     assert!((manifest["slides"][0]["downsample"].as_f64().unwrap() - 2.004).abs() < 1e-3);
     for tile in tiles {
         let class = tile["class"].as_str().unwrap();
-        assert_eq!(
-            class,
-            class_of(tile["polygon_id"].as_str().unwrap()),
-            "{tile}"
-        );
+        assert_eq!(class, class_of(tile["polygon_id"].as_str().unwrap()), "{tile}");
         let file = tile["file"].as_str().unwrap();
-        assert!(
-            file.starts_with(&format!("{class}/CMU-1-Small-Region_x")),
-            "{file}"
-        );
+        assert!(file.starts_with(&format!("{class}/CMU-1-Small-Region_x")), "{file}");
         assert_eq!(png_size(&out.join(file)), (64, 64));
         assert_eq!(tile["w"], 128);
         assert!(tile["coverage"].as_f64().unwrap() >= 0.75);
@@ -174,25 +132,12 @@ fn several_slides_in_one_run() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert!(run.stdout.is_empty(), "--quiet prints nothing");
     let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(tiles_dir.join("manifest.json")).unwrap())
-            .unwrap();
-    let slides: std::collections::BTreeSet<_> = manifest["tiles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["slide"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        slides.into_iter().collect::<Vec<_>>(),
-        ["CMU-1-Small-Region", "tiled-levels"]
-    );
+        serde_json::from_str(&std::fs::read_to_string(tiles_dir.join("manifest.json")).unwrap()).unwrap();
+    let slides: std::collections::BTreeSet<_> =
+        manifest["tiles"].as_array().unwrap().iter().map(|t| t["slide"].as_str().unwrap()).collect();
+    assert_eq!(slides.into_iter().collect::<Vec<_>>(), ["CMU-1-Small-Region", "tiled-levels"]);
     // 300×250 px at downsample 4 with 128-px tiles: 2 × 1 tiles, all "Tissue".
-    let tissue = manifest["tiles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["class"] == "Tissue")
-        .count();
+    let tissue = manifest["tiles"].as_array().unwrap().iter().filter(|t| t["class"] == "Tissue").count();
     assert_eq!(tissue, 2);
     std::fs::remove_dir_all(out).unwrap();
 }
@@ -225,24 +170,8 @@ const GOOD: &[&str] = &["--tile-size", "64", "--downsample", "1"];
 
 #[test]
 fn bad_slides_are_named_with_their_problem() {
-    fails(
-        "broken",
-        &data("fixtures/broken.svs"),
-        &data(DEMO),
-        GOOD,
-        4,
-        "broken.svs",
-        "OpenSlide does not recognise",
-    );
-    fails(
-        "missing",
-        &data("fixtures/missing.svs"),
-        &data(DEMO),
-        GOOD,
-        1,
-        "missing.svs",
-        "No such file",
-    );
+    fails("broken", &data("fixtures/broken.svs"), &data(DEMO), GOOD, 4, "broken.svs", "OpenSlide does not recognise");
+    fails("missing", &data("fixtures/missing.svs"), &data(DEMO), GOOD, 1, "missing.svs", "No such file");
     let no_mpp = fails(
         "nompp",
         &data(TIFF),
@@ -252,10 +181,7 @@ fn bad_slides_are_named_with_their_problem() {
         "tiled-levels.tiff",
         "no pixel size",
     );
-    assert!(
-        no_mpp.contains("--downsample"),
-        "the error says what to give instead: {no_mpp}"
-    );
+    assert!(no_mpp.contains("--downsample"), "the error says what to give instead: {no_mpp}");
 }
 
 #[test]
@@ -270,30 +196,10 @@ fn bad_annotations_and_parameters_are_named_with_their_problem() {
     )
     .unwrap();
     let malformed = dir.join("malformed.geojson");
-    std::fs::write(
-        &malformed,
-        "{\"type\": \"FeatureCollection\", \"features\": [",
-    )
-    .unwrap();
+    std::fs::write(&malformed, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
     let slide = data(CMU);
-    fails(
-        "nopolygons",
-        &slide,
-        &points_only,
-        GOOD,
-        3,
-        "points.geojson",
-        "no usable polygons",
-    );
-    fails(
-        "malformed",
-        &slide,
-        &malformed,
-        GOOD,
-        3,
-        "malformed.geojson",
-        "not valid JSON",
-    );
+    fails("nopolygons", &slide, &points_only, GOOD, 3, "points.geojson", "no usable polygons");
+    fails("malformed", &slide, &malformed, GOOD, 3, "malformed.geojson", "not valid JSON");
     // Annotations of another, much larger slide: every polygon is beyond 2220 × 2967, one to the
     // right of the slide (within its height), one below it (within its width), one beyond both.
     let elsewhere = dir.join("elsewhere.geojson");
@@ -308,32 +214,8 @@ fn bad_annotations_and_parameters_are_named_with_their_problem() {
              "properties": {"objectType": "annotation", "classification": {"name": "Tumor", "color": [200, 0, 0]}}}]}"#,
     )
     .unwrap();
-    fails(
-        "outside",
-        &slide,
-        &elsewhere,
-        GOOD,
-        3,
-        "elsewhere.geojson",
-        "outside slide",
-    );
-    fails(
-        "tilesize",
-        &slide,
-        &data(DEMO),
-        &["--tile-size", "0", "--downsample", "1"],
-        3,
-        "tile size",
-        "got 0",
-    );
-    fails(
-        "missingannotations",
-        &slide,
-        &dir.join("absent.geojson"),
-        GOOD,
-        1,
-        "absent.geojson",
-        "No such file",
-    );
+    fails("outside", &slide, &elsewhere, GOOD, 3, "elsewhere.geojson", "outside slide");
+    fails("tilesize", &slide, &data(DEMO), &["--tile-size", "0", "--downsample", "1"], 3, "tile size", "got 0");
+    fails("missingannotations", &slide, &dir.join("absent.geojson"), GOOD, 1, "absent.geojson", "No such file");
     std::fs::remove_dir_all(dir).unwrap();
 }

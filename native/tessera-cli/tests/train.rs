@@ -39,14 +39,28 @@ fn train(backbone: &Path, model: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["train", "--mpp", "0.5", "--tile-size", "64", "--folds", "0", "--quiet"];
     args.extend_from_slice(extra);
     let (slide, annotations) = (demo("CMU-1-Small-Region.svs"), demo("CMU-1-Small-Region.annotations.geojson"));
-    tessera(&args, &[("--slide", &slide), ("--annotations", &annotations), ("--backbone", backbone), ("--model", model)])
+    tessera(
+        &args,
+        &[("--slide", &slide), ("--annotations", &annotations), ("--backbone", backbone), ("--model", model)],
+    )
 }
 
 #[test]
 fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
     let (onnx, model) = (temp("colour.onnx"), temp("colour.tessera"));
     backbone(&onnx, 64);
-    let extra = ["--head-hidden", "8", "--epochs", "10", "--learning-rate", "0.01", "--schedule", "plateau", "--plateau-patience", "2"];
+    let extra = [
+        "--head-hidden",
+        "8",
+        "--epochs",
+        "10",
+        "--learning-rate",
+        "0.01",
+        "--schedule",
+        "plateau",
+        "--plateau-patience",
+        "2",
+    ];
     let output = train(&onnx, &model, &extra);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
@@ -63,7 +77,10 @@ fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
 
     // The package runs as any other: evaluated on the slide it learnt from, colour separates the classes.
     let (slide, annotations) = (demo("CMU-1-Small-Region.svs"), demo("CMU-1-Small-Region.annotations.geojson"));
-    let eval = tessera(&["eval", "--json", "--quiet"], &[("--model", &model), ("--slide", &slide), ("--annotations", &annotations)]);
+    let eval = tessera(
+        &["eval", "--json", "--quiet"],
+        &[("--model", &model), ("--slide", &slide), ("--annotations", &annotations)],
+    );
     assert!(eval.status.success(), "{}", String::from_utf8_lossy(&eval.stderr));
     let report: Value = serde_json::from_slice(&eval.stdout).unwrap();
     assert!(report["tiles"].as_u64().unwrap() > 100);
@@ -79,7 +96,8 @@ fn a_backbone_for_another_tile_size_is_refused_up_front() {
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("backbone small.onnx takes images of shape [?, 3, 32, 32] but the tiles are [batch, 3, 64, 64]"),
+        stderr
+            .contains("backbone small.onnx takes images of shape [?, 3, 32, 32] but the tiles are [batch, 3, 64, 64]"),
         "{stderr}"
     );
     assert!(!model.exists());

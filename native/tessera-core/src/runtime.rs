@@ -90,7 +90,9 @@ impl Runtime {
 /// A session for a serialised model from ready options; a model ONNX Runtime refuses is an
 /// [`TesseraError::IncompatibleModel`].
 fn commit(mut builder: SessionBuilder, bytes: &[u8]) -> Result<Session> {
-    builder.commit_from_memory(bytes).map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))
+    builder
+        .commit_from_memory(bytes)
+        .map_err(|e| TesseraError::IncompatibleModel(format!("not a usable ONNX model: {e}")))
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -230,10 +232,7 @@ impl Model {
             let input = TensorRef::from_array_view((shape.to_vec(), data))?;
             let outputs = session.run(ort::inputs![self.input.as_str() => input])?;
             let (out_shape, values) = outputs[self.output.as_str()].try_extract_tensor::<f32>()?;
-            Ok(Tensor {
-                shape: out_shape.iter().map(|&d| d.max(0) as usize).collect(),
-                data: values.to_vec(),
-            })
+            Ok(Tensor { shape: out_shape.iter().map(|&d| d.max(0) as usize).collect(), data: values.to_vec() })
         })
     }
 

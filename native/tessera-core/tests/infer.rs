@@ -51,7 +51,13 @@ fn segmentation_model(k: i64, tile: Dim) -> Vec<u8> {
 
 fn segmentation_package(model: Vec<u8>, tile: u32) -> Package {
     let classes = vec![ClassInfo::new("Background", [255, 255, 255]), ClassInfo::new("Tissue", [200, 0, 100])];
-    let input = InputSpec { mean: vec![0.0; 3], std: vec![1.0; 3], mpp: None, downsample: Some(1.0), ..InputSpec::imagenet(tile, None) };
+    let input = InputSpec {
+        mean: vec![0.0; 3],
+        std: vec![1.0; 3],
+        mpp: None,
+        downsample: Some(1.0),
+        ..InputSpec::imagenet(tile, None)
+    };
     Package::new(Metadata::new("segmenter", Task::Segmentation, classes, input), model).unwrap()
 }
 
@@ -65,7 +71,9 @@ fn ring_slide() -> (BufferSource, MultiPolygon<f64>) {
         let inside = |a: usize, b: usize| (a..b).contains(&x) && (a..b).contains(&y);
         inside(40, 216) && !inside(90, 170) || inside(115, 145)
     };
-    let data = (0..256).flat_map(|y| (0..256).flat_map(move |x| if dark(x, y) { [60, 30, 90] } else { [240, 240, 235] })).collect();
+    let data = (0..256)
+        .flat_map(|y| (0..256).flat_map(move |x| if dark(x, y) { [60, 30, 90] } else { [240, 240, 235] }))
+        .collect();
     (BufferSource::new("ring", data, (256, 256), (256, 256), None).unwrap(), truth)
 }
 
@@ -77,17 +85,24 @@ fn whole(source: &dyn RegionSource) -> Document {
 }
 
 fn options(stride: u32) -> ApplyOptions {
-    ApplyOptions { sliding: Sliding { stride: Some(stride), ..Sliding::default() }, batch: 5, ..ApplyOptions::default() }
+    ApplyOptions {
+        sliding: Sliding { stride: Some(stride), ..Sliding::default() },
+        batch: 5,
+        ..ApplyOptions::default()
+    }
 }
 
 #[test]
 fn segmentation_recovers_a_known_mask_with_its_hole_and_island() {
     let (source, truth) = ring_slide();
-    let predictor = Predictor::new(runtime(), segmentation_package(segmentation_model(1, Dim::Fixed(64)), 64), 1).unwrap();
+    let predictor =
+        Predictor::new(runtime(), segmentation_package(segmentation_model(1, Dim::Fixed(64)), 64), 1).unwrap();
     let roi = whole(&source);
-    let applied = infer::apply(&predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options(32), &job()).unwrap();
+    let applied =
+        infer::apply(&predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options(32), &job()).unwrap();
     assert_eq!(applied.tiles, 49);
-    let polygons: Vec<Polygon<f64>> = applied.document.objects.iter().filter_map(|o| o.polygon()).flat_map(|m| m.0).collect();
+    let polygons: Vec<Polygon<f64>> =
+        applied.document.objects.iter().filter_map(|o| o.polygon()).flat_map(|m| m.0).collect();
     assert_eq!(polygons.len(), 2, "the ring and the island");
     assert!(polygons.iter().any(|p| p.interiors().len() == 1), "the hole is kept");
     let found = MultiPolygon::new(polygons);
@@ -104,11 +119,18 @@ fn overlap_blending_leaves_no_seams() {
     let (source, _) = ring_slide();
     // A 5×5 kernel: tile borders see zero padding instead of their neighbours.
     let whole_image = Model::from_bytes(runtime(), &segmentation_model(5, Dim::Symbolic("s")), 1).unwrap();
-    let predictor = Predictor::new(runtime(), segmentation_package(segmentation_model(5, Dim::Fixed(64)), 64), 1).unwrap();
+    let predictor =
+        Predictor::new(runtime(), segmentation_package(segmentation_model(5, Dim::Fixed(64)), 64), 1).unwrap();
     let pixels = tessera_core::slide::read_region(&source, (0, 0, 256, 256), (256, 256)).unwrap();
     let reference = whole_image.run(&predictor.preprocess_any(&pixels), &[1, 3, 256, 256]).unwrap();
     let worst_seam = |stride: u32| {
-        let plan = infer::region::plan(&source, predictor.package().metadata(), Some((&whole(&source), Path::new("roi"))), &Sliding { stride: Some(stride), ..Sliding::default() }).unwrap();
+        let plan = infer::region::plan(
+            &source,
+            predictor.package().metadata(),
+            Some((&whole(&source), Path::new("roi"))),
+            &Sliding { stride: Some(stride), ..Sliding::default() },
+        )
+        .unwrap();
         let mut blender = infer::segment::canvas(&predictor, &plan).unwrap();
         let mut worst = 0.0f32;
         let mut rows = 0;
@@ -152,8 +174,13 @@ impl PreprocessAny for Predictor {
 }
 
 fn classifier_package(onnx: Vec<u8>, tile: u32) -> Package {
-    let classes = vec![ClassInfo::new("Tumor", [200, 0, 0]), ClassInfo::new("Stroma", [150, 200, 150]), ClassInfo::new("Other", [0, 0, 180])];
-    Package::new(Metadata::new("cnn", Task::TileClassification, classes, InputSpec::imagenet(tile, Some(1.0))), onnx).unwrap()
+    let classes = vec![
+        ClassInfo::new("Tumor", [200, 0, 0]),
+        ClassInfo::new("Stroma", [150, 200, 150]),
+        ClassInfo::new("Other", [0, 0, 180]),
+    ];
+    Package::new(Metadata::new("cnn", Task::TileClassification, classes, InputSpec::imagenet(tile, Some(1.0))), onnx)
+        .unwrap()
 }
 
 /// Our trainer's inference graph (a 2-block CNN, freshly initialised) for 3 classes.
@@ -200,7 +227,11 @@ fn models_that_do_not_fit_are_refused_clearly() {
 fn a_corrupt_onnx_file_is_named_and_refused() {
     let onnx = temp("corrupt.onnx");
     std::fs::write(&onnx, b"\x0a\xff\xff\xff\xff not a model").unwrap();
-    std::fs::write(onnx.with_file_name(wsinfer::CONFIG_FILE), r#"{"class_names": ["a", "b"], "patch_size_pixels": 64, "spacing_um_px": 0.5}"#).unwrap();
+    std::fs::write(
+        onnx.with_file_name(wsinfer::CONFIG_FILE),
+        r#"{"class_names": ["a", "b"], "patch_size_pixels": 64, "spacing_um_px": 0.5}"#,
+    )
+    .unwrap();
     let message = Package::read(&onnx).unwrap_err().to_string();
     assert!(message.contains("corrupt.onnx") && message.contains("not an ONNX model"), "{message}");
     // The same model file, whole, loads with its WSInfer configuration.
@@ -228,8 +259,15 @@ fn cuda_without_its_provider_falls_back_to_the_cpu_with_the_same_predictions() {
     assert_eq!(cpu.placement().warning(), None);
     assert_eq!((cuda.placement().requested, cuda.placement().device), (Device::Cuda(0), Device::Cpu));
     let warning = cuda.placement().warning().unwrap();
-    assert!(warning.contains("cuda:0 requested") && warning.contains(CUDA_PROVIDER_LIBRARY) && warning.contains("running on the CPU"), "{warning}");
-    let apply = |predictor: &Predictor| infer::apply(predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options(48), &job()).unwrap();
+    assert!(
+        warning.contains("cuda:0 requested")
+            && warning.contains(CUDA_PROVIDER_LIBRARY)
+            && warning.contains("running on the CPU"),
+        "{warning}"
+    );
+    let apply = |predictor: &Predictor| {
+        infer::apply(predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options(48), &job()).unwrap()
+    };
     let (on_cpu, fallen_back) = (apply(&cpu), apply(&cuda));
     assert_eq!(on_cpu.document, fallen_back.document);
     assert_eq!(on_cpu.heatmaps, fallen_back.heatmaps);
@@ -242,12 +280,14 @@ mod on_the_real_slide {
     use tessera_core::slide::{read_region, OpenSlideSource};
 
     fn slide() -> OpenSlideSource {
-        OpenSlideSource::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/CMU-1-Small-Region.svs")).unwrap()
+        OpenSlideSource::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/CMU-1-Small-Region.svs"))
+            .unwrap()
     }
 
     fn roi(x0: f64, y0: f64, x1: f64, y1: f64) -> Document {
         let mut document = whole(&BufferSource::new("r", vec![0; 3], (1, 1), (1, 1), None).unwrap());
-        document.objects[0].shape = Shape::Polygon(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }).to_polygon());
+        document.objects[0].shape =
+            Shape::Polygon(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }).to_polygon());
         document
     }
 
@@ -258,8 +298,10 @@ mod on_the_real_slide {
         let predictor = Predictor::new(runtime(), classifier_package(onnx.clone(), 64), 2).unwrap();
         let region = roi(400.0, 600.0, 1400.0, 1400.0);
         let options = ApplyOptions { merge: true, ..options(48) };
-        let applied = infer::apply(&predictor, &source, Some((&region, Path::new("roi.geojson"))), &options, &job()).unwrap();
-        let tiles: Vec<&PathObject> = applied.document.objects.iter().filter(|o| o.object_type == Some(ObjectType::Detection)).collect();
+        let applied =
+            infer::apply(&predictor, &source, Some((&region, Path::new("roi.geojson"))), &options, &job()).unwrap();
+        let tiles: Vec<&PathObject> =
+            applied.document.objects.iter().filter(|o| o.object_type == Some(ObjectType::Detection)).collect();
         assert_eq!(tiles.len(), applied.tiles);
         assert!(applied.tiles > 20, "{} tiles", applied.tiles);
         // Reference: the same pixels, normalised by hand, one tile at a time through a separate session.
@@ -278,7 +320,13 @@ mod on_the_real_slide {
             assert_eq!(tile.class_name(), Some(predictor.package().metadata().classes[best].name.as_str()));
         }
         // Merged regions cover exactly the tiles' cells (48 px steps, overlapping tiles share).
-        let merged: f64 = applied.document.objects.iter().filter(|o| o.object_type == Some(ObjectType::Annotation)).map(|o| o.polygon().unwrap().unsigned_area()).sum();
+        let merged: f64 = applied
+            .document
+            .objects
+            .iter()
+            .filter(|o| o.object_type == Some(ObjectType::Annotation))
+            .map(|o| o.polygon().unwrap().unsigned_area())
+            .sum();
         let side = geo::BoundingRect::bounding_rect(&tiles[0].polygon().unwrap()).unwrap().width();
         let cell = side * 48.0 / 64.0;
         assert_eq!(merged, tiles.len() as f64 * cell * cell);
@@ -303,8 +351,12 @@ mod on_the_real_slide {
     fn a_region_outside_the_slide_is_refused() {
         let predictor = Predictor::new(runtime(), classifier_package(trained_classifier(64), 64), 1).unwrap();
         let far = roi(10_000.0, 10_000.0, 11_000.0, 11_000.0);
-        let error = infer::apply(&predictor, &slide(), Some((&far, Path::new("far.geojson"))), &options(64), &job()).unwrap_err();
-        assert!(matches!(error, TesseraError::InvalidInput(_)) && error.to_string().contains("outside slide"), "{error}");
+        let error = infer::apply(&predictor, &slide(), Some((&far, Path::new("far.geojson"))), &options(64), &job())
+            .unwrap_err();
+        assert!(
+            matches!(error, TesseraError::InvalidInput(_)) && error.to_string().contains("outside slide"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -32,7 +32,11 @@ fn probe_model<'local>(
 
 /// A colour backbone for `side`-pixel tiles (each channel's mean and maximum), for the tests of
 /// transfer learning through the boundary.
-fn probe_backbone<'local>(env: &mut Env<'local>, _class: JClass<'local>, side: jint) -> BridgeResult<JByteArray<'local>> {
+fn probe_backbone<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    side: jint,
+) -> BridgeResult<JByteArray<'local>> {
     let side = usize::try_from(side).map_err(|_| TesseraError::invalid(format!("side {side}")))?;
     Ok(env.byte_array_from_slice(&probe::colour_backbone(side)?)?)
 }

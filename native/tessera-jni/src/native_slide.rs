@@ -28,7 +28,12 @@ const TISSUE_LABEL: &str = "Tissue";
 
 /// Opens `path` (with its pixel size in µm, NaN when unknown); 0 when it is not a file the core
 /// reads itself.
-fn slide_open<'local>(env: &mut Env<'local>, _class: JClass<'local>, path: JString<'local>, pixel_size_microns: jdouble) -> BridgeResult<jlong> {
+fn slide_open<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    path: JString<'local>,
+    pixel_size_microns: jdouble,
+) -> BridgeResult<jlong> {
     let mpp = (pixel_size_microns.is_finite() && pixel_size_microns > 0.0).then_some(pixel_size_microns);
     Ok(TiffSource::open(path.try_to_string(env)?, mpp).map_or(0, handles::into_handle))
 }
@@ -55,7 +60,8 @@ fn slide_read<'local>(
     rectangles.get_region(env, 0, &mut values)?;
     let mut tiles = Vec::with_capacity(values.len() / 4);
     for rectangle in values.chunks_exact(4) {
-        let extent = |value: i64| u64::try_from(value).map_err(|_| TesseraError::invalid(format!("tile extent {value}")));
+        let extent =
+            |value: i64| u64::try_from(value).map_err(|_| TesseraError::invalid(format!("tile extent {value}")));
         tiles.push((rectangle[0], rectangle[1], extent(rectangle[2])?, extent(rectangle[3])?));
     }
     Ok(read_packed(slide.as_ref(), &tiles, size, direct_bytes_mut(env, &mut rgb)?)?)

@@ -6,8 +6,8 @@ use jni::{Env, NativeMethod};
 use tessera_core::runtime::{self, Model};
 use tessera_core::TesseraError;
 
-use crate::error::{BridgeResult, ThrowTessera};
 use crate::buffers::direct_bytes;
+use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;
 

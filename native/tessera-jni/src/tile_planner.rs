@@ -72,9 +72,13 @@ fn plan_tiles<'local>(
     for index in 0..count {
         let element = geometries.get_element(env, index)?;
         let bytes = env.convert_byte_array(element)?;
-        let polygon = wkb::from_wkb(&bytes)
-            .map_err(|e| TesseraError::invalid(format!("{image}: annotation {index}: {e}")))?;
-        objects.push(annotation(Shape::MultiPolygon(polygon), optional_string(env, &classes, index)?, optional_string(env, &ids, index)?));
+        let polygon =
+            wkb::from_wkb(&bytes).map_err(|e| TesseraError::invalid(format!("{image}: annotation {index}: {e}")))?;
+        objects.push(annotation(
+            Shape::MultiPolygon(polygon),
+            optional_string(env, &classes, index)?,
+            optional_string(env, &ids, index)?,
+        ));
     }
     let document = Document { objects, layout: Layout::Array };
     let source = Path::new(&image);
@@ -114,12 +118,15 @@ fn plan_tissue_tiles<'local>(
     let image = image.try_to_string(env)?;
     let spec = tile_spec(env, &spec)?;
     let dimensions = (dimension(width, "width")?, dimension(height, "height")?);
-    let thumb = (dimension(thumbnail_width.into(), "thumbnail width")?, dimension(thumbnail_height.into(), "thumbnail height")?);
+    let thumb = (
+        dimension(thumbnail_width.into(), "thumbnail width")?,
+        dimension(thumbnail_height.into(), "thumbnail height")?,
+    );
     let bytes = direct_bytes(env, &thumbnail)?;
     let length = usize::try_from(thumb.0 * thumb.1 * 3).map_err(|_| TesseraError::invalid("thumbnail too large"))?;
-    let pixels = bytes
-        .get(..length)
-        .ok_or_else(|| TesseraError::invalid(format!("{} bytes cannot hold a {}×{} RGB thumbnail", bytes.len(), thumb.0, thumb.1)))?;
+    let pixels = bytes.get(..length).ok_or_else(|| {
+        TesseraError::invalid(format!("{} bytes cannot hold a {}×{} RGB thumbnail", bytes.len(), thumb.0, thumb.1))
+    })?;
     let rgb = RgbImage::new(thumb.0 as u32, thumb.1 as u32, pixels.to_vec())?;
     let mask = TissueMask::from_image(&rgb, dimensions.0 as f64 / thumb.0 as f64);
     let image_mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
@@ -134,7 +141,8 @@ pub(crate) fn no_selection() -> Value {
 }
 
 pub(crate) fn tile_spec(env: &mut Env, spec: &JString) -> BridgeResult<TileSpec> {
-    Ok(serde_json::from_str(&spec.try_to_string(env)?).map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?)
+    Ok(serde_json::from_str(&spec.try_to_string(env)?)
+        .map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?)
 }
 
 fn optional_string(env: &mut Env, array: &JObjectArray<JString>, index: usize) -> BridgeResult<Option<String>> {

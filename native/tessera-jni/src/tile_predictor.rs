@@ -10,8 +10,8 @@ use tessera_core::model::Package;
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
-use crate::error::{BridgeResult, ThrowTessera};
 use crate::buffers::direct_bytes;
+use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;
 
@@ -50,15 +50,24 @@ fn predictor_load<'local>(
 }
 
 /// Why the model runs on the CPU rather than the device asked for, or an empty string.
-fn predictor_device_warning<'local>(env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<JString<'local>> {
+fn predictor_device_warning<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    predictor: jlong,
+) -> BridgeResult<JString<'local>> {
     let predictor = handles::get::<Predictor>(predictor)?;
     Ok(env.new_string(predictor.placement().warning().unwrap_or_default())?)
 }
 
 /// The package's `tessera.json` (classes, colours, input).
-fn predictor_metadata<'local>(env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<JString<'local>> {
+fn predictor_metadata<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    predictor: jlong,
+) -> BridgeResult<JString<'local>> {
     let predictor = handles::get::<Predictor>(predictor)?;
-    let json = serde_json::to_string(predictor.package().metadata()).map_err(|e| TesseraError::invalid(e.to_string()))?;
+    let json =
+        serde_json::to_string(predictor.package().metadata()).map_err(|e| TesseraError::invalid(e.to_string()))?;
     Ok(env.new_string(json)?)
 }
 
@@ -74,7 +83,8 @@ fn predictor_classify<'local>(
     let predictor = handles::get::<Predictor>(predictor)?;
     let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
     let pixels = direct_bytes(env, &rgb)?;
-    let probabilities = run_job(env, &listener, cancel_token, |job| classify_tiles(&predictor, pixels, count, BATCH, job))?;
+    let probabilities =
+        run_job(env, &listener, cancel_token, |job| classify_tiles(&predictor, pixels, count, BATCH, job))?;
     let array = env.new_float_array(probabilities.len())?;
     array.set_region(env, 0, &probabilities)?;
     Ok(array)

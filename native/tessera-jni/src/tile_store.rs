@@ -58,7 +58,9 @@ fn tile_store_add<'local>(
     let tile_len = store.tile_len();
     let pixels = direct_bytes(env, &rgb)?;
     if pixels.len() < count * tile_len {
-        return Err(TesseraError::invalid(format!("{} bytes cannot hold {count} tiles of {tile_len}", pixels.len())).into());
+        return Err(
+            TesseraError::invalid(format!("{} bytes cannot hold {count} tiles of {tile_len}", pixels.len())).into()
+        );
     }
     for ((tile, &label), &group) in pixels.chunks_exact(tile_len).zip(&label_values).zip(&group_values) {
         let label = usize::try_from(label).map_err(|_| TesseraError::invalid(format!("label {label}")))?;

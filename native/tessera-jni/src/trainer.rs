@@ -14,9 +14,9 @@ use tessera_core::train::fit::TrainConfig;
 use tessera_core::TesseraError;
 
 use crate::error::{BridgeResult, ThrowTessera};
-use crate::tile_store::SharedStore;
 use crate::handles;
 use crate::jobs::run_job;
+use crate::tile_store::SharedStore;
 
 pub(crate) const METHODS: &[NativeMethod] = &[crate::bridge_method! {
     static fn train_package(

@@ -88,7 +88,11 @@ pub fn run(args: Args) -> Result<()> {
     let source = OpenSlideSource::open(&args.slide)?;
     let roi = args.annotations.as_deref().map(Document::read).transpose()?;
     let options = ApplyOptions {
-        sliding: Sliding { stride: args.stride, resolution: args.downsample.map(Resolution::Downsample), min_coverage: args.min_coverage },
+        sliding: Sliding {
+            stride: args.stride,
+            resolution: args.downsample.map(Resolution::Downsample),
+            min_coverage: args.min_coverage,
+        },
         batch: args.batch,
         object_type: match args.objects.as_str() {
             "tile" => ObjectType::Tile,
@@ -119,7 +123,8 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Writes `DIR/<class>.png`, an 8-bit grey image.
 fn write_heatmap(heatmap: &Heatmap, dir: &Path) -> Result<()> {
-    let name: String = heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
+    let name: String =
+        heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
     let path = dir.join(format!("{name}.png"));
     png_file::write(&path, heatmap.width as u32, heatmap.height as u32, png::ColorType::Grayscale, &heatmap.pixels)
 }

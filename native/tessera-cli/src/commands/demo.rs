@@ -13,8 +13,8 @@ use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::{runtime, Result, TesseraError};
 
-use super::interrupt;
 use super::inputs::open_slides;
+use super::interrupt;
 use super::plots;
 use super::png_file;
 use super::progress::Bar;
@@ -66,11 +66,24 @@ pub fn run(args: Args) -> Result<()> {
     let (slides, colours) = open_slides(&[slide_path], &[annotations_path], None)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()
-        .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
+        .map(|s| LabelledSlide {
+            source: &s.source as &dyn RegionSource,
+            name: s.name.clone(),
+            selection: s.selection.clone(),
+        })
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let config = TrainConfig { epochs: args.epochs, threads, ..TrainConfig::default() };
-    let outcome = train::train(&labelled, &spec, &Architecture::Cnn(CnnOptions::default()), &config, 4, "cmu-demo", &colours, args.quiet)?;
+    let outcome = train::train(
+        &labelled,
+        &spec,
+        &Architecture::Cnn(CnnOptions::default()),
+        &config,
+        4,
+        "cmu-demo",
+        &colours,
+        args.quiet,
+    )?;
 
     let model_path = out.join("demo.tessera");
     outcome.package.write(&model_path)?;
@@ -81,7 +94,8 @@ pub fn run(args: Args) -> Result<()> {
     let predictor = Predictor::new(runtime::get()?, Package::read(&model_path)?, threads)?;
     let source = &slides[0].source;
     let bar = Bar::new("tiles", args.quiet);
-    let applied = infer::apply(&predictor, source, None, &ApplyOptions::default(), &Job::new(interrupt::token(), &bar))?;
+    let applied =
+        infer::apply(&predictor, source, None, &ApplyOptions::default(), &Job::new(interrupt::token(), &bar))?;
     bar.finish();
     let detections_path = out.join("detections.geojson");
     applied.document.write(&detections_path)?;
@@ -89,7 +103,11 @@ pub fn run(args: Args) -> Result<()> {
     write_overlay(source, &applied.document, &overlay_path)?;
 
     if !args.quiet {
-        println!("applied to {} tiles of the whole slide in {:.0} s in all", applied.tiles, started.elapsed().as_secs_f64());
+        println!(
+            "applied to {} tiles of the whole slide in {:.0} s in all",
+            applied.tiles,
+            started.elapsed().as_secs_f64()
+        );
         for (what, path) in [
             ("model", &model_path),
             ("report", &metrics_path),
@@ -107,7 +125,8 @@ pub fn run(args: Args) -> Result<()> {
 fn write_overlay(source: &dyn RegionSource, detections: &Document, path: &Path) -> Result<()> {
     let (width0, height0) = source.dimensions();
     let scale = f64::from(OVERLAY_SIDE) / width0.max(height0) as f64;
-    let (width, height) = (((width0 as f64 * scale).round() as u32).max(1), ((height0 as f64 * scale).round() as u32).max(1));
+    let (width, height) =
+        (((width0 as f64 * scale).round() as u32).max(1), ((height0 as f64 * scale).round() as u32).max(1));
     let mut pixels = read_region(source, (0, 0, width0, height0), (width, height))?.into_bytes();
     for object in &detections.objects {
         let (Some(class), Shape::Polygon(polygon)) = (object.classification.as_ref(), &object.shape) else { continue };

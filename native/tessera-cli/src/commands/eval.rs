@@ -9,8 +9,8 @@ use tessera_core::pipeline::{self, LabelledSlide};
 use tessera_core::slide::RegionSource;
 use tessera_core::{runtime, Result, TesseraError};
 
-use super::interrupt;
 use super::inputs::open_slides;
+use super::interrupt;
 use super::plots;
 use super::progress::Bar;
 
@@ -56,7 +56,11 @@ pub fn run(args: Args) -> Result<()> {
     let (slides, _) = open_slides(&args.slides, &args.annotations, None)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()
-        .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
+        .map(|s| LabelledSlide {
+            source: &s.source as &dyn RegionSource,
+            name: s.name.clone(),
+            selection: s.selection.clone(),
+        })
         .collect();
     let bar = Bar::new("tiles", args.quiet);
     let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(interrupt::token(), &bar))?;

@@ -38,16 +38,11 @@ pub fn run(args: Args) -> Result<()> {
     println!("dimensions: {width} × {height} px");
     match source.mpp() {
         Some(mpp) => println!("pixel size: {mpp} µm/px"),
-        None => println!(
-            "pixel size: not recorded (give --downsample rather than --mpp to `tessera tiles`)"
-        ),
+        None => println!("pixel size: not recorded (give --downsample rather than --mpp to `tessera tiles`)"),
     }
     println!("levels:");
     for (index, level) in source.levels().iter().enumerate() {
-        println!(
-            "  {index}: {} × {} px, downsample {}",
-            level.width, level.height, level.downsample
-        );
+        println!("  {index}: {} × {} px, downsample {}", level.width, level.height, level.downsample);
     }
     Ok(())
 }

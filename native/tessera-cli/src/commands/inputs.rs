@@ -79,11 +79,7 @@ impl TileArgs {
 /// Opens every slide and chooses the polygons of `classes` (all when `None`) from its annotation
 /// file, before any pixel is read, so that a mistake in the last pair fails fast. Also returns
 /// the class colours the annotations give.
-pub fn open_slides(
-    slides: &[PathBuf],
-    annotations: &[PathBuf],
-    classes: Option<&[String]>,
-) -> Result<Opened> {
+pub fn open_slides(slides: &[PathBuf], annotations: &[PathBuf], classes: Option<&[String]>) -> Result<Opened> {
     if slides.len() != annotations.len() {
         return Err(TesseraError::invalid(format!(
             "{} --slide but {} --annotations: give one annotation file per slide, in the same order",

@@ -10,8 +10,8 @@ use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
 
-use super::interrupt;
 use super::inputs::TileArgs;
+use super::interrupt;
 use super::png_file;
 use tessera_core::{Result, TesseraError};
 
@@ -63,8 +63,7 @@ struct Bar {
 
 impl ProgressSink for Bar {
     fn report(&self, done: u64, _total: u64, _message: &str) {
-        self.bar
-            .set_position(self.offset.load(Ordering::Relaxed) + done);
+        self.bar.set_position(self.offset.load(Ordering::Relaxed) + done);
     }
 }
 
@@ -80,25 +79,17 @@ pub fn run(args: Args) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(&args.out).map_err(|source| TesseraError::io(&args.out, source))?;
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total as u64)
-    };
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} tiles  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let sink = Bar {
-        bar,
-        offset: AtomicU64::new(0),
-    };
+    let sink = Bar { bar, offset: AtomicU64::new(0) };
     let job = Job::new(interrupt::token(), &sink);
     let mut rows = Vec::with_capacity(total);
     for slide in &jobs {
         write_tiles(slide, &args.out, &job, &mut rows)?;
-        sink.offset
-            .fetch_add(slide.plan.tiles.len() as u64, Ordering::Relaxed);
+        sink.offset.fetch_add(slide.plan.tiles.len() as u64, Ordering::Relaxed);
     }
     sink.bar.finish_and_clear();
     write_manifests(&args.out, &spec, &jobs, &rows)?;
@@ -122,36 +113,16 @@ fn plan_all(args: &Args, spec: &TileSpec) -> Result<Vec<SlideJob>> {
 
 /// A name safe in file names on every platform.
 fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' }).collect()
 }
 
 fn tile_file(tile: &Tile) -> String {
-    format!(
-        "{}/{}_x{}_y{}.png",
-        file_safe(&tile.label),
-        file_safe(&tile.slide),
-        tile.x,
-        tile.y
-    )
+    format!("{}/{}_x{}_y{}.png", file_safe(&tile.label), file_safe(&tile.slide), tile.x, tile.y)
 }
 
 /// Reads and encodes one slide's tiles in parallel and writes them from this thread.
 fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
-    for label in slide
-        .plan
-        .tiles
-        .iter()
-        .map(|tile| &tile.label)
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    for label in slide.plan.tiles.iter().map(|tile| &tile.label).collect::<std::collections::BTreeSet<_>>() {
         let folder = out.join(file_safe(label));
         std::fs::create_dir_all(&folder).map_err(|source| TesseraError::io(&folder, source))?;
     }
@@ -163,7 +134,13 @@ fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> 
         &slide.plan,
         job,
         |tile, pixels| {
-            png_file::encode(pixels.width(), pixels.height(), png::ColorType::Rgb, pixels.as_bytes(), Path::new(&tile_file(tile)))
+            png_file::encode(
+                pixels.width(),
+                pixels.height(),
+                png::ColorType::Rgb,
+                pixels.as_bytes(),
+                Path::new(&tile_file(tile)),
+            )
         },
         |index, bytes| {
             let tile = &slide.plan.tiles[index];
@@ -242,17 +219,9 @@ fn print_summary(jobs: &[SlideJob], rows: &[Row], out: &Path) {
         entry.0 += 1;
         entry.1.insert(&row.polygon_id);
     }
-    println!(
-        "{} tiles from {} slide(s) in {}",
-        rows.len(),
-        jobs.len(),
-        out.display()
-    );
+    println!("{} tiles from {} slide(s) in {}", rows.len(), jobs.len(), out.display());
     for (class, (tiles, polygons)) in &per_class {
-        println!(
-            "  {class:<20} {tiles:>7} tiles from {:>4} polygons",
-            polygons.len()
-        );
+        println!("  {class:<20} {tiles:>7} tiles from {:>4} polygons", polygons.len());
     }
     for job in jobs {
         let s = &job.selection;
@@ -262,20 +231,13 @@ fn print_summary(jobs: &[SlideJob], rows: &[Row], out: &Path) {
             (s.ignored, "of an Ignore* class"),
             (s.excluded, "of other classes"),
         ];
-        let notes: Vec<String> = skipped
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}"))
-            .collect();
+        let notes: Vec<String> =
+            skipped.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
         if !notes.is_empty() || s.repaired > 0 {
             println!(
                 "  {}: skipped {}; repaired {} self-intersecting polygon(s)",
                 s.source.display(),
-                if notes.is_empty() {
-                    "nothing".into()
-                } else {
-                    notes.join(", ")
-                },
+                if notes.is_empty() { "nothing".into() } else { notes.join(", ") },
                 s.repaired
             );
         }

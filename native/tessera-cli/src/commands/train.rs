@@ -5,15 +5,18 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use tessera_core::job::{Job, ProgressSink};
-use tessera_core::pipeline::{self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest, TransferOptions};
-use tessera_core::{runtime, TesseraError};
+use tessera_core::pipeline::{
+    self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest,
+    TransferOptions,
+};
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::train::schedule::Schedule;
 use tessera_core::Result;
+use tessera_core::{runtime, TesseraError};
 
-use super::interrupt;
 use super::inputs::TileArgs;
+use super::interrupt;
 use super::plots;
 use super::progress::Bar;
 
@@ -132,7 +135,11 @@ pub fn run(args: Args) -> Result<()> {
     let (slides, colours) = args.tiles.open(&spec)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()
-        .map(|s| LabelledSlide { source: &s.source as &dyn RegionSource, name: s.name.clone(), selection: s.selection.clone() })
+        .map(|s| LabelledSlide {
+            source: &s.source as &dyn RegionSource,
+            name: s.name.clone(),
+            selection: s.selection.clone(),
+        })
         .collect();
     let config = TrainConfig {
         epochs: args.epochs,
@@ -148,9 +155,10 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => Architecture::Transfer(TransferOptions::from_file(path, args.head_hidden)?),
         None => Architecture::Cnn(CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() }),
     };
-    let name = args.name.clone().unwrap_or_else(|| {
-        args.model.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned())
-    });
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| args.model.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned()));
     let started = Instant::now();
     let outcome = train(&labelled, &spec, &architecture, &config, args.folds, &name, &colours, args.quiet)?;
     outcome.package.write(&args.model)?;
@@ -190,7 +198,8 @@ pub fn train(
         collected
     };
     if !quiet {
-        let counts: Vec<String> = pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let counts: Vec<String> =
+            pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.record.grouping);
     }
     let mut bars = StageBars { quiet, embeds: !matches!(architecture, Architecture::Cnn(_)), bar: None };
@@ -235,7 +244,8 @@ impl Stages for StageBars {
 
 /// Prints a table of the cross-validation folds.
 fn print_folds(folds: &[FoldResult]) {
-    let metric = |m: &tessera_core::eval::report::Metric| format!("{:.3} [{:.3}, {:.3}]", m.value, m.ci95.low, m.ci95.high);
+    let metric =
+        |m: &tessera_core::eval::report::Metric| format!("{:.3} [{:.3}, {:.3}]", m.value, m.ci95.low, m.ci95.high);
     println!("{:<6} {:>6} {:>24} {:>24} {:>6}", "fold", "tiles", "accuracy (95% CI)", "macro-F1 (95% CI)", "epoch");
     for fold in folds {
         println!(

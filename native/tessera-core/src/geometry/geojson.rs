@@ -162,10 +162,7 @@ impl PathObject {
             let mut class = classification.other.clone();
             class.insert("name".into(), classification.name.as_str().into());
             if let Some(color) = classification.color {
-                class.insert(
-                    "color".into(),
-                    color.iter().map(|&c| Value::from(c)).collect(),
-                );
+                class.insert("color".into(), color.iter().map(|&c| Value::from(c)).collect());
             }
             properties.insert("classification".into(), Value::Object(class));
         }
@@ -182,10 +179,7 @@ impl PathObject {
         }
         let (kind, coordinates) = match &self.shape {
             Shape::Polygon(polygon) => ("Polygon", Value::from(polygon_coordinates(polygon))),
-            Shape::MultiPolygon(multi) => (
-                "MultiPolygon",
-                multi.0.iter().map(polygon_coordinates).collect(),
-            ),
+            Shape::MultiPolygon(multi) => ("MultiPolygon", multi.0.iter().map(polygon_coordinates).collect()),
             Shape::Other(value) => ("", value.clone()),
         };
         let geometry = if kind.is_empty() {
@@ -225,23 +219,20 @@ pub struct Document {
 impl Document {
     /// Reads a GeoJSON file; errors name the file and the problem.
     pub fn read(path: &Path) -> Result<Self> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| TesseraError::io(path, source))?;
+        let text = std::fs::read_to_string(path).map_err(|source| TesseraError::io(path, source))?;
         Self::parse(&text, path)
     }
 
     /// Parses GeoJSON text read from `source` (named in errors).
     pub fn parse(text: &str, source: &Path) -> Result<Self> {
-        let value: Value = serde_json::from_str(text).map_err(|error| {
-            TesseraError::invalid(format!("{}: not valid JSON: {error}", source.display()))
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|error| TesseraError::invalid(format!("{}: not valid JSON: {error}", source.display())))?;
         Self::from_value(value, source)
     }
 
     /// Interprets a parsed GeoJSON value read from `source` (named in errors).
     pub fn from_value(value: Value, source: &Path) -> Result<Self> {
-        let refuse =
-            |problem: String| TesseraError::invalid(format!("{}: {problem}", source.display()));
+        let refuse = |problem: String| TesseraError::invalid(format!("{}: {problem}", source.display()));
         let (features, layout) = match value {
             Value::Array(features) => (features, Layout::Array),
             Value::Object(mut object) => match object.get("type").and_then(Value::as_str) {
@@ -266,8 +257,7 @@ impl Document {
             .into_iter()
             .enumerate()
             .map(|(index, feature)| {
-                parse_feature(feature)
-                    .map_err(|problem| refuse(format!("feature {index}: {problem}")))
+                parse_feature(feature).map_err(|problem| refuse(format!("feature {index}: {problem}")))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self { objects, layout })
@@ -284,10 +274,7 @@ impl Document {
                 Value::Object(collection)
             }
             Layout::Array => Value::Array(features),
-            Layout::Feature => features
-                .into_iter()
-                .next()
-                .unwrap_or(Value::Array(Vec::new())),
+            Layout::Feature => features.into_iter().next().unwrap_or(Value::Array(Vec::new())),
         }
     }
 
@@ -300,10 +287,7 @@ impl Document {
 
     /// How many objects have no polygon (points, lines, empty geometry) and so are skipped.
     pub fn skipped(&self) -> usize {
-        self.objects
-            .iter()
-            .filter(|object| matches!(object.shape, Shape::Other(_)))
-            .count()
+        self.objects.iter().filter(|object| matches!(object.shape, Shape::Other(_))).count()
     }
 }
 
@@ -321,10 +305,7 @@ fn json_kind(value: &Value) -> &'static str {
 /// One feature; the error is the problem, without the file (the caller adds it).
 fn parse_feature(feature: Value) -> std::result::Result<PathObject, String> {
     let Value::Object(mut members) = feature else {
-        return Err(format!(
-            "expected a Feature object, found {}",
-            json_kind(&feature)
-        ));
+        return Err(format!("expected a Feature object, found {}", json_kind(&feature)));
     };
     match members.remove("type") {
         Some(Value::String(kind)) if kind == "Feature" => {}
@@ -343,16 +324,9 @@ fn parse_feature(feature: Value) -> std::result::Result<PathObject, String> {
     let mut properties = match members.remove("properties") {
         Some(Value::Object(properties)) => properties,
         Some(Value::Null) | None => Map::new(),
-        Some(other) => {
-            return Err(format!(
-                "\"properties\" must be an object, found {}",
-                json_kind(&other)
-            ))
-        }
+        Some(other) => return Err(format!("\"properties\" must be an object, found {}", json_kind(&other))),
     };
-    let object_type = take_if(&mut properties, "objectType", |v| {
-        v.as_str().map(ObjectType::parse)
-    });
+    let object_type = take_if(&mut properties, "objectType", |v| v.as_str().map(ObjectType::parse));
     let name = take_if(&mut properties, "name", |v| v.as_str().map(str::to_string));
     let classification = take_if(&mut properties, "classification", parse_classification);
     let measurements = properties.remove("measurements");
@@ -372,11 +346,7 @@ fn parse_feature(feature: Value) -> std::result::Result<PathObject, String> {
 }
 
 /// Removes `key` from `map` when `parse` understands its value; otherwise leaves it there.
-fn take_if<T>(
-    map: &mut Map<String, Value>,
-    key: &str,
-    parse: impl Fn(&Value) -> Option<T>,
-) -> Option<T> {
+fn take_if<T>(map: &mut Map<String, Value>, key: &str, parse: impl Fn(&Value) -> Option<T>) -> Option<T> {
     let parsed = map.get(key).and_then(parse)?;
     map.remove(key);
     Some(parsed)
@@ -387,10 +357,8 @@ fn parse_classification(value: &Value) -> Option<Classification> {
     let name = other.remove("name")?.as_str()?.to_string();
     let color = take_if(&mut other, "color", |v| {
         let channels = v.as_array()?;
-        let rgb: Vec<u8> = channels
-            .iter()
-            .map(|c| c.as_u64().and_then(|c| u8::try_from(c).ok()))
-            .collect::<Option<_>>()?;
+        let rgb: Vec<u8> =
+            channels.iter().map(|c| c.as_u64().and_then(|c| u8::try_from(c).ok())).collect::<Option<_>>()?;
         <[u8; 3]>::try_from(rgb).ok()
     });
     Some(Classification { name, color, other })
@@ -401,22 +369,12 @@ fn parse_geometry(geometry: Value) -> std::result::Result<(Shape, Map<String, Va
     let Value::Object(mut members) = geometry else {
         return Ok((Shape::Other(geometry), Map::new()));
     };
-    let shape = match (
-        members.get("type").and_then(Value::as_str),
-        members.get("coordinates"),
-    ) {
+    let shape = match (members.get("type").and_then(Value::as_str), members.get("coordinates")) {
         (Some("Polygon"), Some(coordinates)) => Shape::Polygon(parse_polygon(coordinates)?),
-        (Some("MultiPolygon"), Some(Value::Array(polygons))) => {
-            Shape::MultiPolygon(MultiPolygon::new(
-                polygons
-                    .iter()
-                    .map(parse_polygon)
-                    .collect::<std::result::Result<_, _>>()?,
-            ))
-        }
-        (Some("Polygon" | "MultiPolygon"), _) => {
-            return Err("a polygon without a valid \"coordinates\" array".into())
-        }
+        (Some("MultiPolygon"), Some(Value::Array(polygons))) => Shape::MultiPolygon(MultiPolygon::new(
+            polygons.iter().map(parse_polygon).collect::<std::result::Result<_, _>>()?,
+        )),
+        (Some("Polygon" | "MultiPolygon"), _) => return Err("a polygon without a valid \"coordinates\" array".into()),
         _ => return Ok((Shape::Other(Value::Object(members)), Map::new())),
     };
     members.remove("type");
@@ -425,9 +383,7 @@ fn parse_geometry(geometry: Value) -> std::result::Result<(Shape, Map<String, Va
 }
 
 fn parse_polygon(rings: &Value) -> std::result::Result<Polygon<f64>, String> {
-    let rings = rings
-        .as_array()
-        .ok_or("polygon coordinates must be an array of rings")?;
+    let rings = rings.as_array().ok_or("polygon coordinates must be an array of rings")?;
     let mut rings = rings.iter().map(parse_ring);
     let exterior = rings.next().ok_or("a polygon with no rings")??;
     let interiors = rings.collect::<std::result::Result<Vec<_>, _>>()?;
@@ -435,23 +391,16 @@ fn parse_polygon(rings: &Value) -> std::result::Result<Polygon<f64>, String> {
 }
 
 fn parse_ring(ring: &Value) -> std::result::Result<LineString<f64>, String> {
-    let positions = ring
-        .as_array()
-        .ok_or("a polygon ring must be an array of positions")?;
+    let positions = ring.as_array().ok_or("a polygon ring must be an array of positions")?;
     if positions.len() < 4 {
-        return Err(format!(
-            "a polygon ring needs at least 4 positions, found {}",
-            positions.len()
-        ));
+        return Err(format!("a polygon ring needs at least 4 positions, found {}", positions.len()));
     }
     positions
         .iter()
         .map(|position| match position.as_array().map(Vec::as_slice) {
             Some([x, y]) => match (x.as_f64(), y.as_f64()) {
                 (Some(x), Some(y)) => Ok(Coord { x, y }),
-                _ => Err(format!(
-                    "a position must hold two numbers, found {position}"
-                )),
+                _ => Err(format!("a position must hold two numbers, found {position}")),
             },
             _ => Err(format!("a position must be [x, y], found {position}")),
         })
@@ -498,35 +447,26 @@ mod tests {
         let document = parse(text).unwrap();
         assert_eq!(document.layout, Layout::Array);
         assert_eq!(document.skipped(), 1);
-        let Shape::Polygon(first) = &document.objects[0].shape else {
-            panic!("not a polygon")
-        };
+        let Shape::Polygon(first) = &document.objects[0].shape else { panic!("not a polygon") };
         assert_eq!(first.interiors().len(), 1);
         assert_eq!(document.objects[1].object_type, Some(ObjectType::Cell));
         assert_eq!(document.objects[1].id_text().as_deref(), Some("7"));
         assert_eq!(document.objects[1].polygon().unwrap().0.len(), 2);
-        assert_eq!(
-            document.to_value(),
-            serde_json::from_str::<Value>(text).unwrap()
-        );
+        assert_eq!(document.to_value(), serde_json::from_str::<Value>(text).unwrap());
     }
 
     #[test]
     fn malformed_input_names_the_file_the_feature_and_the_problem() {
         let bad_json = parse("{\"type\": ").unwrap_err().to_string();
-        assert!(
-            bad_json.contains("test.geojson") && bad_json.contains("not valid JSON"),
-            "{bad_json}"
-        );
+        assert!(bad_json.contains("test.geojson") && bad_json.contains("not valid JSON"), "{bad_json}");
         let not_geojson = parse("42").unwrap_err().to_string();
         assert!(not_geojson.contains("found a number"), "{not_geojson}");
-        let short_ring = parse(r#"[{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}}]"#)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            short_ring.contains("feature 0") && short_ring.contains("at least 4 positions"),
-            "{short_ring}"
-        );
+        let short_ring = parse(
+            r#"[{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}}]"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(short_ring.contains("feature 0") && short_ring.contains("at least 4 positions"), "{short_ring}");
         let bad_position = parse(r#"{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0, "a"], [1, 1], [1, 0], [0, 0]]]}}"#)
             .unwrap_err()
             .to_string();
@@ -541,17 +481,8 @@ mod tests {
         let document = parse(text).unwrap();
         let object = &document.objects[0];
         let class = object.classification.as_ref().unwrap();
-        assert_eq!(
-            (class.name.as_str(), class.color),
-            ("Stroma", Some([1, 2, 3]))
-        );
-        assert_eq!(
-            object.name, None,
-            "a non-string name stays an unknown property"
-        );
-        assert_eq!(
-            document.to_value(),
-            serde_json::from_str::<Value>(text).unwrap()
-        );
+        assert_eq!((class.name.as_str(), class.color), ("Stroma", Some([1, 2, 3])));
+        assert_eq!(object.name, None, "a non-string name stays an unknown property");
+        assert_eq!(document.to_value(), serde_json::from_str::<Value>(text).unwrap());
     }
 }

@@ -32,17 +32,10 @@ pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
     if polygon
         .0
         .iter()
-        .flat_map(|p| {
-            p.exterior()
-                .0
-                .iter()
-                .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
-        })
+        .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
         .any(|c| !(c.x.is_finite() && c.y.is_finite()))
     {
-        return Err(TesseraError::invalid(format!(
-            "{what}: the polygon has non-finite coordinates"
-        )));
+        return Err(TesseraError::invalid(format!("{what}: the polygon has non-finite coordinates")));
     }
     let repair = if polygon.is_valid() {
         Repair::Unchanged(polygon.clone())
@@ -56,9 +49,7 @@ pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
     };
     let area = repair.polygon().unsigned_area();
     if area.is_nan() || area <= 0.0 {
-        return Err(TesseraError::invalid(format!(
-            "{what}: the polygon has no area"
-        )));
+        return Err(TesseraError::invalid(format!("{what}: the polygon has no area")));
     }
     Ok(repair)
 }
@@ -70,11 +61,8 @@ mod tests {
 
     #[test]
     fn a_bowtie_is_repaired_into_two_triangles() {
-        let bowtie =
-            MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.)))]);
-        let Repair::Repaired(fixed) = make_valid(&bowtie, "bowtie").unwrap() else {
-            panic!("not repaired")
-        };
+        let bowtie = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.)))]);
+        let Repair::Repaired(fixed) = make_valid(&bowtie, "bowtie").unwrap() else { panic!("not repaired") };
         assert_eq!(fixed.0.len(), 2);
         assert!((fixed.unsigned_area() - 50.0).abs() < 1e-9);
         assert!(fixed.is_valid());
@@ -83,14 +71,9 @@ mod tests {
     #[test]
     fn valid_polygons_pass_unchanged_and_empty_ones_are_refused() {
         let square = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 4. 4., 0. 4., 0. 0.)))]);
-        assert_eq!(
-            make_valid(&square, "square").unwrap(),
-            Repair::Unchanged(square.clone())
-        );
+        assert_eq!(make_valid(&square, "square").unwrap(), Repair::Unchanged(square.clone()));
         let flat = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 8. 0., 0. 0.)))]);
-        let message = make_valid(&flat, "file.geojson feature 3")
-            .unwrap_err()
-            .to_string();
+        let message = make_valid(&flat, "file.geojson feature 3").unwrap_err().to_string();
         assert!(message.contains("file.geojson feature 3"), "{message}");
     }
 }

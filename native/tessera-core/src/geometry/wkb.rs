@@ -27,30 +27,18 @@ pub fn to_wkb(polygon: &MultiPolygon<f64>) -> Result<Vec<u8>> {
         _ => Geometry::MultiPolygon(polygon.clone()),
     };
     let mut bytes = Vec::new();
-    write_geometry(
-        &mut bytes,
-        &geometry,
-        &WriteOptions {
-            endianness: Endianness::BigEndian,
-        },
-    )
-    .map_err(|error| TesseraError::invalid(format!("cannot encode the polygon as WKB: {error}")))?;
+    write_geometry(&mut bytes, &geometry, &WriteOptions { endianness: Endianness::BigEndian })
+        .map_err(|error| TesseraError::invalid(format!("cannot encode the polygon as WKB: {error}")))?;
     Ok(bytes)
 }
 
 /// Decodes WKB (either byte order) to a multipolygon: a `Polygon`, a `MultiPolygon`, or a
 /// `GeometryCollection` whose polygonal parts are kept. Other geometries are refused.
 pub fn from_wkb(bytes: &[u8]) -> Result<MultiPolygon<f64>> {
-    let refuse = |problem: String| {
-        TesseraError::invalid(format!("WKB geometry ({} bytes): {problem}", bytes.len()))
-    };
-    let parsed =
-        wkb::reader::read_wkb(bytes).map_err(|error| refuse(format!("not valid WKB: {error}")))?;
-    let geometry = parsed
-        .try_to_geometry()
-        .ok_or_else(|| refuse("an empty point cannot be read".into()))?;
-    polygonal(geometry)
-        .ok_or_else(|| refuse("not a polygon, multipolygon or collection of polygons".into()))
+    let refuse = |problem: String| TesseraError::invalid(format!("WKB geometry ({} bytes): {problem}", bytes.len()));
+    let parsed = wkb::reader::read_wkb(bytes).map_err(|error| refuse(format!("not valid WKB: {error}")))?;
+    let geometry = parsed.try_to_geometry().ok_or_else(|| refuse("an empty point cannot be read".into()))?;
+    polygonal(geometry).ok_or_else(|| refuse("not a polygon, multipolygon or collection of polygons".into()))
 }
 
 /// The polygonal content of `geometry`, or `None` when it has none.
@@ -61,12 +49,7 @@ fn polygonal(geometry: Geometry<f64>) -> Option<MultiPolygon<f64>> {
         Geometry::Rect(rect) => Some(MultiPolygon::new(vec![rect.to_polygon()])),
         Geometry::Triangle(triangle) => Some(MultiPolygon::new(vec![triangle.to_polygon()])),
         Geometry::GeometryCollection(collection) => {
-            let parts: Vec<_> = collection
-                .0
-                .into_iter()
-                .filter_map(polygonal)
-                .flat_map(|multi| multi.0)
-                .collect();
+            let parts: Vec<_> = collection.0.into_iter().filter_map(polygonal).flat_map(|multi| multi.0).collect();
             (!parts.is_empty()).then(|| MultiPolygon::new(parts))
         }
         _ => None,
@@ -86,10 +69,7 @@ mod tests {
         00000000000000000000000000000000";
 
     fn hex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
+        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
     }
 
     #[test]
@@ -112,9 +92,7 @@ mod tests {
         write_geometry(
             &mut little,
             &Geometry::MultiPolygon(multi.clone()),
-            &WriteOptions {
-                endianness: Endianness::LittleEndian,
-            },
+            &WriteOptions { endianness: Endianness::LittleEndian },
         )
         .unwrap();
         assert_eq!(from_wkb(&little).unwrap(), multi);
@@ -122,20 +100,9 @@ mod tests {
 
     #[test]
     fn garbage_and_points_are_refused() {
-        assert!(from_wkb(&[1, 2, 3])
-            .unwrap_err()
-            .to_string()
-            .contains("not valid WKB"));
+        assert!(from_wkb(&[1, 2, 3]).unwrap_err().to_string().contains("not valid WKB"));
         let mut point = Vec::new();
-        write_geometry(
-            &mut point,
-            &Geometry::Point(geo::Point::new(1.0, 2.0)),
-            &WriteOptions::default(),
-        )
-        .unwrap();
-        assert!(from_wkb(&point)
-            .unwrap_err()
-            .to_string()
-            .contains("not a polygon"));
+        write_geometry(&mut point, &Geometry::Point(geo::Point::new(1.0, 2.0)), &WriteOptions::default()).unwrap();
+        assert!(from_wkb(&point).unwrap_err().to_string().contains("not a polygon"));
     }
 }

@@ -19,9 +19,8 @@
 use prost::Message;
 
 use super::proto::{
-    AttributeProto, AttributeType, DataType, Dimension, DimensionValue, GraphProto, ModelProto,
-    NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TensorTypeProto, TypeProto,
-    ValueInfoProto,
+    AttributeProto, AttributeType, DataType, Dimension, DimensionValue, GraphProto, ModelProto, NodeProto,
+    OperatorSetIdProto, TensorProto, TensorShapeProto, TensorTypeProto, TypeProto, ValueInfoProto,
 };
 
 /// The ONNX IR version written (ONNX 1.13+; read by ONNX Runtime 1.14 and later).
@@ -91,7 +90,11 @@ impl GraphBuilder {
     }
 
     fn initializer(&mut self, name: &str, dims: &[i64], count: usize, elem: DataType, raw: Vec<u8>) -> Value {
-        assert_eq!(dims.iter().product::<i64>() as usize, count, "initializer {name}: shape {dims:?} does not match data");
+        assert_eq!(
+            dims.iter().product::<i64>() as usize,
+            count,
+            "initializer {name}: shape {dims:?} does not match data"
+        );
         self.graph.initializer.push(TensorProto {
             name: name.to_owned(),
             dims: dims.to_vec(),
@@ -117,8 +120,7 @@ impl GraphBuilder {
     ) -> [Value; N] {
         self.next_id += 1;
         let name = format!("{}_{}", op.to_lowercase(), self.next_id);
-        let outputs: [String; N] =
-            std::array::from_fn(|i| if i == 0 { name.clone() } else { format!("{name}_{i}") });
+        let outputs: [String; N] = std::array::from_fn(|i| if i == 0 { name.clone() } else { format!("{name}_{i}") });
         self.graph.node.push(NodeProto {
             name,
             op_type: op.to_owned(),
@@ -184,7 +186,12 @@ pub fn attr_ints(name: &str, values: &[i64]) -> AttributeProto {
 pub fn attr_scalar_tensor(name: &str, value: f32) -> AttributeProto {
     AttributeProto {
         name: name.to_owned(),
-        t: Some(TensorProto { dims: vec![1], data_type: DataType::Float as i32, float_data: vec![value], ..Default::default() }),
+        t: Some(TensorProto {
+            dims: vec![1],
+            data_type: DataType::Float as i32,
+            float_data: vec![value],
+            ..Default::default()
+        }),
         r#type: AttributeType::Tensor as i32,
         ..Default::default()
     }

@@ -92,7 +92,8 @@ fn renamed_head(head: &[u8], input: &str, features: &str) -> Result<GraphProto> 
         n if n == input => features.to_owned(),
         n => format!("{HEAD_PREFIX}{n}"),
     };
-    let mut out = GraphProto { node: graph.node, initializer: graph.initializer, output: graph.output, ..Default::default() };
+    let mut out =
+        GraphProto { node: graph.node, initializer: graph.initializer, output: graph.output, ..Default::default() };
     for node in &mut out.node {
         node.name = rename(&node.name);
         node.input.iter_mut().chain(node.output.iter_mut()).for_each(|n| *n = rename(n));

@@ -20,11 +20,11 @@ pub struct Signature {
 /// Reads the declared input and output of a serialised ONNX model; fails when the bytes are
 /// not an ONNX model or the model does not have exactly one input and one output.
 pub fn signature(bytes: &[u8]) -> Result<Signature> {
-    let model = ModelProto::decode(bytes)
-        .map_err(|e| TesseraError::IncompatibleModel(format!("not an ONNX model (the file is corrupt or of another kind: {e})")))?;
-    let graph = model
-        .graph
-        .ok_or_else(|| TesseraError::IncompatibleModel("not an ONNX model: it holds no graph".into()))?;
+    let model = ModelProto::decode(bytes).map_err(|e| {
+        TesseraError::IncompatibleModel(format!("not an ONNX model (the file is corrupt or of another kind: {e})"))
+    })?;
+    let graph =
+        model.graph.ok_or_else(|| TesseraError::IncompatibleModel("not an ONNX model: it holds no graph".into()))?;
     let initializers: std::collections::HashSet<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
     // Old exporters list initializers among the inputs too.
     let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !initializers.contains(i.name.as_str())).collect();

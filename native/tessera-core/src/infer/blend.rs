@@ -119,7 +119,11 @@ impl Blender {
                 let weight = if row < held { self.weights[row * self.width + x] } else { 0.0 };
                 let mut best: Option<(u16, f32)> = None;
                 for class in 0..self.classes {
-                    let p = if weight > 0.0 { self.sums[(row * self.classes + class) * self.width + x] / weight } else { 0.0 };
+                    let p = if weight > 0.0 {
+                        self.sums[(row * self.classes + class) * self.width + x] / weight
+                    } else {
+                        0.0
+                    };
                     probabilities[class * self.width + x] = p;
                     if weight > 0.0 && best.is_none_or(|(_, b)| p > b) {
                         best = Some((class as u16, p));

@@ -71,8 +71,22 @@ mod tests {
 
     #[test]
     fn overlapping_tiles_own_their_centre_cells() {
-        let tile = |x, y| Tile { x, y, w: 20, h: 20, label: "A".into(), coverage: 1.0, polygon_id: "p".into(), slide: "s".into() };
-        let plan = TilePlan { slide: "s".into(), downsample: 1.0, tile_size: 20, tiles: vec![tile(100, 50), tile(110, 50), tile(120, 60)] };
+        let tile = |x, y| Tile {
+            x,
+            y,
+            w: 20,
+            h: 20,
+            label: "A".into(),
+            coverage: 1.0,
+            polygon_id: "p".into(),
+            slide: "s".into(),
+        };
+        let plan = TilePlan {
+            slide: "s".into(),
+            downsample: 1.0,
+            tile_size: 20,
+            tiles: vec![tile(100, 50), tile(110, 50), tile(120, 60)],
+        };
         let cells = Cells::of(&plan).unwrap();
         assert_eq!(cells.side, 10.0);
         assert_eq!(cells.origin, (105.0, 55.0));

@@ -24,7 +24,12 @@ type Vertex = (i64, i64);
 
 /// The polygons (in mask pixel-corner coordinates: pixel (x, y) is the square [x, x+1]×[y, y+1])
 /// of the `width × height` mask whose pixels satisfy `inside`.
-pub fn trace(width: usize, height: usize, inside: impl Fn(usize, usize) -> bool, tracing: Tracing) -> Vec<Polygon<f64>> {
+pub fn trace(
+    width: usize,
+    height: usize,
+    inside: impl Fn(usize, usize) -> bool,
+    tracing: Tracing,
+) -> Vec<Polygon<f64>> {
     let edges = boundary_edges(width, height, &inside);
     let (exteriors, holes): (Vec<_>, Vec<_>) = link_rings(&edges).into_iter().partition(|ring| ring.area > 0.0);
     let outlines: Vec<Polygon<f64>> = exteriors.iter().map(|ring| Polygon::new(ring.line.clone(), vec![])).collect();
@@ -39,14 +44,18 @@ pub fn trace(width: usize, height: usize, inside: impl Fn(usize, usize) -> bool,
             holes_of[owner].push(hole.line);
         }
     }
-    let polygons = outlines.into_iter().zip(holes_of).map(|(outline, holes)| Polygon::new(outline.into_inner().0, holes));
+    let polygons =
+        outlines.into_iter().zip(holes_of).map(|(outline, holes)| Polygon::new(outline.into_inner().0, holes));
     polygons.filter_map(|polygon| finish(polygon, tracing)).collect()
 }
 
 /// Simplifies a traced polygon and drops it, or its holes, when smaller than the minimum.
 fn finish(polygon: Polygon<f64>, tracing: Tracing) -> Option<Polygon<f64>> {
     let simplified = if tracing.simplify > 0.0 { polygon.simplify(tracing.simplify) } else { polygon };
-    let keep = |ring: &LineString<f64>| ring.0.len() >= 4 && Polygon::new(ring.clone(), vec![]).unsigned_area() >= tracing.min_area.max(f64::MIN_POSITIVE);
+    let keep = |ring: &LineString<f64>| {
+        ring.0.len() >= 4
+            && Polygon::new(ring.clone(), vec![]).unsigned_area() >= tracing.min_area.max(f64::MIN_POSITIVE)
+    };
     let (exterior, interiors) = simplified.into_inner();
     if !keep(&exterior) {
         return None;
@@ -55,7 +64,9 @@ fn finish(polygon: Polygon<f64>, tracing: Tracing) -> Option<Polygon<f64>> {
 }
 
 fn boundary_edges(width: usize, height: usize, inside: &impl Fn(usize, usize) -> bool) -> Vec<(Vertex, Vertex)> {
-    let at = |x: i64, y: i64| x >= 0 && y >= 0 && (x as usize) < width && (y as usize) < height && inside(x as usize, y as usize);
+    let at = |x: i64, y: i64| {
+        x >= 0 && y >= 0 && (x as usize) < width && (y as usize) < height && inside(x as usize, y as usize)
+    };
     let mut edges = Vec::new();
     for y in 0..height as i64 {
         for x in 0..width as i64 {
@@ -129,7 +140,8 @@ fn link_rings(edges: &[(Vertex, Vertex)]) -> Vec<Ring> {
         let (dx, dy) = direction(start);
         let ((x0, y0), _) = edges[start];
         // The pixel left of the start edge (outside the traced region), at its centre.
-        let probe = Point::new(x0 as f64 + 0.5 * dx as f64 + 0.5 * dy as f64, y0 as f64 + 0.5 * dy as f64 - 0.5 * dx as f64);
+        let probe =
+            Point::new(x0 as f64 + 0.5 * dx as f64 + 0.5 * dy as f64, y0 as f64 + 0.5 * dy as f64 - 0.5 * dx as f64);
         let mut coords: Vec<Coord<f64>> = corners.iter().map(|&(x, y)| Coord { x: x as f64, y: y as f64 }).collect();
         coords.push(coords[0]);
         let area = coords.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum::<f64>() / 2.0;

@@ -38,7 +38,10 @@ pub fn from_cells(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo]) -
             class: class.name.clone(),
             width: cells.columns,
             height: cells.rows,
-            pixels: owners.iter().map(|o| o.map_or(0, |tile| grey(probabilities[tile * classes.len() + index]))).collect(),
+            pixels: owners
+                .iter()
+                .map(|o| o.map_or(0, |tile| grey(probabilities[tile * classes.len() + index])))
+                .collect(),
             origin: cells.origin,
             scale: cells.side,
         })
@@ -80,7 +83,13 @@ impl Sampler {
         let width = row.labels.len();
         for (class, heatmap) in self.heatmaps.iter_mut().enumerate() {
             let values = &row.probabilities[class * width..][..width];
-            heatmap.pixels.extend((0..width).step_by(self.step).map(|x| if row.labels[x].is_some() { grey(values[x]) } else { 0 }));
+            heatmap.pixels.extend((0..width).step_by(self.step).map(|x| {
+                if row.labels[x].is_some() {
+                    grey(values[x])
+                } else {
+                    0
+                }
+            }));
             heatmap.height += 1;
         }
     }

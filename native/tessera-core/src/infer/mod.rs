@@ -75,7 +75,13 @@ pub struct Applied {
 /// Applies `predictor` to `source`, inside the polygons of `roi` (a QuPath export and its
 /// path) or over the slide's tissue, reporting progress to `job` and stopping when it is
 /// cancelled.
-pub fn apply(predictor: &Predictor, source: &dyn RegionSource, roi: Option<(&Document, &Path)>, options: &ApplyOptions, job: &Job) -> Result<Applied> {
+pub fn apply(
+    predictor: &Predictor,
+    source: &dyn RegionSource,
+    roi: Option<(&Document, &Path)>,
+    options: &ApplyOptions,
+    job: &Job,
+) -> Result<Applied> {
     let metadata = predictor.package().metadata();
     let plan = region::plan(source, metadata, roi, &options.sliding)?;
     let classes = &metadata.classes;
@@ -96,7 +102,13 @@ pub fn apply(predictor: &Predictor, source: &dyn RegionSource, roi: Option<(&Doc
         }
         OutputKind::Segmentation { .. } => {
             let segmented = segment::segment(predictor, source, &plan, options.batch, job)?;
-            let objects = objects::segmentation_objects(&segmented.labels, segmented.placement, classes, options.tracing, &options.object_type);
+            let objects = objects::segmentation_objects(
+                &segmented.labels,
+                segmented.placement,
+                classes,
+                options.tracing,
+                &options.object_type,
+            );
             (objects, segmented.heatmaps)
         }
     };
@@ -105,7 +117,13 @@ pub fn apply(predictor: &Predictor, source: &dyn RegionSource, roi: Option<(&Doc
 }
 
 /// Class probabilities of every tile of `plan`, `classes` values per tile in plan order.
-pub fn classify(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, batch: usize, job: &Job) -> Result<Vec<f32>> {
+pub fn classify(
+    predictor: &Predictor,
+    source: &dyn RegionSource,
+    plan: &TilePlan,
+    batch: usize,
+    job: &Job,
+) -> Result<Vec<f32>> {
     let classes = predictor.package().metadata().classes.len();
     let mut probabilities = vec![0.0; plan.tiles.len() * classes];
     pipeline::predict(predictor, source, plan, batch, job, |tiles, output| {

@@ -18,13 +18,22 @@ pub fn probability_name(class: &str) -> String {
 
 /// One object per tile of `plan`, classified by its most probable class, with every class's
 /// probability as a measurement; `probabilities` holds `classes.len()` values per tile.
-pub fn tile_objects(plan: &TilePlan, probabilities: &[f32], classes: &[ClassInfo], object_type: &ObjectType) -> Vec<PathObject> {
+pub fn tile_objects(
+    plan: &TilePlan,
+    probabilities: &[f32],
+    classes: &[ClassInfo],
+    object_type: &ObjectType,
+) -> Vec<PathObject> {
     plan.tiles
         .iter()
         .zip(probabilities.chunks_exact(classes.len()))
         .map(|(tile, p)| {
-            let rect = Rect::new(Coord { x: tile.x as f64, y: tile.y as f64 }, Coord { x: (tile.x + tile.w as i64) as f64, y: (tile.y + tile.h as i64) as f64 });
-            let measurements: Map<String, Value> = classes.iter().zip(p).map(|(c, &v)| (probability_name(&c.name), Value::from(f64::from(v)))).collect();
+            let rect = Rect::new(
+                Coord { x: tile.x as f64, y: tile.y as f64 },
+                Coord { x: (tile.x + tile.w as i64) as f64, y: (tile.y + tile.h as i64) as f64 },
+            );
+            let measurements: Map<String, Value> =
+                classes.iter().zip(p).map(|(c, &v)| (probability_name(&c.name), Value::from(f64::from(v)))).collect();
             let mut object = classified(Shape::Polygon(rect.to_polygon()), &classes[argmax(p)], object_type.clone());
             object.measurements = Some(Value::Object(measurements));
             object
@@ -35,7 +44,8 @@ pub fn tile_objects(plan: &TilePlan, probabilities: &[f32], classes: &[ClassInfo
 /// One annotation per class: the union of the cells of the tiles classified as that class.
 pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo]) -> Vec<PathObject> {
     let owners = cells.owners();
-    let label: Vec<Option<usize>> = owners.iter().map(|o| o.map(|tile| argmax(&probabilities[tile * classes.len()..][..classes.len()]))).collect();
+    let label: Vec<Option<usize>> =
+        owners.iter().map(|o| o.map(|tile| argmax(&probabilities[tile * classes.len()..][..classes.len()]))).collect();
     let exact = Tracing { simplify: 0.0, min_area: 0.0 };
     classes
         .iter()
@@ -43,7 +53,8 @@ pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo
         .filter_map(|(index, class)| {
             let polygons = trace(cells.columns, cells.rows, |x, y| label[y * cells.columns + x] == Some(index), exact);
             let polygons = place(polygons, cells.origin, cells.side);
-            (!polygons.is_empty()).then(|| classified(Shape::MultiPolygon(MultiPolygon::new(polygons)), class, ObjectType::Annotation))
+            (!polygons.is_empty())
+                .then(|| classified(Shape::MultiPolygon(MultiPolygon::new(polygons)), class, ObjectType::Annotation))
         })
         .collect()
 }
@@ -51,7 +62,13 @@ pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo
 /// One object per connected region of each class of a segmentation's label map (placed at
 /// `origin`, `scale` level-0 pixels per map pixel), except classes named `Background` (any
 /// case); `tracing` is in map pixels.
-pub fn segmentation_objects(labels: &LabelMap, (origin, scale): ((f64, f64), f64), classes: &[ClassInfo], tracing: Tracing, object_type: &ObjectType) -> Vec<PathObject> {
+pub fn segmentation_objects(
+    labels: &LabelMap,
+    (origin, scale): ((f64, f64), f64),
+    classes: &[ClassInfo],
+    tracing: Tracing,
+    object_type: &ObjectType,
+) -> Vec<PathObject> {
     let (width, height) = labels.size();
     let mut objects = Vec::new();
     for (index, class) in classes.iter().enumerate() {
@@ -59,7 +76,11 @@ pub fn segmentation_objects(labels: &LabelMap, (origin, scale): ((f64, f64), f64
             continue;
         }
         let polygons = trace(width, height, |x, y| labels.get(x, y) == Some(index as u16), tracing);
-        objects.extend(place(polygons, origin, scale).into_iter().map(|p| classified(Shape::Polygon(p), class, object_type.clone())));
+        objects.extend(
+            place(polygons, origin, scale)
+                .into_iter()
+                .map(|p| classified(Shape::Polygon(p), class, object_type.clone())),
+        );
     }
     objects
 }

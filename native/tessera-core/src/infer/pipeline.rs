@@ -22,7 +22,14 @@ const BATCHES_AHEAD: usize = 2;
 /// batch's output to `on_output(tile indices in the plan, output)` on the inference thread.
 ///
 /// Stops at the first error, or with [`TesseraError::Cancelled`] when the job is cancelled.
-pub fn predict<F>(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, batch: usize, job: &Job, on_output: F) -> Result<()>
+pub fn predict<F>(
+    predictor: &Predictor,
+    source: &dyn RegionSource,
+    plan: &TilePlan,
+    batch: usize,
+    job: &Job,
+    on_output: F,
+) -> Result<()>
 where
     F: FnMut(&[usize], &Tensor) -> Result<()> + Send,
 {
@@ -44,7 +51,10 @@ where
         let mut tiles = Vec::with_capacity(batch);
         let mut values = Vec::with_capacity(batch * tile_len);
         let send = |tiles: &mut Vec<usize>, values: &mut Vec<f32>| {
-            let full = (std::mem::replace(tiles, Vec::with_capacity(batch)), std::mem::replace(values, Vec::with_capacity(batch * tile_len)));
+            let full = (
+                std::mem::replace(tiles, Vec::with_capacity(batch)),
+                std::mem::replace(values, Vec::with_capacity(batch * tile_len)),
+            );
             // The inference thread only hangs up after an error, which it returns itself.
             sender.send(full).map_err(|_| TesseraError::Cancelled)
         };

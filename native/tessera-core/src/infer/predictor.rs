@@ -53,7 +53,9 @@ impl Predictor {
         check_input(&onnx::signature(package.onnx())?.input.1, tile)?;
         let model = Model::from_bytes_on(runtime, package.onnx(), threads, device)?;
         let probe = model.run(&vec![0.0; 3 * tile * tile], &[1, 3, tile, tile]).map_err(|e| {
-            TesseraError::IncompatibleModel(format!("the model fails on a 1×3×{tile}×{tile} tile (the package's tile size): {e}"))
+            TesseraError::IncompatibleModel(format!(
+                "the model fails on a 1×3×{tile}×{tile} tile (the package's tile size): {e}"
+            ))
         })?;
         let output = output_kind(&probe.shape, metadata.classes.len())?;
         let expected = if metadata.task == Task::Segmentation { "segmentation" } else { "tile classification" };
@@ -131,7 +133,8 @@ fn check_input(dims: &[onnx::DeclaredDim], tile: usize) -> Result<()> {
         let parts: Vec<String> = dims.iter().map(|d| d.map_or("?".into(), |v| v.to_string())).collect();
         format!("[{}]", parts.join(", "))
     };
-    let refuse = |problem: String| Err(TesseraError::IncompatibleModel(format!("model input {}: {problem}", show(dims))));
+    let refuse =
+        |problem: String| Err(TesseraError::IncompatibleModel(format!("model input {}: {problem}", show(dims))));
     if dims.len() != 4 {
         return refuse("expected an image batch [N, 3, height, width]".into());
     }

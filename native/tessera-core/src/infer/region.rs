@@ -34,7 +34,12 @@ impl Default for Sliding {
 
 /// The tile plan of a model over `source`: inside the polygons of `roi` when given, else over
 /// the slide's tissue. Fails when the stride does not fit or the region lies outside the slide.
-pub fn plan(source: &dyn RegionSource, metadata: &Metadata, roi: Option<(&Document, &Path)>, sliding: &Sliding) -> Result<TilePlan> {
+pub fn plan(
+    source: &dyn RegionSource,
+    metadata: &Metadata,
+    roi: Option<(&Document, &Path)>,
+    sliding: &Sliding,
+) -> Result<TilePlan> {
     let input = &metadata.input;
     let resolution = sliding.resolution.unwrap_or(match (input.mpp, input.downsample) {
         (Some(mpp), _) => Resolution::Mpp(mpp),
@@ -59,7 +64,11 @@ pub fn plan(source: &dyn RegionSource, metadata: &Metadata, roi: Option<(&Docume
                 .iter()
                 .enumerate()
                 .filter_map(|(index, object)| {
-                    object.polygon().map(|polygon| LabelledRegion { polygon, label: LABEL.into(), id: object.id_text().unwrap_or_else(|| index.to_string()) })
+                    object.polygon().map(|polygon| LabelledRegion {
+                        polygon,
+                        label: LABEL.into(),
+                        id: object.id_text().unwrap_or_else(|| index.to_string()),
+                    })
                 })
                 .collect();
             if regions.is_empty() {

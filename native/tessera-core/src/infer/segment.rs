@@ -31,7 +31,9 @@ pub struct Segmentation {
 fn output_size(predictor: &Predictor) -> Result<(usize, usize)> {
     match predictor.output() {
         OutputKind::Segmentation { height, width } => Ok((height, width)),
-        OutputKind::Classification => Err(TesseraError::IncompatibleModel("a tile classifier gives no per-pixel map to segment with".into())),
+        OutputKind::Classification => {
+            Err(TesseraError::IncompatibleModel("a tile classifier gives no per-pixel map to segment with".into()))
+        }
     }
 }
 
@@ -72,7 +74,8 @@ pub fn stitch(
             end += 1;
         }
         let tiles = order[start..end].iter().map(|&i| plan.tiles[i].clone()).collect();
-        let band = TilePlan { slide: plan.slide.clone(), downsample: plan.downsample, tile_size: plan.tile_size, tiles };
+        let band =
+            TilePlan { slide: plan.slide.clone(), downsample: plan.downsample, tile_size: plan.tile_size, tiles };
         let inner = Job::new(CancelToken::new(), &offset);
         pipeline::predict(predictor, source, &band, batch, &inner, |tiles, output| {
             job.check()?;
@@ -92,7 +95,13 @@ pub fn stitch(
 }
 
 /// Segments every tile of `plan` into labels and heatmaps.
-pub fn segment(predictor: &Predictor, source: &dyn RegionSource, plan: &TilePlan, batch: usize, job: &Job) -> Result<Segmentation> {
+pub fn segment(
+    predictor: &Predictor,
+    source: &dyn RegionSource,
+    plan: &TilePlan,
+    batch: usize,
+    job: &Job,
+) -> Result<Segmentation> {
     let classes: &[ClassInfo] = &predictor.package().metadata().classes;
     let mut blender = canvas(predictor, plan)?;
     let mut labels = LabelMap::new(blender.size().0);

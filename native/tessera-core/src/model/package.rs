@@ -79,9 +79,9 @@ impl Package {
     /// place once complete: `path` holds the old package or the new one, never a partial one.
     pub fn write(&self, path: &Path) -> Result<()> {
         let temporary = temporary_path(path);
-        let written = self.write_zip(&temporary).and_then(|()| {
-            std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source))
-        });
+        let written = self
+            .write_zip(&temporary)
+            .and_then(|()| std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source)));
         if written.is_err() {
             // Best effort: the error that matters is the one returned.
             let _ = std::fs::remove_file(&temporary);

@@ -9,8 +9,8 @@ use crate::dataset::samples::Samples;
 use crate::dataset::TileStore;
 use crate::graph::compose::append_head;
 use crate::graph::network::{Network, State, INPUT};
-use crate::job::Job;
 use crate::graph::signature::signature;
+use crate::job::Job;
 use crate::runtime::Runtime;
 use crate::train::transfer::{head, Backbone, Embeddings};
 use crate::{Result, TesseraError};
@@ -88,7 +88,13 @@ impl Architecture {
     /// Prepares training on `store`: the network for its classes and, for a transfer head, the
     /// backbone's embeddings of every tile (computed once, `threads` ONNX Runtime threads,
     /// progress and cancellation through `job`).
-    pub fn prepare<'a>(&'a self, runtime: &Runtime, store: &'a TileStore, threads: usize, job: &Job) -> Result<Prepared<'a>> {
+    pub fn prepare<'a>(
+        &'a self,
+        runtime: &Runtime,
+        store: &'a TileStore,
+        threads: usize,
+        job: &Job,
+    ) -> Result<Prepared<'a>> {
         self.check(store.side() as u32)?;
         let (network, data) = match self {
             Architecture::Cnn(cnn) => (cnn.network(store)?, Data::Tiles(store)),

@@ -41,10 +41,8 @@ pub struct DataRecord {
 /// Plans and reads the tiles of `slides` under `spec`. Classes are sorted by name; tiles are
 /// grouped by slide when there are several slides, else by polygon.
 pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<Collected> {
-    let mut classes: Vec<String> = slides
-        .iter()
-        .flat_map(|s| s.selection.regions.iter().map(|r| r.label.clone()))
-        .collect();
+    let mut classes: Vec<String> =
+        slides.iter().flat_map(|s| s.selection.regions.iter().map(|r| r.label.clone())).collect();
     classes.sort();
     classes.dedup();
     if classes.is_empty() {
@@ -60,10 +58,16 @@ pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<C
         let plan = plan_selection(&slide.selection, &PlannedImage::of(slide.source, &slide.name), spec)?;
         // Tiles arrive in completion order; keep them by plan index so the store is deterministic.
         let mut pixels: Vec<Option<Vec<u8>>> = vec![None; plan.tiles.len()];
-        read_tiles(slide.source, &plan, job, |_, image| Ok(image.into_bytes()), |i, bytes| {
-            pixels[i] = Some(bytes);
-            Ok(())
-        })?;
+        read_tiles(
+            slide.source,
+            &plan,
+            job,
+            |_, image| Ok(image.into_bytes()),
+            |i, bytes| {
+                pixels[i] = Some(bytes);
+                Ok(())
+            },
+        )?;
         for (tile, bytes) in plan.tiles.iter().zip(pixels) {
             let bytes = bytes.ok_or(TesseraError::Cancelled)?;
             let label = classes.binary_search(&tile.label).map_err(|_| TesseraError::invalid("unknown tile label"))?;

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::dataset::split::{grouped_split, Split};
 use crate::dataset::TileStore;
+use crate::eval::report::Report;
 use crate::graph::cnn::CnnSpec;
 use crate::graph::network::Network;
 use crate::job::Job;
@@ -14,7 +15,6 @@ use crate::model::{ClassInfo, InputSpec, Metadata, Package, Provenance, Task};
 use crate::runtime::Runtime;
 use crate::slide::Resolution;
 use crate::tiling::TileSpec;
-use crate::eval::report::Report;
 use crate::train::cv;
 use crate::train::fit::{fit, probabilities, Event, TrainConfig};
 use crate::{Result, TesseraError};
@@ -59,8 +59,16 @@ impl CnnOptions {
 }
 
 /// Colours for classes the annotations gave none: distinct, readable on tissue.
-const PALETTE: [[u8; 3]; 8] =
-    [[200, 0, 0], [150, 200, 150], [0, 0, 180], [255, 200, 0], [160, 90, 160], [0, 150, 150], [120, 120, 120], [255, 120, 0]];
+const PALETTE: [[u8; 3]; 8] = [
+    [200, 0, 0],
+    [150, 200, 150],
+    [0, 0, 180],
+    [255, 200, 0],
+    [160, 90, 160],
+    [0, 150, 150],
+    [120, 120, 120],
+    [255, 120, 0],
+];
 
 /// Trains the final model of `prepared` on all tiles (holding out one of [`FINAL_VALIDATION`] of
 /// the groups to pick its best epoch) and packs it with its metrics: the cross-validation `folds`
@@ -98,7 +106,8 @@ pub fn train_package(
         Resolution::Downsample(d) => (None, Some(d)),
     };
     // The networks read `v / 127.5 − 1`: mean 0.5 and std 0.5 on the 0–1 scale.
-    let input = InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
+    let input =
+        InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
     let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
     metadata.architecture = prepared.describe(store);
     metadata.training = json!({

@@ -67,7 +67,14 @@ impl TrainingRequest<'_> {
     /// Trains on `store` (tiles grouped as `record` says): prepares the tiles, cross-validates
     /// when asked, trains the final model and packs it with its metrics and provenance. Stops
     /// with [`TesseraError::Cancelled`](crate::TesseraError::Cancelled) when `cancel` is.
-    pub fn run(&self, runtime: &Runtime, store: &TileStore, record: &DataRecord, cancel: &CancelToken, stages: &mut dyn Stages) -> Result<Package> {
+    pub fn run(
+        &self,
+        runtime: &Runtime,
+        store: &TileStore,
+        record: &DataRecord,
+        cancel: &CancelToken,
+        stages: &mut dyn Stages,
+    ) -> Result<Package> {
         self.check()?;
         let prepared = {
             let job = Job::new(cancel.clone(), stages.start(Stage::Prepare));

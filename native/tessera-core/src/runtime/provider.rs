@@ -80,12 +80,18 @@ impl Placement {
 /// Commits `builder` (already set up for the CPU) with the CUDA provider on GPU `index`
 /// registered first, or says why CUDA cannot run the model. `library` is the loaded ONNX
 /// Runtime library: the CUDA provider must sit beside it.
-pub(crate) fn commit_on_cuda(library: &Path, builder: &SessionBuilder, index: i32, bytes: &[u8]) -> Result<Session, String> {
+pub(crate) fn commit_on_cuda(
+    library: &Path,
+    builder: &SessionBuilder,
+    index: i32,
+    bytes: &[u8],
+) -> Result<Session, String> {
     if let Some(reason) = missing_cuda_provider(library) {
         return Err(reason);
     }
     let cuda = CUDA::default().with_device_id(index).build().error_on_failure();
-    let mut builder = builder.clone().with_execution_providers([cuda]).map_err(|e| failure("could not be registered", e))?;
+    let mut builder =
+        builder.clone().with_execution_providers([cuda]).map_err(|e| failure("could not be registered", e))?;
     builder.commit_from_memory(bytes).map_err(|e| failure("could not start a session", e))
 }
 
@@ -137,7 +143,10 @@ mod tests {
     #[test]
     fn onnx_runtime_messages_end_cleanly() {
         let reason = failure("could not be registered", "CUDA execution provider is not enabled in this build.\n");
-        assert_eq!(reason, "the CUDA provider could not be registered: CUDA execution provider is not enabled in this build");
+        assert_eq!(
+            reason,
+            "the CUDA provider could not be registered: CUDA execution provider is not enabled in this build"
+        );
     }
 
     #[test]

@@ -29,18 +29,14 @@ impl BufferSource {
         mpp: Option<f64>,
     ) -> Result<Self> {
         let name = name.into();
-        let refuse = |problem: String| {
-            TesseraError::invalid(format!("pixel buffer {}: {problem}", name.display()))
-        };
+        let refuse = |problem: String| TesseraError::invalid(format!("pixel buffer {}: {problem}", name.display()));
         if width == 0 || height == 0 || level0_width == 0 || level0_height == 0 {
             return Err(refuse(format!(
                 "empty image ({width}×{height} px for a slide of {level0_width}×{level0_height})"
             )));
         }
         if mpp.is_some_and(|mpp| !(mpp.is_finite() && mpp > 0.0)) {
-            return Err(refuse(format!(
-                "the pixel size must be a positive number of µm, got {mpp:?}"
-            )));
+            return Err(refuse(format!("the pixel size must be a positive number of µm, got {mpp:?}")));
         }
         let image = RgbImage::new(width, height, rgb).map_err(|error| refuse(error.to_string()))?;
         let downsample = level0_width as f64 / f64::from(width);
@@ -50,17 +46,8 @@ impl BufferSource {
                 "{width}×{height} px is not a uniform downsample of the slide's {level0_width}×{level0_height} px"
             )));
         }
-        let level = Level {
-            width: u64::from(width),
-            height: u64::from(height),
-            downsample,
-        };
-        Ok(Self {
-            name,
-            image,
-            levels: [level],
-            mpp,
-        })
+        let level = Level { width: u64::from(width), height: u64::from(height), downsample };
+        Ok(Self { name, image, levels: [level], mpp })
     }
 }
 
@@ -92,19 +79,10 @@ impl RegionSource for BufferSource {
 
     fn read_rgb(&self, level: usize, x: i64, y: i64, width: u32, height: u32) -> Result<RgbImage> {
         let Some(Level { downsample, .. }) = self.levels.get(level) else {
-            return Err(TesseraError::invalid(format!(
-                "{}: no level {level} (it has 1)",
-                self.name.display()
-            )));
+            return Err(TesseraError::invalid(format!("{}: no level {level} (it has 1)", self.name.display())));
         };
-        let (x, y) = (
-            (x as f64 / downsample).floor() as i64,
-            (y as f64 / downsample).floor() as i64,
-        );
-        let (source_width, source_height) = (
-            i64::from(self.image.width()),
-            i64::from(self.image.height()),
-        );
+        let (x, y) = ((x as f64 / downsample).floor() as i64, (y as f64 / downsample).floor() as i64);
+        let (source_width, source_height) = (i64::from(self.image.width()), i64::from(self.image.height()));
         let source = self.image.as_bytes();
         let mut out = RgbImage::white(width, height).into_bytes();
         let row_bytes = width as usize * 3;
@@ -134,9 +112,7 @@ mod tests {
 
     /// A 4×2 buffer whose pixel (x, y) is (x, y, 7).
     fn gradient(level0: (u64, u64)) -> BufferSource {
-        let data = (0..2u8)
-            .flat_map(|y| (0..4u8).flat_map(move |x| [x, y, 7]))
-            .collect();
+        let data = (0..2u8).flat_map(|y| (0..4u8).flat_map(move |x| [x, y, 7])).collect();
         BufferSource::new("gradient", data, (4, 2), level0, Some(0.5)).unwrap()
     }
 
@@ -148,10 +124,7 @@ mod tests {
         assert_eq!(image.pixel(1, 0), [0, 1, 7]);
         assert_eq!(image.pixel(2, 0), [1, 1, 7]);
         assert_eq!(image.pixel(1, 1), [255, 255, 255]);
-        assert_eq!(
-            source.read_rgb(0, 10, 10, 2, 2).unwrap(),
-            RgbImage::white(2, 2)
-        );
+        assert_eq!(source.read_rgb(0, 10, 10, 2, 2).unwrap(), RgbImage::white(2, 2));
     }
 
     #[test]
@@ -167,14 +140,8 @@ mod tests {
 
     #[test]
     fn inconsistent_buffers_are_refused_with_their_name() {
-        let error = BufferSource::new("pushed", vec![0; 5], (4, 2), (4, 2), None)
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            error.contains("pushed") && error.contains("24 bytes"),
-            "{error}"
-        );
+        let error = BufferSource::new("pushed", vec![0; 5], (4, 2), (4, 2), None).err().unwrap().to_string();
+        assert!(error.contains("pushed") && error.contains("24 bytes"), "{error}");
         assert!(BufferSource::new("pushed", vec![0; 24], (4, 2), (400, 1000), None).is_err());
         assert!(BufferSource::new("pushed", vec![0; 24], (4, 2), (4, 2), Some(-1.0)).is_err());
     }

@@ -61,9 +61,7 @@ pub trait RegionSource: Send + Sync {
 
     /// Level-0 width and height.
     fn dimensions(&self) -> (u64, u64) {
-        self.levels()
-            .first()
-            .map_or((0, 0), |level| (level.width, level.height))
+        self.levels().first().map_or((0, 0), |level| (level.width, level.height))
     }
 }
 
@@ -87,8 +85,7 @@ pub fn read_region(
     (x, y, width0, height0): (i64, i64, u64, u64),
     (out_width, out_height): (u32, u32),
 ) -> Result<RgbImage> {
-    let downsample = (width0 as f64 / f64::from(out_width.max(1)))
-        .max(height0 as f64 / f64::from(out_height.max(1)));
+    let downsample = (width0 as f64 / f64::from(out_width.max(1))).max(height0 as f64 / f64::from(out_height.max(1)));
     let levels = source.levels();
     let level = best_level(levels, downsample);
     let level_downsample = levels.get(level).map_or(1.0, |l| l.downsample);
@@ -103,14 +100,7 @@ mod tests {
     use super::*;
 
     fn pyramid() -> Vec<Level> {
-        [1.0, 4.0, 16.0]
-            .iter()
-            .map(|&downsample| Level {
-                width: 1000,
-                height: 1000,
-                downsample,
-            })
-            .collect()
+        [1.0, 4.0, 16.0].iter().map(|&downsample| Level { width: 1000, height: 1000, downsample }).collect()
     }
 
     #[test]

@@ -51,40 +51,20 @@ impl OpenSlideSource {
             .all_level_dimensions()
             .iter()
             .zip(slide.all_level_downsamples())
-            .map(|(size, &downsample)| Level {
-                width: u64::from(size.w),
-                height: u64::from(size.h),
-                downsample,
-            })
+            .map(|(size, &downsample)| Level { width: u64::from(size.w), height: u64::from(size.h), downsample })
             .collect();
         if levels.is_empty() {
-            return Err(TesseraError::UnreadableImage {
-                path,
-                reason: "OpenSlide found no pyramid levels".into(),
-            });
+            return Err(TesseraError::UnreadableImage { path, reason: "OpenSlide found no pyramid levels".into() });
         }
-        let direct = DIRECT_VENDORS
-            .contains(&vendor.as_str())
-            .then(|| TiffJpeg::open(&path))
-            .flatten();
-        Ok(Self {
-            path,
-            slide,
-            vendor,
-            levels,
-            mpp,
-            direct,
-        })
+        let direct = DIRECT_VENDORS.contains(&vendor.as_str()).then(|| TiffJpeg::open(&path)).flatten();
+        Ok(Self { path, slide, vendor, levels, mpp, direct })
     }
 
     /// Turns the direct JPEG tile reader off (`false`) so that OpenSlide reads every pixel, or
     /// back on when the file allows it.
     pub fn set_direct_jpeg(&mut self, on: bool) {
-        self.direct = if on && DIRECT_VENDORS.contains(&self.vendor.as_str()) {
-            TiffJpeg::open(&self.path)
-        } else {
-            None
-        };
+        self.direct =
+            if on && DIRECT_VENDORS.contains(&self.vendor.as_str()) { TiffJpeg::open(&self.path) } else { None };
     }
 }
 
@@ -96,10 +76,7 @@ fn unreadable(path: &Path, error: &OpenSlideError) -> TesseraError {
         }
         other => other.to_string(),
     };
-    TesseraError::UnreadableImage {
-        path: path.to_path_buf(),
-        reason,
-    }
+    TesseraError::UnreadableImage { path: path.to_path_buf(), reason }
 }
 
 impl RegionSource for OpenSlideSource {
@@ -120,9 +97,7 @@ impl RegionSource for OpenSlideSource {
     }
 
     fn read_rgb(&self, level: usize, x: i64, y: i64, width: u32, height: u32) -> Result<RgbImage> {
-        let (Ok(x), Ok(y), Ok(level_index)) =
-            (u32::try_from(x), u32::try_from(y), u32::try_from(level))
-        else {
+        let (Ok(x), Ok(y), Ok(level_index)) = (u32::try_from(x), u32::try_from(y), u32::try_from(level)) else {
             return Err(TesseraError::invalid(format!(
                 "{}: region at ({x}, {y}) level {level} is outside the slide",
                 self.path.display()
@@ -136,21 +111,13 @@ impl RegionSource for OpenSlideSource {
             )));
         };
         let direct = self.direct.as_ref();
-        if let Some(image) = direct.and_then(|tiff| tiff.read_level(level_info, i64::from(x), i64::from(y), width, height)) {
+        if let Some(image) =
+            direct.and_then(|tiff| tiff.read_level(level_info, i64::from(x), i64::from(y), width, height))
+        {
             return Ok(image);
         }
-        let region = Region {
-            size: Size {
-                w: width,
-                h: height,
-            },
-            level: level_index,
-            address: Address { x, y },
-        };
-        let argb = self
-            .slide
-            .read_region(&region)
-            .map_err(|error| unreadable(&self.path, &error))?;
+        let region = Region { size: Size { w: width, h: height }, level: level_index, address: Address { x, y } };
+        let argb = self.slide.read_region(&region).map_err(|error| unreadable(&self.path, &error))?;
         RgbImage::from_premultiplied_argb(width, height, &argb)
     }
 }

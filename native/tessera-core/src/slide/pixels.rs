@@ -20,20 +20,12 @@ impl RgbImage {
                 data.len()
             )));
         }
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// A white image.
     pub fn white(width: u32, height: u32) -> Self {
-        Self {
-            width,
-            height,
-            data: vec![255; width as usize * height as usize * 3],
-        }
+        Self { width, height, data: vec![255; width as usize * height as usize * 3] }
     }
 
     /// Converts OpenSlide's premultiplied ARGB (one native-endian `u32` per pixel, i.e. bytes
@@ -55,11 +47,7 @@ impl RgbImage {
             let background = 255 - alpha;
             data.extend([red, green, blue].map(|c| c.saturating_add(background)));
         }
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// Width in pixels.
@@ -101,8 +89,7 @@ impl RgbImage {
             (0..to)
                 .map(|i| {
                     let start = (u64::from(i) * u64::from(from) / u64::from(to)) as usize;
-                    let end =
-                        ((u64::from(i) + 1) * u64::from(from)).div_ceil(u64::from(to)) as usize;
+                    let end = ((u64::from(i) + 1) * u64::from(from)).div_ceil(u64::from(to)) as usize;
                     (start, end.max(start + 1).min(from as usize))
                 })
                 .collect()
@@ -124,11 +111,7 @@ impl RgbImage {
                 data.extend(sum.map(|total| ((total + count / 2) / count) as u8));
             }
         }
-        Self {
-            width,
-            height,
-            data,
-        }
+        Self { width, height, data }
     }
 }
 
@@ -142,12 +125,7 @@ mod tests {
 
     #[test]
     fn opaque_pixels_keep_their_colour_and_transparent_ones_turn_white() {
-        let bytes: Vec<u8> = [
-            argb(255, 10, 20, 30),
-            argb(0, 0, 0, 0),
-            argb(128, 64, 0, 128),
-        ]
-        .concat();
+        let bytes: Vec<u8> = [argb(255, 10, 20, 30), argb(0, 0, 0, 0), argb(128, 64, 0, 128)].concat();
         let image = RgbImage::from_premultiplied_argb(3, 1, &bytes).unwrap();
         assert_eq!(image.pixel(0, 0), [10, 20, 30]);
         assert_eq!(image.pixel(1, 0), [255, 255, 255]);

@@ -74,47 +74,23 @@ mod tests {
 
     #[test]
     fn mpp_becomes_a_downsample() {
-        let downsample = Resolution::Mpp(1.0)
-            .downsample_for(&source(Some(0.25)))
-            .unwrap();
+        let downsample = Resolution::Mpp(1.0).downsample_for(&source(Some(0.25))).unwrap();
         assert!((downsample - 4.0).abs() < 1e-12);
-        assert_eq!(
-            Resolution::Downsample(2.0)
-                .downsample_for(&source(None))
-                .unwrap(),
-            2.0
-        );
+        assert_eq!(Resolution::Downsample(2.0).downsample_for(&source(None)).unwrap(), 2.0);
     }
 
     #[test]
     fn mpp_without_a_pixel_size_says_to_give_a_downsample() {
-        let message = Resolution::Mpp(0.5)
-            .downsample_for(&source(None))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            message.contains("no pixel size") && message.contains("--downsample"),
-            "{message}"
-        );
+        let message = Resolution::Mpp(0.5).downsample_for(&source(None)).unwrap_err().to_string();
+        assert!(message.contains("no pixel size") && message.contains("--downsample"), "{message}");
     }
 
     #[test]
     fn finer_than_level_zero_and_nonsense_are_refused() {
-        assert!(Resolution::Mpp(0.1)
-            .downsample_for(&source(Some(0.5)))
-            .is_err());
-        assert!(Resolution::Downsample(0.0)
-            .downsample_for(&source(None))
-            .is_err());
-        assert!(Resolution::Downsample(f64::NAN)
-            .downsample_for(&source(None))
-            .is_err());
+        assert!(Resolution::Mpp(0.1).downsample_for(&source(Some(0.5))).is_err());
+        assert!(Resolution::Downsample(0.0).downsample_for(&source(None)).is_err());
+        assert!(Resolution::Downsample(f64::NAN).downsample_for(&source(None)).is_err());
         // Rounding between 0.5 asked and 0.499 scanned is fine.
-        assert_eq!(
-            Resolution::Mpp(0.4995)
-                .downsample_for(&source(Some(0.5)))
-                .unwrap(),
-            1.0
-        );
+        assert_eq!(Resolution::Mpp(0.4995).downsample_for(&source(Some(0.5))).unwrap(), 1.0);
     }
 }

@@ -41,22 +41,14 @@ impl TiffJpeg {
     pub fn open(path: &Path) -> Option<Self> {
         let file = File::open(path).ok()?;
         let length = file.metadata().ok()?.len();
-        let reader = Reader {
-            file: &file,
-            length,
-            little: false,
-            big: false,
-        };
+        let reader = Reader { file: &file, length, little: false, big: false };
         let pages = reader.pages()?;
         Some(Self { file, pages })
     }
 
     /// The JPEG-tiled page of exactly `width × height` pixels, if there is exactly one.
     pub fn page(&self, width: u64, height: u64) -> Option<&JpegTiles> {
-        let mut matching = self
-            .pages
-            .iter()
-            .filter(|p| p.width == width && p.height == height);
+        let mut matching = self.pages.iter().filter(|p| p.width == width && p.height == height);
         let page = matching.next()?;
         matching.next().is_none().then_some(page)
     }
@@ -71,30 +63,18 @@ impl TiffJpeg {
     /// be decoded), so that the caller can read it another way.
     pub fn read_level(&self, level: &Level, x: i64, y: i64, width: u32, height: u32) -> Option<RgbImage> {
         let page = self.page(level.width, level.height)?;
-        let (x, y) = (
-            (x as f64 / level.downsample).floor() as i64,
-            (y as f64 / level.downsample).floor() as i64,
-        );
+        let (x, y) = ((x as f64 / level.downsample).floor() as i64, (y as f64 / level.downsample).floor() as i64);
         self.read(page, x, y, width, height).ok()
     }
 
     /// Reads `width × height` pixels of `page` from (`x`, `y`) in the page's own pixels; pixels
     /// outside the page (and missing tiles) are white.
-    pub fn read(
-        &self,
-        page: &JpegTiles,
-        x: i64,
-        y: i64,
-        width: u32,
-        height: u32,
-    ) -> Result<RgbImage> {
+    pub fn read(&self, page: &JpegTiles, x: i64, y: i64, width: u32, height: u32) -> Result<RgbImage> {
         let mut out = RgbImage::white(width, height).into_bytes();
         let (tw, th) = (i64::from(page.tile_width), i64::from(page.tile_height));
         let across = (page.width as i64 + tw - 1) / tw;
-        let (x_end, y_end) = (
-            (x + i64::from(width)).min(page.width as i64),
-            (y + i64::from(height)).min(page.height as i64),
-        );
+        let (x_end, y_end) =
+            ((x + i64::from(width)).min(page.width as i64), (y + i64::from(height)).min(page.height as i64));
         let (x_start, y_start) = (x.max(0), y.max(0));
         if x_start >= x_end || y_start >= y_end {
             return RgbImage::new(width, height, out);
@@ -122,8 +102,7 @@ impl TiffJpeg {
 
     /// Decodes tile `index` to `tile_width × tile_height` RGB; `None` for a missing tile.
     fn tile(&self, page: &JpegTiles, index: usize) -> Result<Option<Vec<u8>>> {
-        let (Some(&offset), Some(&count)) = (page.offsets.get(index), page.counts.get(index))
-        else {
+        let (Some(&offset), Some(&count)) = (page.offsets.get(index), page.counts.get(index)) else {
             return Ok(None);
         };
         if count == 0 {
@@ -144,19 +123,11 @@ impl TiffJpeg {
         use zune_jpeg::zune_core::colorspace::ColorSpace;
         use zune_jpeg::zune_core::options::DecoderOptions;
         // With Photometric RGB the components are already R, G, B: ask for no conversion.
-        let out_colorspace = if page.rgb_components {
-            ColorSpace::YCbCr
-        } else {
-            ColorSpace::RGB
-        };
+        let out_colorspace = if page.rgb_components { ColorSpace::YCbCr } else { ColorSpace::RGB };
         let options = DecoderOptions::default().jpeg_set_out_colorspace(out_colorspace);
         let mut decoder = zune_jpeg::JpegDecoder::new_with_options(stream.as_slice(), options);
-        let pixels = decoder
-            .decode()
-            .map_err(|error| fail(format!("{error:?}")))?;
-        let info = decoder
-            .info()
-            .ok_or_else(|| fail("no image information".into()))?;
+        let pixels = decoder.decode().map_err(|error| fail(format!("{error:?}")))?;
+        let info = decoder.info().ok_or_else(|| fail("no image information".into()))?;
         if u32::from(info.width) != page.tile_width
             || u32::from(info.height) != page.tile_height
             || pixels.len() != page.tile_width as usize * page.tile_height as usize * 3
@@ -219,11 +190,7 @@ impl Reader<'_> {
     fn unsigned(&self, bytes: &[u8]) -> u64 {
         let mut value = 0u64;
         for i in 0..bytes.len() {
-            let byte = if self.little {
-                bytes[bytes.len() - 1 - i]
-            } else {
-                bytes[i]
-            };
+            let byte = if self.little { bytes[bytes.len() - 1 - i] } else { bytes[i] };
             value = value << 8 | u64::from(byte);
         }
         value
@@ -241,11 +208,7 @@ impl Reader<'_> {
             43 => true,
             _ => return None,
         };
-        let mut next = if self.big {
-            self.unsigned(header.get(8..16)?)
-        } else {
-            self.unsigned(&header[4..8])
-        };
+        let mut next = if self.big { self.unsigned(header.get(8..16)?) } else { self.unsigned(&header[4..8]) };
         let mut pages = Vec::new();
         let mut seen = 0;
         while next != 0 && seen < MAX_PAGES {
@@ -271,23 +234,15 @@ impl Reader<'_> {
             let raw = &table[i * entry_size as usize..(i + 1) * entry_size as usize];
             let tag = self.unsigned(&raw[0..2]) as u16;
             let kind = self.unsigned(&raw[2..4]) as u16;
-            let (count, value) = if self.big {
-                (self.unsigned(&raw[4..12]), 12)
-            } else {
-                (self.unsigned(&raw[4..8]), 8)
-            };
+            let (count, value) =
+                if self.big { (self.unsigned(&raw[4..12]), 12) } else { (self.unsigned(&raw[4..8]), 8) };
             let size = count.checked_mul(type_size(kind)?)?;
             let at = if size <= value_size {
                 offset + count_size + (i as u64) * entry_size + value
             } else {
                 self.unsigned(&raw[value as usize..])
             };
-            entries.push(Entry {
-                tag,
-                kind,
-                count,
-                at,
-            });
+            entries.push(Entry { tag, kind, count, at });
         }
         let next = self.unsigned(&table[(count * entry_size) as usize..]);
         Some((entries, next))
@@ -297,12 +252,7 @@ impl Reader<'_> {
         let entry = entries.iter().find(|e| e.tag == tag)?;
         let size = type_size(entry.kind)?;
         let bytes = self.bytes(entry.at, entry.count.checked_mul(size)?)?;
-        Some(
-            bytes
-                .chunks_exact(size as usize)
-                .map(|chunk| self.unsigned(chunk))
-                .collect(),
-        )
+        Some(bytes.chunks_exact(size as usize).map(|chunk| self.unsigned(chunk)).collect())
     }
 
     fn value(&self, entries: &[Entry], tag: u16) -> Option<u64> {
@@ -323,10 +273,8 @@ impl Reader<'_> {
             return None;
         }
         let (width, height) = (self.value(entries, 256)?, self.value(entries, 257)?);
-        let (tile_width, tile_height) = (
-            u32::try_from(self.value(entries, 322)?).ok()?,
-            u32::try_from(self.value(entries, 323)?).ok()?,
-        );
+        let (tile_width, tile_height) =
+            (u32::try_from(self.value(entries, 322)?).ok()?, u32::try_from(self.value(entries, 323)?).ok()?);
         if tile_width == 0
             || tile_height == 0
             || tile_width % 8 != 0
@@ -376,9 +324,7 @@ mod tests {
 
     /// A slide in the repository's `data/` folder (`demo/…` or `fixtures/…`).
     fn slide(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../data")
-            .join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(name)
     }
 
     #[test]
@@ -386,16 +332,10 @@ mod tests {
         let tiff = TiffJpeg::open(&slide("demo/CMU-1-Small-Region.svs")).unwrap();
         // Level 0 is JPEG-tiled; the thumbnail is stripped and the label LZW, so they are left out.
         let page = tiff.page(2220, 2967).unwrap();
-        assert_eq!(
-            (page.tile_width, page.tile_height, page.rgb_components),
-            (240, 240, true)
-        );
+        assert_eq!((page.tile_width, page.tile_height, page.rgb_components), (240, 240, true));
         assert_eq!(tiff.pages.len(), 1);
         // Deflate-compressed TIFF: nothing for this reader.
-        assert!(TiffJpeg::open(&slide("fixtures/tiled-levels.tiff"))
-            .unwrap()
-            .pages
-            .is_empty());
+        assert!(TiffJpeg::open(&slide("fixtures/tiled-levels.tiff")).unwrap().pages.is_empty());
         assert!(TiffJpeg::open(&slide("fixtures/broken.svs")).is_none());
     }
 

@@ -42,21 +42,13 @@ pub struct TileSpec {
 impl TileSpec {
     /// A spec with no overlap, a minimum coverage of one half and every class.
     pub fn new(tile_size: u32, resolution: Resolution) -> Self {
-        Self {
-            tile_size,
-            resolution,
-            overlap: 0.0,
-            min_coverage: 0.5,
-            classes: None,
-        }
+        Self { tile_size, resolution, overlap: 0.0, min_coverage: 0.5, classes: None }
     }
 
     /// Checks the numbers; errors say which one is wrong and what is allowed.
     pub fn validate(&self) -> Result<()> {
         if self.tile_size == 0 {
-            return Err(TesseraError::invalid(
-                "the tile size must be at least 1 pixel, got 0",
-            ));
+            return Err(TesseraError::invalid("the tile size must be at least 1 pixel, got 0"));
         }
         if !(0.0..1.0).contains(&self.overlap) {
             return Err(TesseraError::invalid(format!(
@@ -109,34 +101,10 @@ mod tests {
     fn bad_numbers_are_refused_with_the_number() {
         let spec = TileSpec::new(256, Resolution::Downsample(1.0));
         assert!(spec.validate().is_ok());
-        let zero = TileSpec {
-            tile_size: 0,
-            ..spec.clone()
-        }
-        .validate()
-        .unwrap_err()
-        .to_string();
-        assert!(
-            zero.contains("tile size") && zero.contains("got 0"),
-            "{zero}"
-        );
-        assert!(TileSpec {
-            overlap: 1.0,
-            ..spec.clone()
-        }
-        .validate()
-        .is_err());
-        assert!(TileSpec {
-            min_coverage: 1.5,
-            ..spec.clone()
-        }
-        .validate()
-        .is_err());
-        assert!(TileSpec {
-            min_coverage: f64::NAN,
-            ..spec
-        }
-        .validate()
-        .is_err());
+        let zero = TileSpec { tile_size: 0, ..spec.clone() }.validate().unwrap_err().to_string();
+        assert!(zero.contains("tile size") && zero.contains("got 0"), "{zero}");
+        assert!(TileSpec { overlap: 1.0, ..spec.clone() }.validate().is_err());
+        assert!(TileSpec { min_coverage: 1.5, ..spec.clone() }.validate().is_err());
+        assert!(TileSpec { min_coverage: f64::NAN, ..spec }.validate().is_err());
     }
 }

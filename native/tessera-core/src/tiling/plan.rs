@@ -67,12 +67,7 @@ impl Grid {
                 (extent - side) / stride + 1
             }
         };
-        Self {
-            side,
-            stride,
-            columns: count(width),
-            rows: count(height),
-        }
+        Self { side, stride, columns: count(width), rows: count(height) }
     }
 
     /// The grid indices whose tiles overlap [`low`, `high`] along one axis with `count` cells.
@@ -86,13 +81,7 @@ impl Grid {
 
     fn rect(&self, column: u64, row: u64) -> Rect<f64> {
         let (x, y) = ((column * self.stride) as f64, (row * self.stride) as f64);
-        Rect::new(
-            Coord { x, y },
-            Coord {
-                x: x + self.side as f64,
-                y: y + self.side as f64,
-            },
-        )
+        Rect::new(Coord { x, y }, Coord { x: x + self.side as f64, y: y + self.side as f64 })
     }
 }
 
@@ -100,9 +89,7 @@ fn check_downsample(downsample: f64) -> Result<()> {
     if downsample.is_finite() && downsample > 0.0 {
         Ok(())
     } else {
-        Err(TesseraError::invalid(format!(
-            "the downsample must be a positive number, got {downsample}"
-        )))
+        Err(TesseraError::invalid(format!("the downsample must be a positive number, got {downsample}")))
     }
 }
 
@@ -121,13 +108,7 @@ pub fn plan_regions(
     spec.validate()?;
     check_downsample(downsample)?;
     let grid = Grid::new(spec, downsample, dimensions);
-    let slide_box = Rect::new(
-        Coord { x: 0.0, y: 0.0 },
-        Coord {
-            x: dimensions.0 as f64,
-            y: dimensions.1 as f64,
-        },
-    );
+    let slide_box = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: dimensions.0 as f64, y: dimensions.1 as f64 });
     let tile_area = (grid.side * grid.side) as f64;
     let mut best: BTreeMap<(u64, u64), (f64, usize)> = BTreeMap::new();
     let mut inside = 0;
@@ -177,42 +158,23 @@ pub fn plan_regions(
             }
         })
         .collect();
-    Ok(TilePlan {
-        slide: slide.to_string(),
-        downsample,
-        tile_size: spec.tile_size,
-        tiles,
-    })
+    Ok(TilePlan { slide: slide.to_string(), downsample, tile_size: spec.tile_size, tiles })
 }
 
 /// The (row, column, covered level-0 area) of every grid tile that `polygon` touches, clipping
 /// the polygon to one horizontal strip per row first.
-fn covered_tiles(
-    polygon: &MultiPolygon<f64>,
-    bounds: Rect<f64>,
-    grid: &Grid,
-) -> Vec<(u64, u64, f64)> {
+fn covered_tiles(polygon: &MultiPolygon<f64>, bounds: Rect<f64>, grid: &Grid) -> Vec<(u64, u64, f64)> {
     let mut covered = Vec::new();
     for row in grid.span(bounds.min().y, bounds.max().y, grid.rows) {
         let top = (row * grid.stride) as f64;
-        let band = Rect::new(
-            Coord {
-                x: bounds.min().x,
-                y: top,
-            },
-            Coord {
-                x: bounds.max().x,
-                y: top + grid.side as f64,
-            },
-        );
+        let band =
+            Rect::new(Coord { x: bounds.min().x, y: top }, Coord { x: bounds.max().x, y: top + grid.side as f64 });
         let strip = polygon.intersection(&band.to_polygon());
         let Some(strip_bounds) = strip.bounding_rect() else {
             continue;
         };
         for column in grid.span(strip_bounds.min().x, strip_bounds.max().x, grid.columns) {
-            let area = strip
-                .intersection(&grid.rect(column, row).to_polygon())
-                .unsigned_area();
+            let area = strip.intersection(&grid.rect(column, row).to_polygon()).unsigned_area();
             if area > 0.0 {
                 covered.push((row, column, area));
             }
@@ -254,12 +216,7 @@ pub fn plan_whole_slide(
             }
         }
     }
-    Ok(TilePlan {
-        slide: slide.to_string(),
-        downsample,
-        tile_size: spec.tile_size,
-        tiles,
-    })
+    Ok(TilePlan { slide: slide.to_string(), downsample, tile_size: spec.tile_size, tiles })
 }
 
 #[cfg(test)]
@@ -277,29 +234,18 @@ mod tests {
             regions: regions
                 .into_iter()
                 .enumerate()
-                .map(|(i, (polygon, label))| LabelledRegion {
-                    polygon,
-                    label: label.into(),
-                    id: format!("p{i}"),
-                })
+                .map(|(i, (polygon, label))| LabelledRegion { polygon, label: label.into(), id: format!("p{i}") })
                 .collect(),
             ..Selection::default()
         }
     }
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-        MultiPolygon::new(vec![Rect::new(
-            Coord { x: x0, y: y0 },
-            Coord { x: x1, y: y1 },
-        )
-        .to_polygon()])
+        MultiPolygon::new(vec![Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }).to_polygon()])
     }
 
     fn spec(tile_size: u32, min_coverage: f64) -> TileSpec {
-        TileSpec {
-            min_coverage,
-            ..TileSpec::new(tile_size, Resolution::Downsample(1.0))
-        }
+        TileSpec { min_coverage, ..TileSpec::new(tile_size, Resolution::Downsample(1.0)) }
     }
 
     /// A star-shaped ring around (`cx`, `cy`) with the given radii at equal angles.
@@ -309,12 +255,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let angle =
-                    std::f64::consts::TAU * i as f64 / n * if clockwise { -1.0 } else { 1.0 };
-                Coord {
-                    x: cx + r * angle.cos(),
-                    y: cy + r * angle.sin(),
-                }
+                let angle = std::f64::consts::TAU * i as f64 / n * if clockwise { -1.0 } else { 1.0 };
+                Coord { x: cx + r * angle.cos(), y: cy + r * angle.sin() }
             })
             .collect();
         points.push(points[0]);
@@ -325,26 +267,16 @@ mod tests {
     fn tiles_follow_the_grid_and_the_best_covering_polygon_wins() {
         // Two rectangles sharing the column x ∈ [100, 200): left one covers 60 % of it.
         let plan = plan_regions(
-            &selection(vec![
-                (rect(0.0, 0.0, 160.0, 100.0), "A"),
-                (rect(160.0, 0.0, 300.0, 100.0), "B"),
-            ]),
+            &selection(vec![(rect(0.0, 0.0, 160.0, 100.0), "A"), (rect(160.0, 0.0, 300.0, 100.0), "B")]),
             "slide",
             (1000, 1000),
             1.0,
             &spec(100, 0.5),
         )
         .unwrap();
-        let labels: Vec<_> = plan
-            .tiles
-            .iter()
-            .map(|t| (t.x, t.label.as_str(), t.coverage))
-            .collect();
+        let labels: Vec<_> = plan.tiles.iter().map(|t| (t.x, t.label.as_str(), t.coverage)).collect();
         assert_eq!(labels, [(0, "A", 1.0), (100, "A", 0.6), (200, "B", 1.0)]);
-        assert!(plan
-            .tiles
-            .iter()
-            .all(|t| t.y == 0 && t.w == 100 && t.slide == "slide"));
+        assert!(plan.tiles.iter().all(|t| t.y == 0 && t.w == 100 && t.slide == "slide"));
     }
 
     #[test]
@@ -353,14 +285,9 @@ mod tests {
         overlapping.overlap = 0.5;
         overlapping.resolution = Resolution::Downsample(2.0);
         // Side 100 level-0 px, stride 50; the slide is 260 wide so columns start at 0, 50, 100, 150.
-        let plan = plan_regions(
-            &selection(vec![(rect(0.0, 0.0, 400.0, 100.0), "A")]),
-            "s",
-            (260, 260),
-            2.0,
-            &overlapping,
-        )
-        .unwrap();
+        let plan =
+            plan_regions(&selection(vec![(rect(0.0, 0.0, 400.0, 100.0), "A")]), "s", (260, 260), 2.0, &overlapping)
+                .unwrap();
         let xs: Vec<_> = plan.tiles.iter().map(|t| t.x).collect();
         assert_eq!(xs, [0, 50, 100, 150]);
         assert_eq!(plan.tile_size, 50);
@@ -377,10 +304,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(
-            message.contains("test.geojson") && message.contains("outside slide s.svs"),
-            "{message}"
-        );
+        assert!(message.contains("test.geojson") && message.contains("outside slide s.svs"), "{message}");
     }
 
     #[test]

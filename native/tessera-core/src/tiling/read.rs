@@ -21,13 +21,7 @@ const QUEUE_PER_THREAD: usize = 2;
 ///
 /// Stops at the first error (of a read, of `map` or of `consume`) and returns it; stops with
 /// [`TesseraError::Cancelled`] when the job is cancelled. Reports progress to the job.
-pub fn read_tiles<T, M, C>(
-    source: &dyn RegionSource,
-    plan: &TilePlan,
-    job: &Job,
-    map: M,
-    mut consume: C,
-) -> Result<()>
+pub fn read_tiles<T, M, C>(source: &dyn RegionSource, plan: &TilePlan, job: &Job, map: M, mut consume: C) -> Result<()>
 where
     T: Send,
     M: Fn(&Tile, RgbImage) -> Result<T> + Sync,
@@ -39,17 +33,12 @@ where
     let size = (plan.tile_size, plan.tile_size);
     std::thread::scope(|scope| {
         let readers = scope.spawn(|| {
-            plan.tiles
-                .par_iter()
-                .enumerate()
-                .try_for_each_with(sender, |sender, (index, tile)| {
-                    job.check()?;
-                    let pixels = read_region(source, (tile.x, tile.y, tile.w, tile.h), size)?;
-                    let result = map(tile, pixels)?;
-                    sender
-                        .send((index, result))
-                        .map_err(|_| TesseraError::Cancelled)
-                })
+            plan.tiles.par_iter().enumerate().try_for_each_with(sender, |sender, (index, tile)| {
+                job.check()?;
+                let pixels = read_region(source, (tile.x, tile.y, tile.w, tile.h), size)?;
+                let result = map(tile, pixels)?;
+                sender.send((index, result)).map_err(|_| TesseraError::Cancelled)
+            })
         });
         let mut consumed = Ok(());
         let mut done = 0;
@@ -62,9 +51,7 @@ where
             job.progress(done, total, "reading tiles");
         }
         drop(receiver);
-        let read = readers
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let read = readers.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // A consumer's error comes first: the readers then only saw the queue close.
         consumed?;
         read
@@ -111,19 +98,12 @@ mod tests {
                 slide: "s".into(),
             })
             .collect();
-        TilePlan {
-            slide: "s".into(),
-            downsample: 2.0,
-            tile_size: 2,
-            tiles,
-        }
+        TilePlan { slide: "s".into(), downsample: 2.0, tile_size: 2, tiles }
     }
 
     /// A 32×32 slide held as a 16×16 buffer whose pixel (x, y) is (x, y, 0).
     fn source() -> BufferSource {
-        let data = (0..16u8)
-            .flat_map(|y| (0..16u8).flat_map(move |x| [x, y, 0]))
-            .collect();
+        let data = (0..16u8).flat_map(|y| (0..16u8).flat_map(move |x| [x, y, 0])).collect();
         BufferSource::new("grid", data, (16, 16), (32, 32), None).unwrap()
     }
 
@@ -136,7 +116,10 @@ mod tests {
             assert_eq!(&tile[..3], &[(index % 8) as u8 * 2, (index / 8) as u8 * 2, 0], "tile {index}");
         }
         let mut small = vec![0; 11];
-        assert!(read_packed(&source(), &rectangles[..1], 2, &mut small).unwrap_err().to_string().contains("cannot hold"));
+        assert!(read_packed(&source(), &rectangles[..1], 2, &mut small)
+            .unwrap_err()
+            .to_string()
+            .contains("cannot hold"));
     }
 
     #[test]

@@ -49,19 +49,10 @@ pub fn is_ignored_class(name: &str) -> bool {
 ///
 /// Fails, naming the file and counting what was skipped, when no polygon is left; fails on a
 /// polygon that cannot be repaired.
-pub fn select_regions(
-    document: &Document,
-    source: &Path,
-    classes: Option<&[String]>,
-) -> Result<Selection> {
-    let mut selection = Selection {
-        source: source.to_path_buf(),
-        ..Selection::default()
-    };
-    let stem = source.file_name().map_or_else(
-        || source.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
+pub fn select_regions(document: &Document, source: &Path, classes: Option<&[String]>) -> Result<Selection> {
+    let mut selection = Selection { source: source.to_path_buf(), ..Selection::default() };
+    let stem =
+        source.file_name().map_or_else(|| source.display().to_string(), |name| name.to_string_lossy().into_owned());
     for (index, object) in document.objects.iter().enumerate() {
         let Some(polygon) = object.polygon() else {
             selection.not_polygons += 1;
@@ -79,13 +70,8 @@ pub fn select_regions(
             selection.excluded += 1;
             continue;
         }
-        let id = object
-            .id_text()
-            .unwrap_or_else(|| format!("{stem}#{index}"));
-        let what = format!(
-            "{}: feature {index} (id {id}, class {label})",
-            source.display()
-        );
+        let id = object.id_text().unwrap_or_else(|| format!("{stem}#{index}"));
+        let what = format!("{}: feature {index} (id {id}, class {label})", source.display());
         let polygon = match make_valid(&polygon, &what)? {
             Repair::Unchanged(polygon) => polygon,
             Repair::Repaired(polygon) => {
@@ -93,11 +79,7 @@ pub fn select_regions(
                 polygon
             }
         };
-        selection.regions.push(LabelledRegion {
-            polygon,
-            label: label.to_string(),
-            id,
-        });
+        selection.regions.push(LabelledRegion { polygon, label: label.to_string(), id });
     }
     if selection.regions.is_empty() {
         return Err(TesseraError::invalid(format!(
@@ -137,19 +119,10 @@ mod tests {
     #[test]
     fn classified_polygons_are_kept_and_the_rest_counted() {
         let selection = select_regions(&document(), Path::new("objects.geojson"), None).unwrap();
-        let labels: Vec<_> = selection
-            .regions
-            .iter()
-            .map(|r| (r.label.as_str(), r.id.as_str()))
-            .collect();
+        let labels: Vec<_> = selection.regions.iter().map(|r| (r.label.as_str(), r.id.as_str())).collect();
         assert_eq!(labels, [("Tumor", "a"), ("Stroma", "objects.geojson#1")]);
         assert_eq!(
-            (
-                selection.not_polygons,
-                selection.unclassified,
-                selection.ignored,
-                selection.repaired
-            ),
+            (selection.not_polygons, selection.unclassified, selection.ignored, selection.repaired),
             (1, 1, 1, 1)
         );
     }
@@ -157,12 +130,10 @@ mod tests {
     #[test]
     fn nothing_left_is_an_error_naming_the_file() {
         let classes = ["Necrosis".to_string()];
-        let message = select_regions(&document(), Path::new("objects.geojson"), Some(&classes))
-            .unwrap_err()
-            .to_string();
+        let message =
+            select_regions(&document(), Path::new("objects.geojson"), Some(&classes)).unwrap_err().to_string();
         assert!(
-            message.contains("objects.geojson: no usable polygons")
-                && message.contains("2 of a class not asked for"),
+            message.contains("objects.geojson: no usable polygons") && message.contains("2 of a class not asked for"),
             "{message}"
         );
     }

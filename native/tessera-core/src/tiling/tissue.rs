@@ -31,13 +31,7 @@ impl TissueMask {
         }
         let threshold = otsu(&histogram).max(MIN_TISSUE_SATURATION);
         let tissue = saturation.iter().map(|&s| s > threshold).collect();
-        Self {
-            width: image.width(),
-            height: image.height(),
-            downsample,
-            tissue,
-            threshold,
-        }
+        Self { width: image.width(), height: image.height(), downsample, tissue, threshold }
     }
 
     /// The saturation threshold used (tissue is above it).
@@ -57,30 +51,18 @@ impl TissueMask {
         let ((x0, x1), (y0, y1)) = (window(x, w), window(y, h));
         let cells = ((x1 - x0) * (y1 - y0)) as f64;
         let clamp = |v: i64, limit: u32| v.clamp(0, i64::from(limit)) as usize;
-        let (x0, x1, y0, y1) = (
-            clamp(x0, self.width),
-            clamp(x1, self.width),
-            clamp(y0, self.height),
-            clamp(y1, self.height),
-        );
+        let (x0, x1, y0, y1) =
+            (clamp(x0, self.width), clamp(x1, self.width), clamp(y0, self.height), clamp(y1, self.height));
         let width = self.width as usize;
-        let count: usize = (y0..y1)
-            .map(|row| {
-                self.tissue[row * width + x0..row * width + x1]
-                    .iter()
-                    .filter(|&&t| t)
-                    .count()
-            })
-            .sum();
+        let count: usize =
+            (y0..y1).map(|row| self.tissue[row * width + x0..row * width + x1].iter().filter(|&&t| t).count()).sum();
         count as f64 / cells
     }
 }
 
 /// HSV saturation of one RGB pixel, scaled to 0–255.
 fn saturation(pixel: &[u8]) -> u8 {
-    let (max, min) = pixel
-        .iter()
-        .fold((0u8, 255u8), |(max, min), &c| (max.max(c), min.min(c)));
+    let (max, min) = pixel.iter().fold((0u8, 255u8), |(max, min), &c| (max.max(c), min.min(c)));
     if max == 0 {
         0
     } else {
@@ -92,11 +74,7 @@ fn saturation(pixel: &[u8]) -> u8 {
 /// (values at or below it form one class).
 pub fn otsu(histogram: &[u64; 256]) -> u8 {
     let total: u64 = histogram.iter().sum();
-    let weighted: f64 = histogram
-        .iter()
-        .enumerate()
-        .map(|(v, &n)| v as f64 * n as f64)
-        .sum();
+    let weighted: f64 = histogram.iter().enumerate().map(|(v, &n)| v as f64 * n as f64).sum();
     let (mut below, mut below_sum) = (0u64, 0.0f64);
     let (mut best, mut best_variance) = (0u8, -1.0f64);
     for (value, &count) in histogram.iter().enumerate() {
@@ -122,15 +100,10 @@ pub fn otsu(histogram: &[u64; 256]) -> u8 {
 pub fn detect_tissue(source: &dyn RegionSource, max_side: u32) -> Result<TissueMask> {
     let (width, height) = source.dimensions();
     let downsample = (width.max(height) as f64 / f64::from(max_side.max(1))).max(1.0);
-    let out = (
-        ((width as f64 / downsample).round() as u32).max(1),
-        ((height as f64 / downsample).round() as u32).max(1),
-    );
+    let out =
+        (((width as f64 / downsample).round() as u32).max(1), ((height as f64 / downsample).round() as u32).max(1));
     let image = read_region(source, (0, 0, width, height), out)?;
-    Ok(TissueMask::from_image(
-        &image,
-        width as f64 / f64::from(out.0),
-    ))
+    Ok(TissueMask::from_image(&image, width as f64 / f64::from(out.0)))
 }
 
 #[cfg(test)]
@@ -147,11 +120,7 @@ mod tests {
             for x in 0..400i32 {
                 let inside = (x - 120).pow(2) + (y - 120).pow(2) < 100 * 100;
                 let noise = ((x * 31 + y * 17) % 7) as u8;
-                data.extend(if inside {
-                    [200 - noise, 90, 160 + noise]
-                } else {
-                    [240 - noise, 240 - noise, 242]
-                });
+                data.extend(if inside { [200 - noise, 90, 160 + noise] } else { [240 - noise, 240 - noise, 242] });
             }
         }
         BufferSource::new("disc", data, (400, 400), (800, 800), None).unwrap()
@@ -172,29 +141,13 @@ mod tests {
     fn the_disc_is_tissue_and_blank_tiles_are_dropped() {
         let source = slide();
         let mask = detect_tissue(&source, 100).unwrap();
-        assert!(
-            mask.fraction(140, 140, 100, 100) > 0.95,
-            "inside the disc (level-0 centre 240, 240)"
-        );
+        assert!(mask.fraction(140, 140, 100, 100) > 0.95, "inside the disc (level-0 centre 240, 240)");
         assert_eq!(mask.fraction(600, 600, 200, 200), 0.0, "blank corner");
         let spec = TileSpec::new(100, Resolution::Downsample(2.0));
-        let plan = plan_whole_slide(
-            "disc",
-            source.dimensions(),
-            2.0,
-            &spec,
-            Some(&mask),
-            "tissue",
-        )
-        .unwrap();
-        let all =
-            plan_whole_slide("disc", source.dimensions(), 2.0, &spec, None, "tissue").unwrap();
+        let plan = plan_whole_slide("disc", source.dimensions(), 2.0, &spec, Some(&mask), "tissue").unwrap();
+        let all = plan_whole_slide("disc", source.dimensions(), 2.0, &spec, None, "tissue").unwrap();
         assert_eq!(all.tiles.len(), 16);
-        assert!(
-            !plan.tiles.is_empty() && plan.tiles.len() <= 4,
-            "{} tiles kept",
-            plan.tiles.len()
-        );
+        assert!(!plan.tiles.is_empty() && plan.tiles.len() <= 4, "{} tiles kept", plan.tiles.len());
         assert!(plan.tiles.iter().all(|t| t.x < 400 && t.y < 400));
     }
 }

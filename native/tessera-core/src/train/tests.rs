@@ -159,7 +159,8 @@ fn cross_validation_reports_every_fold() {
     let (store, _, network) = setup();
     let job = Job::new(CancelToken::new(), &Silent);
     let splits = grouped_folds(&store, 3, 1).unwrap();
-    let folds = super::cv::cross_validate(runtime(), &network, &store, &splits, &config(4), &job, &mut |_, _| {}).unwrap();
+    let folds =
+        super::cv::cross_validate(runtime(), &network, &store, &splits, &config(4), &job, &mut |_, _| {}).unwrap();
     assert_eq!(folds.len(), 3);
     assert_eq!(folds.iter().map(|f| f.report.tiles).sum::<usize>(), store.len());
     for fold in &folds {

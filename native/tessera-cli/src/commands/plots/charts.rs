@@ -12,8 +12,10 @@ const GREY: Rgb = [136, 136, 136];
 /// rows = true class, columns = predicted class, with the counts written in.
 pub fn confusion(names: &[&str], report: &Value) -> Figure {
     let k = names.len();
-    let counts: Vec<u64> =
-        report["confusion"]["counts"].as_array().map(|a| a.iter().filter_map(Value::as_u64).collect()).unwrap_or_default();
+    let counts: Vec<u64> = report["confusion"]["counts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
     let (cell, left, top) = (90.0, 130.0, 60.0);
     let mut figure = Figure::new((left + k as f64 * cell + 20.0) as u32, (top + k as f64 * cell + 40.0) as u32);
     figure.text([10.0, 24.0], "Confusion: rows true, columns predicted", 14.0, Anchor::Start);
@@ -48,7 +50,12 @@ pub fn curves(history: &Value) -> Figure {
     let (left, top, plot_w, plot_h) = (50.0, 40.0, 480.0, 240.0);
     let x = |i: usize| left + plot_w * i as f64 / (epochs.len().max(2) - 1) as f64;
     let line = |values: &[f64], scale: f64| -> Vec<[f64; 2]> {
-        values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| [x(i), top + plot_h * (1.0 - v / scale)]).collect()
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(i, v)| [x(i), top + plot_h * (1.0 - v / scale)])
+            .collect()
     };
     let mut figure = Figure::new(580, 330);
     let title = format!("Training loss (red, max {max_loss:.3}), validation macro-F1 (blue, 0-1)");
@@ -71,9 +78,11 @@ pub fn roc(report: &Value) -> Figure {
     figure.text([left, 22.0], "ROC curves, one class against the rest", 14.0, Anchor::Start);
     figure.rect([left, top, side, side], None, Some(GREY));
     figure.line(vec![[left, top + side], [left + side, top]], GREY, 1.0, None);
-    for (label, x, y, anchor) in
-        [("0", left, top + side + 16.0, Anchor::Middle), ("1", left + side, top + side + 16.0, Anchor::Middle), ("1", left - 6.0, top + 4.0, Anchor::End)]
-    {
+    for (label, x, y, anchor) in [
+        ("0", left, top + side + 16.0, Anchor::Middle),
+        ("1", left + side, top + side + 16.0, Anchor::Middle),
+        ("1", left - 6.0, top + 4.0, Anchor::End),
+    ] {
         figure.text([x, y], label, 12.0, anchor);
     }
     figure.text([left + side / 2.0, top + side + 34.0], "false positive rate", 12.0, Anchor::Middle);

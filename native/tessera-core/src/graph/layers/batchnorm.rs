@@ -126,7 +126,8 @@ impl BatchNorm {
         let shape = ops.unary("Shape", x);
         let (start, end) = (ops.ints(&[1]), ops.ints(&[2]));
         let channels = ops.node("Slice", &[&shape, &start, &end], vec![]);
-        let [mean_in, var_in] = [0.0, 1.0].map(|v| ops.node("ConstantOfShape", &[&channels], vec![attr_scalar_tensor("value", v)]));
+        let [mean_in, var_in] =
+            [0.0, 1.0].map(|v| ops.node("ConstantOfShape", &[&channels], vec![attr_scalar_tensor("value", v)]));
         let attrs = vec![attr_float("epsilon", EPSILON), attr_float("momentum", 0.0), attr_int("training_mode", 1)];
         let [y, mean, var] = ops.node_with_outputs("BatchNormalization", &[x, gamma, beta, &mean_in, &var_in], attrs);
         let eps = ops.scalar(EPSILON);

@@ -191,7 +191,8 @@ fn norm_pool_relu_matches_the_three_layers() {
         let tensors: Vec<Vec<f32>> = once(x).chain(params.iter().cloned()).collect();
         let (want, got) = (chained.run(&tensors, &buffers, &r), fused.run(&tensors, &buffers, &r));
         for (name, (want, got)) in ["y", "dx", "dγ", "dβ"].iter().zip(want.iter().zip(&got)) {
-            let worst = want.data.iter().zip(&got.data).map(|(a, b)| (a - b).abs() / a.abs().max(1.0)).fold(0.0, f32::max);
+            let worst =
+                want.data.iter().zip(&got.data).map(|(a, b)| (a - b).abs() / a.abs().max(1.0)).fold(0.0, f32::max);
             assert!(worst < 1e-5, "{name}: {:?} against {:?}", got.data, want.data);
         }
     }

@@ -82,7 +82,10 @@ mod tests {
         g.output(&dx, "dx", DataType::Float, &dims(2, 4));
         // Window 1 ties 3 at three positions, window 2 ties 5 at three positions.
         let xs = [3.0, 3.0, 1.0, 5.0, 3.0, 0.0, 5.0, 5.0];
-        let out = run(&g.to_bytes("test"), &[Feed::f32("x", &[1, 1, 2, 4], &xs), Feed::f32("dy", &[1, 1, 1, 2], &[2.0, 7.0])]);
+        let out = run(
+            &g.to_bytes("test"),
+            &[Feed::f32("x", &[1, 1, 2, 4], &xs), Feed::f32("dy", &[1, 1, 1, 2], &[2.0, 7.0])],
+        );
         let third = |g: f32| g / 3.0;
         let want = [third(2.0), third(2.0), 0.0, third(7.0), third(2.0), 0.0, third(7.0), third(7.0)];
         assert!(out[0].data.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-6), "{:?}", out[0].data);
