@@ -39,9 +39,8 @@ const CHILD: &str = "TESSERA_BENCH_RSS_SLIDE";
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let folder = manifest.join("../../target/bench");
-    let library = std::env::var_os(runtime::LIBRARY_ENV)
-        .map_or_else(|| folder.join("../onnxruntime").join(runtime::LIBRARY_NAME), PathBuf::from);
-    let runtime = runtime::init(&library).unwrap();
+    // Found as the `tessera` command finds it: $TESSERA_ONNXRUNTIME, else target/onnxruntime.
+    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
     if let Some(slide) = std::env::var_os(CHILD) {
         return whole_slide_peak_rss(runtime, Path::new(&slide));
     }

@@ -25,7 +25,7 @@
 //!        ONNX Runtime as for the tests (target/onnxruntime or $TESSERA_ONNXRUNTIME).
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -52,9 +52,8 @@ const SEED: u64 = 0;
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.join("../..");
-    let library = std::env::var_os(runtime::LIBRARY_ENV)
-        .map_or_else(|| root.join("target/onnxruntime").join(runtime::LIBRARY_NAME), PathBuf::from);
-    let runtime = runtime::init(&library).unwrap();
+    // Found as the `tessera` command finds it: $TESSERA_ONNXRUNTIME, else target/onnxruntime.
+    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
     let job = Job::new(CancelToken::new(), &Silent);
 
     let slide_path = root.join("data/demo/CMU-1-Small-Region.svs");

@@ -140,14 +140,15 @@ pub fn get() -> Result<&'static Runtime> {
 
 /// Finds an ONNX Runtime library for a standalone program: the file named by
 /// `TESSERA_ONNXRUNTIME`, else `libonnxruntime.so.1` beside the executable, in `../lib` or in
-/// `../onnxruntime` from it (where the repository's build puts it).
+/// `../onnxruntime` from it (where the repository's build puts it, beside `target/release/`), or
+/// in `../../onnxruntime` (from the test and bench programs in `target/<profile>/deps/`).
 pub fn locate() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os(LIBRARY_ENV) {
         return Ok(PathBuf::from(path));
     }
     let exe = std::env::current_exe().map_err(|e| TesseraError::Runtime(format!("cannot find this program: {e}")))?;
     let dir = exe.parent().unwrap_or(Path::new("."));
-    let candidates = [dir.to_path_buf(), dir.join("../lib"), dir.join("../onnxruntime")];
+    let candidates = [dir.to_path_buf(), dir.join("../lib"), dir.join("../onnxruntime"), dir.join("../../onnxruntime")];
     candidates.iter().map(|d| d.join(LIBRARY_NAME)).find(|p| p.is_file()).ok_or_else(|| {
         TesseraError::Runtime(format!(
             "no {LIBRARY_NAME} found beside {} (looked in {}); set {LIBRARY_ENV} to its path",
