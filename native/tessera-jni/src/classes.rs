@@ -57,11 +57,13 @@ impl ExceptionKind {
         }
     }
 
-    /// Parses the names used by the test export `debugFail` (`invalid-input`, …).
+    /// Parses the names used by the test hook `debugFail` (`invalid-input`, …).
+    #[cfg(feature = "test-hooks")]
     pub fn from_name(name: &str) -> Option<ExceptionKind> {
         Self::ALL.into_iter().find(|kind| kind.test_name() == name)
     }
 
+    #[cfg(feature = "test-hooks")]
     fn test_name(self) -> &'static str {
         match self {
             ExceptionKind::Base => "base",

@@ -20,6 +20,8 @@ mod handles;
 mod jobs;
 mod native_library;
 mod native_slide;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 mod onnx_model;
 mod progress;
 mod tile_planner;

@@ -29,6 +29,8 @@ fn register_natives<'local>(
     class: JClass<'local>,
 ) -> BridgeResult<JObjectArray<'local, JString<'local>>> {
     classes::cache(env)?;
+    #[cfg(feature = "test-hooks")]
+    crate::test_hooks::register(env)?;
     let methods = crate::methods();
     // SAFETY: every entry comes from `native_method!`, which checks each function against its
     // signature; a name or signature Java does not declare makes registration fail cleanly.

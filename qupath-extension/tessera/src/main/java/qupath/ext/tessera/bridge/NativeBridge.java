@@ -110,10 +110,4 @@ final class NativeBridge {
 
 	/** The evaluation report of {@code probabilities} ({@code truth.length × classes.length}) against {@code truth}, as JSON. */
 	static native String evaluate(String[] classes, int[] truth, float[] probabilities, long seed);
-
-	/** Panics inside native code, to prove a panic becomes {@link NativePanicException}. */
-	static native void debugPanic(String message);
-
-	/** Fails with the error kind named ({@code invalid-input}, …), to test the exception mapping. */
-	static native void debugFail(String kind, String message);
 }
