@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tessera_core::graph::probe;
 use tessera_core::graph::signature::signature;
-use tessera_core::model::Package;
+use tessera_core::model::{ArchitectureRecord, BuiltNetwork, Package};
+use tessera_core::train::schedule::Schedule;
 
 fn demo(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo").join(name)
@@ -65,12 +66,16 @@ fn a_head_on_a_backbone_is_packed_with_it_as_one_model() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let package = Package::read(&model).unwrap();
-    let architecture = &package.metadata().architecture;
-    assert_eq!(architecture["kind"], "transfer");
-    assert_eq!(architecture["backbone"], "colour.onnx");
-    assert_eq!((architecture["features"].as_u64(), architecture["head_hidden"].as_u64()), (Some(6), Some(8)));
-    let schedule = &package.metadata().training["config"]["schedule"];
-    assert_eq!(schedule, &serde_json::json!({"Plateau": {"factor": 0.5, "patience": 2}}));
+    assert_eq!(
+        package.metadata().architecture,
+        Some(ArchitectureRecord::Built(BuiltNetwork::Transfer {
+            backbone: "colour.onnx".into(),
+            features: Some(6),
+            head_hidden: Some(8)
+        }))
+    );
+    let schedule = &package.metadata().training.as_ref().unwrap().config.schedule;
+    assert_eq!(schedule, &Schedule::Plateau { factor: 0.5, patience: 2 });
     let declared = signature(package.onnx()).unwrap();
     assert_eq!(declared.input, ("image".to_owned(), vec![None, Some(3), Some(64), Some(64)]));
     assert_eq!(declared.output.1, vec![None, Some(3)]);

@@ -20,10 +20,10 @@ mod handles;
 mod jobs;
 mod native_library;
 mod native_slide;
-#[cfg(feature = "test-hooks")]
-mod test_hooks;
 mod onnx_model;
 mod progress;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 mod tile_planner;
 mod tile_predictor;
 mod tile_store;

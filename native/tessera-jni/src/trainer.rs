@@ -89,7 +89,7 @@ fn train_package<'local>(
         };
         let package = training.run(runtime::get()?, &store, &request.record, job.token(), &mut job.sink())?;
         package.write(&model_path)?;
-        Ok(package.metadata().metrics.to_string())
+        serde_json::to_string(&package.metadata().metrics).map_err(|e| TesseraError::internal(format!("metrics: {e}")))
     })?;
     Ok(env.new_string(metrics)?)
 }

@@ -18,16 +18,23 @@ use figure::Figure;
 /// Writes a training report into `dir`: `metrics.json` (all of the package's metrics), and
 /// `confusion`, `roc` (of the final hold-out) and `curves` plots as `.svg` and `.png`.
 pub fn write_report(metadata: &tessera_core::model::Metadata, dir: &Path) -> Result<()> {
-    write_json(&metadata.metrics, dir)?;
-    let hold_out = &metadata.metrics["final_hold_out"];
+    let metrics = json(&metadata.metrics)?;
+    write_json(&metrics, dir)?;
+    let hold_out = &metrics["final_hold_out"];
+    let history = json(&metadata.training.as_ref().map(|training| &training.history))?;
     write_figures(
         dir,
         &[
             ("confusion", charts::confusion(&metadata.class_names(), hold_out)),
             ("roc", charts::roc(hold_out)),
-            ("curves", charts::curves(&metadata.training["history"])),
+            ("curves", charts::curves(&history)),
         ],
     )
+}
+
+/// A package record as the JSON the charts read.
+fn json(record: &impl serde::Serialize) -> Result<Value> {
+    serde_json::to_value(record).map_err(|e| TesseraError::internal(format!("metrics: {e}")))
 }
 
 /// Writes an evaluation report (an [`eval::report::Report`](tessera_core::eval::report::Report)

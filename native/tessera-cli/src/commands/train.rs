@@ -166,7 +166,9 @@ pub fn run(args: Args) -> Result<()> {
         plots::write_report(outcome.package.metadata(), dir)?;
     }
     if args.json {
-        println!("{}", outcome.package.metadata().metrics);
+        let metrics = serde_json::to_string(&outcome.package.metadata().metrics)
+            .map_err(|e| TesseraError::internal(format!("metrics: {e}")))?;
+        println!("{metrics}");
     } else if !args.quiet {
         summarise(&outcome, started.elapsed().as_secs_f64());
         println!("model: {}", args.model.display());
@@ -263,10 +265,10 @@ fn print_folds(folds: &[FoldResult]) {
 
 /// Prints how the final model did on its hold-out, and the time taken.
 fn summarise(outcome: &Outcome, seconds: f64) {
-    let metrics = &outcome.package.metadata().metrics["final_hold_out"];
-    println!(
-        "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
-        metrics["macro_f1"]["value"].as_f64().unwrap_or(f64::NAN),
-        metrics["tiles"]
-    );
+    if let Some(hold_out) = outcome.package.metadata().metrics.as_ref().and_then(|m| m.final_hold_out.as_ref()) {
+        println!(
+            "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
+            hold_out.macro_f1.value, hold_out.tiles
+        );
+    }
 }

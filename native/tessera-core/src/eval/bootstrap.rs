@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::rng::Rng;
 
 /// A two-sided confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Interval {
     /// Lower bound.
     pub low: f64,

@@ -1,9 +1,9 @@
 //! Classification metrics from a confusion matrix.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Counts of (true class, predicted class) pairs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confusion {
     classes: usize,
     /// Row-major `classes × classes`: row = true class, column = predicted class.
@@ -11,7 +11,7 @@ pub struct Confusion {
 }
 
 /// Precision, recall and F1 of one class.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClassScores {
     /// Of the tiles predicted as the class, the share that are.
     pub precision: f64,

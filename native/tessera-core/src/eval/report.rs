@@ -1,6 +1,6 @@
 //! The evaluation of a classifier on labelled tiles, ready to write as `metrics.json`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{bootstrap_95, Interval};
 use super::metrics::{argmax_rows, ClassScores, Confusion};
@@ -8,7 +8,7 @@ use super::roc::{roc_auc_per_class, roc_curve};
 use crate::{Result, TesseraError};
 
 /// A metric with its bootstrap 95% confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// The value on all tiles.
     pub value: f64,
@@ -17,7 +17,7 @@ pub struct Metric {
 }
 
 /// The scores of one class.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClassReport {
     /// The class name.
     pub name: String,
@@ -32,7 +32,7 @@ pub struct ClassReport {
 }
 
 /// Every metric of a classifier on a set of tiles.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Tiles evaluated.
     pub tiles: usize,

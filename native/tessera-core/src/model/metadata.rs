@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use super::record::{ArchitectureRecord, MetricsRecord, TrainingRecord};
 use crate::{Result, TesseraError};
 
 /// The version of the `tessera.json` format this core writes; it reads this one and older.
@@ -104,18 +104,18 @@ pub struct Metadata {
     pub classes: Vec<ClassInfo>,
     /// The input the model expects.
     pub input: InputSpec,
-    /// The network (free form: kind, width, depth, parameter count).
+    /// The network (`null` when unknown).
     #[serde(default)]
-    pub architecture: Value,
-    /// The training configuration (free form: epochs, optimiser, augmentation, seed).
+    pub architecture: Option<ArchitectureRecord>,
+    /// How the model was trained (`null` for imported models).
     #[serde(default)]
-    pub training: Value,
+    pub training: Option<TrainingRecord>,
     /// Where the training data came from.
     #[serde(default)]
     pub provenance: Provenance,
-    /// Evaluation results (free form: metric → value and confidence interval).
+    /// Evaluation results with confidence intervals (`null` for imported models).
     #[serde(default)]
-    pub metrics: Value,
+    pub metrics: Option<MetricsRecord>,
     /// Software that made the model, name → version.
     #[serde(default)]
     pub software: BTreeMap<String, String>,
@@ -130,10 +130,10 @@ impl Metadata {
             task,
             classes,
             input,
-            architecture: Value::Null,
-            training: Value::Null,
+            architecture: None,
+            training: None,
             provenance: Provenance::default(),
-            metrics: Value::Null,
+            metrics: None,
             software: BTreeMap::from([("tessera".to_string(), crate::VERSION.to_string())]),
         }
     }

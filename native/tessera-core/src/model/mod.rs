@@ -22,7 +22,9 @@
 
 mod metadata;
 mod package;
+mod record;
 pub mod wsinfer;
 
 pub use metadata::{ClassInfo, InputSpec, Metadata, Provenance, Task, FORMAT_VERSION};
 pub use package::{Package, METADATA_ENTRY, MODEL_ENTRY};
+pub use record::{ArchitectureRecord, BuiltNetwork, CrossValidation, FoldResult, MetricsRecord, TrainingRecord};

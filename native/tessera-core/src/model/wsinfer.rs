@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ClassInfo, InputSpec, Metadata, Task};
+use super::{ArchitectureRecord, ClassInfo, InputSpec, Metadata, Task};
 use crate::{Result, TesseraError};
 
 /// The name of the configuration file looked for beside a bare ONNX model.
@@ -94,7 +94,7 @@ fn parse_config(text: &str) -> std::result::Result<Metadata, String> {
         .collect();
     let name = config.architecture.clone().unwrap_or_else(|| "wsinfer-model".into());
     let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
-    metadata.architecture = config.architecture.map_or(Value::Null, Value::from);
+    metadata.architecture = config.architecture.map(ArchitectureRecord::Named);
     Ok(metadata)
 }
 

@@ -2,8 +2,6 @@
 //! learning). Either way, training sees a [`Network`] and [`Samples`], and the package gets one
 //! inference model from tile to class probabilities.
 
-use serde_json::json;
-
 use super::export::CnnOptions;
 use crate::dataset::samples::Samples;
 use crate::dataset::TileStore;
@@ -11,6 +9,7 @@ use crate::graph::compose::append_head;
 use crate::graph::network::{Network, State, INPUT};
 use crate::graph::signature::signature;
 use crate::job::Job;
+use crate::model::{ArchitectureRecord, BuiltNetwork};
 use crate::runtime::Runtime;
 use crate::train::transfer::{head, Backbone, Embeddings};
 use crate::{Result, TesseraError};
@@ -136,15 +135,14 @@ impl Prepared<'_> {
     }
 
     /// How the package records the architecture.
-    pub fn describe(&self, store: &TileStore) -> serde_json::Value {
-        match self.architecture {
-            Architecture::Cnn(cnn) => json!({ "kind": "cnn", "cnn": cnn.spec(store.side(), store.classes().len()) }),
-            Architecture::Transfer(transfer) => json!({
-                "kind": "transfer",
-                "backbone": transfer.name,
-                "features": self.network.input().first(),
-                "head_hidden": transfer.hidden,
-            }),
-        }
+    pub fn describe(&self, store: &TileStore) -> ArchitectureRecord {
+        ArchitectureRecord::Built(match self.architecture {
+            Architecture::Cnn(cnn) => BuiltNetwork::Cnn { cnn: cnn.spec(store.side(), store.classes().len()) },
+            Architecture::Transfer(transfer) => BuiltNetwork::Transfer {
+                backbone: transfer.name.clone(),
+                features: self.network.input().first().copied(),
+                head_hidden: transfer.hidden,
+            },
+        })
     }
 }

@@ -1,30 +1,15 @@
 //! Grouped k-fold cross-validation of the tile classifier, summarised for the model package.
 
-use serde::Serialize;
-
 use crate::dataset::split::grouped_folds;
 use crate::dataset::TileStore;
-use crate::eval::report::Report;
 use crate::job::Job;
+use crate::model::FoldResult;
 use crate::runtime::Runtime;
 use crate::train::cv;
-use crate::train::fit::{EpochRecord, Event, TrainConfig};
+use crate::train::fit::{Event, TrainConfig};
 use crate::Result;
 
 use super::architecture::Prepared;
-
-/// What one fold achieved on its held-out tiles.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FoldResult {
-    /// 1-based fold number.
-    pub fold: usize,
-    /// The metrics on the held-out tiles, with 95 % bootstrap intervals.
-    pub report: Report,
-    /// The epoch whose model was kept.
-    pub best_epoch: usize,
-    /// Every epoch run.
-    pub history: Vec<EpochRecord>,
-}
 
 /// Trains and evaluates the CNN on each fold of grouped `folds`-fold cross-validation (see
 /// [`cv::cross_validate`]); `on_event` receives each fold's training events with its number.

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::dataset::split::{grouped_split, Split};
 use crate::dataset::TileStore;
@@ -21,7 +20,7 @@ use crate::{Result, TesseraError};
 
 use super::architecture::Prepared;
 use super::collect::{tiles_per_class, DataRecord};
-use super::crossval::FoldResult;
+use crate::model::{CrossValidation, FoldResult, MetricsRecord, TrainingRecord};
 
 /// Shares of the tiles (by group) that may be held out to choose the final model's best epoch,
 /// in order of preference: the first that leaves every class a group on each side is used.
@@ -109,14 +108,14 @@ pub fn train_package(
     let input =
         InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
     let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
-    metadata.architecture = prepared.describe(store);
-    metadata.training = json!({
-        "config": config,
-        "tiles": spec,
-        "best_epoch": trained.best_epoch,
-        "stopped": trained.stopped,
-        "history": trained.history,
-        "class_weights": trained.class_weights,
+    metadata.architecture = Some(prepared.describe(store));
+    metadata.training = Some(TrainingRecord {
+        config: config.clone(),
+        tiles: spec.clone(),
+        best_epoch: trained.best_epoch,
+        stopped: trained.stopped,
+        history: trained.history,
+        class_weights: trained.class_weights,
     });
     metadata.provenance = Provenance {
         images: record.images.clone(),
@@ -129,10 +128,8 @@ pub fn train_package(
             validation * 100.0
         ),
     };
-    metadata.metrics = json!({
-        "cross_validation": cross_validation_summary(folds),
-        "final_hold_out": hold_out,
-    });
+    metadata.metrics =
+        Some(MetricsRecord { cross_validation: CrossValidation::of(folds), final_hold_out: Some(hold_out) });
     metadata.software.insert("onnxruntime".into(), runtime.version().to_owned());
     Package::new(metadata, prepared.model(&trained.state)?)
 }
@@ -147,18 +144,4 @@ fn final_split(store: &TileStore, seed: u64) -> Result<(f64, Split)> {
         }
     }
     Err(last.unwrap_or_else(|| TesseraError::invalid("no hold-out possible")))
-}
-
-/// Per-fold reports and the mean of the headline metrics (null without folds).
-pub fn cross_validation_summary(folds: &[FoldResult]) -> serde_json::Value {
-    if folds.is_empty() {
-        return serde_json::Value::Null;
-    }
-    let mean = |metric: fn(&FoldResult) -> f64| folds.iter().map(metric).sum::<f64>() / folds.len() as f64;
-    json!({
-        "folds": folds,
-        "mean_accuracy": mean(|f| f.report.accuracy.value),
-        "mean_balanced_accuracy": mean(|f| f.report.balanced_accuracy.value),
-        "mean_macro_f1": mean(|f| f.report.macro_f1.value),
-    })
 }

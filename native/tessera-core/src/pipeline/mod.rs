@@ -19,9 +19,10 @@ pub mod crossval;
 pub mod export;
 pub mod request;
 
+pub use crate::model::FoldResult;
 pub use architecture::{Architecture, Prepared, TransferOptions};
 pub use assess::{evaluate_slides, model_tiles};
 pub use collect::{collect, tiles_per_class, Collected, DataRecord, LabelledSlide};
-pub use crossval::{cross_validate, FoldResult};
+pub use crossval::cross_validate;
 pub use export::{train_package, CnnOptions};
 pub use request::{Stage, Stages, TrainingRequest};

@@ -1,0 +1,118 @@
+//! What a package records of how its model was made — the network, the training run and the
+//! metrics — as typed values, written to and read from `tessera.json`.
+//!
+//! Format-version policy: a package records the [`FORMAT_VERSION`](super::FORMAT_VERSION) it was
+//! written in, and this core reads every version up to its own. A field added within a version is
+//! optional when read (older packages lack it); a field whose meaning changes bumps the version,
+//! and the reader keeps reading the older form. `tests/golden` holds a package of each version as
+//! Tessera wrote it; it must keep loading, and round-trip unchanged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::report::Report;
+use crate::graph::cnn::CnnSpec;
+use crate::tiling::TileSpec;
+use crate::train::fit::{EpochRecord, TrainConfig};
+
+/// The network a package holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ArchitectureRecord {
+    /// A network Tessera built.
+    Built(BuiltNetwork),
+    /// A network imported with a WSInfer-style configuration, by its name there (`resnet34`).
+    Named(String),
+}
+
+/// A network Tessera built, by kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BuiltNetwork {
+    /// The CNN trained from scratch.
+    Cnn {
+        /// Its shape.
+        cnn: CnnSpec,
+    },
+    /// A head trained on a fixed ONNX backbone's features, packed with the backbone.
+    Transfer {
+        /// The backbone's file name.
+        backbone: String,
+        /// Features per tile the backbone gives.
+        features: Option<usize>,
+        /// Width of the head's hidden layer (none: a linear head).
+        head_hidden: Option<usize>,
+    },
+}
+
+/// How the final model was trained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    /// The training configuration.
+    pub config: TrainConfig,
+    /// The tiles trained on: size and resolution.
+    pub tiles: TileSpec,
+    /// The epoch whose model was kept.
+    pub best_epoch: usize,
+    /// Why training stopped before its last epoch, if it did.
+    #[serde(default)]
+    pub stopped: Option<String>,
+    /// Every epoch run.
+    #[serde(default)]
+    pub history: Vec<EpochRecord>,
+    /// The loss's weight of each class (balancing their tile counts).
+    #[serde(default)]
+    pub class_weights: Vec<f32>,
+}
+
+/// What one cross-validation fold achieved on its held-out tiles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldResult {
+    /// 1-based fold number.
+    pub fold: usize,
+    /// The metrics on the held-out tiles, with 95 % bootstrap intervals.
+    pub report: Report,
+    /// The epoch whose model was kept.
+    pub best_epoch: usize,
+    /// Every epoch run.
+    pub history: Vec<EpochRecord>,
+}
+
+/// Grouped k-fold cross-validation: each fold and the mean of the headline metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidation {
+    /// Each fold.
+    pub folds: Vec<FoldResult>,
+    /// Mean accuracy over the folds.
+    pub mean_accuracy: f64,
+    /// Mean balanced accuracy over the folds.
+    pub mean_balanced_accuracy: f64,
+    /// Mean macro-F1 over the folds.
+    pub mean_macro_f1: f64,
+}
+
+impl CrossValidation {
+    /// The summary of `folds`; `None` without folds.
+    pub fn of(folds: &[FoldResult]) -> Option<Self> {
+        if folds.is_empty() {
+            return None;
+        }
+        let mean = |metric: fn(&FoldResult) -> f64| folds.iter().map(metric).sum::<f64>() / folds.len() as f64;
+        Some(Self {
+            folds: folds.to_vec(),
+            mean_accuracy: mean(|f| f.report.accuracy.value),
+            mean_balanced_accuracy: mean(|f| f.report.balanced_accuracy.value),
+            mean_macro_f1: mean(|f| f.report.macro_f1.value),
+        })
+    }
+}
+
+/// How well the model did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricsRecord {
+    /// The cross-validation, when there was one (`null` otherwise).
+    #[serde(default)]
+    pub cross_validation: Option<CrossValidation>,
+    /// The final model on its held-out groups.
+    #[serde(default)]
+    pub final_hold_out: Option<Report>,
+}
