@@ -1,23 +1,16 @@
 package qupath.ext.tessera;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipFile;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import qupath.ext.tessera.bridge.IncompatibleModelException;
+import qupath.ext.tessera.bridge.PackageRecords;
 import qupath.lib.projects.Project;
 
 /**
@@ -91,60 +84,27 @@ public final class ProjectModels {
 
 	/**
 	 * @param file a model package
-	 * @return what its {@code tessera.json} says
+	 * @return what its {@code tessera.json} says, in short
 	 * @throws IncompatibleModelException if it is not a readable package
 	 */
 	public static Summary read(Path file) {
-		var json = metadata(file);
-		try {
-			var input = json.getAsJsonObject("input");
-			var metrics = json.getAsJsonObject("metrics");
-			return new Summary(file, json.get("name").getAsString(),
-					json.getAsJsonArray("classes").asList().stream()
-							.map(c -> c.getAsJsonObject().get("name").getAsString()).toList(),
-					input.get("tile_size").getAsInt(), number(input.get("mpp")),
-					number(path(metrics, "cross_validation", "mean_macro_f1")),
-					number(path(metrics, "final_hold_out", "macro_f1", "value")),
-					json.getAsJsonObject("provenance").getAsJsonArray("images").asList().stream()
-							.map(JsonElement::getAsString).toList());
-		} catch (RuntimeException e) {
-			throw new IncompatibleModelException(file + ": tessera.json lacks a field Tessera needs (" + e.getMessage() + ")", e);
-		}
+		var model = PackageRecords.read(file);
+		var metrics = model.metrics();
+		var crossValidation = metrics == null ? null : metrics.crossValidation();
+		var holdOut = metrics == null ? null : metrics.finalHoldOut();
+		return new Summary(file, model.name(), model.classes().stream().map(PackageRecords.ClassInfo::name).toList(),
+				model.input().tileSize(), model.input().mpp(), crossValidation == null ? null : crossValidation.meanMacroF1(),
+				holdOut == null ? null : holdOut.macroF1().value(),
+				model.provenance() == null || model.provenance().images() == null ? List.of() : model.provenance().images());
 	}
 
 	/**
 	 * @param file a model package
-	 * @return its metrics: {@code cross_validation} (or null) and {@code final_hold_out}
-	 */
-	public static JsonObject metrics(Path file) {
-		return metadata(file).getAsJsonObject("metrics");
-	}
-
-	/**
-	 * @param file a model package
-	 * @return the per-epoch records of its final training, or null when it has none
-	 */
-	public static JsonArray history(Path file) {
-		var history = path(metadata(file), "training", "history");
-		return history != null && history.isJsonArray() ? history.getAsJsonArray() : null;
-	}
-
-	/**
-	 * @param file a model package
-	 * @return its {@code tessera.json}
+	 * @return its {@code tessera.json}, as records
 	 * @throws IncompatibleModelException if it is not a readable package
 	 */
-	public static JsonObject metadata(Path file) {
-		try (var zip = new ZipFile(file.toFile())) {
-			var entry = zip.getEntry("tessera.json");
-			if (entry == null)
-				throw new IncompatibleModelException(file + ": no tessera.json, not a Tessera model package");
-			try (var reader = new InputStreamReader(zip.getInputStream(entry), StandardCharsets.UTF_8)) {
-				return JsonParser.parseReader(reader).getAsJsonObject();
-			}
-		} catch (IOException | com.google.gson.JsonParseException | IllegalStateException e) {
-			throw new IncompatibleModelException(file + ": not a readable Tessera model package (" + e.getMessage() + ")", e);
-		}
+	public static PackageRecords.Package load(Path file) {
+		return PackageRecords.read(file);
 	}
 
 	/**
@@ -157,19 +117,5 @@ public final class ProjectModels {
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot delete " + file, e);
 		}
-	}
-
-	private static JsonElement path(JsonObject json, String... keys) {
-		JsonElement at = json;
-		for (String key : keys) {
-			if (at == null || !at.isJsonObject())
-				return null;
-			at = at.getAsJsonObject().get(key);
-		}
-		return at;
-	}
-
-	private static Double number(JsonElement element) {
-		return element == null || element.isJsonNull() ? null : element.getAsDouble();
 	}
 }

@@ -172,7 +172,7 @@ class TesseraJobsIT {
 		var metrics = Tessera.training().tileSize(32).downsample(1).epochs(4).folds(2).seed(1)
 				.backbone(backbone.toString(), 0).train(imageData, model);
 		assertTrue(metrics.getAsJsonObject("cross_validation").get("mean_macro_f1").getAsDouble() > 0.9, metrics.toString());
-		var architecture = ProjectModels.metadata(Path.of(model)).getAsJsonObject("architecture");
+		var architecture = ProjectModels.load(Path.of(model)).architecture().getAsJsonObject();
 		assertEquals("colour.onnx", architecture.get("backbone").getAsString(), architecture.toString());
 		assertTrue(lastScript(imageData).contains(".backbone('" + backbone + "', 0)"), lastScript(imageData));
 		assertEquals(256, Tessera.application(model).apply(imageData));

@@ -2,10 +2,7 @@ package qupath.ext.tessera.gui;
 
 import java.util.List;
 import java.util.Locale;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import java.util.function.Function;
 
 import javafx.beans.property.SimpleStringProperty;
 import javafx.collections.FXCollections;
@@ -20,6 +17,12 @@ import javafx.scene.control.TableView;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import qupath.ext.tessera.bridge.PackageRecords.ClassReport;
+import qupath.ext.tessera.bridge.PackageRecords.Confusion;
+import qupath.ext.tessera.bridge.PackageRecords.CrossValidation;
+import qupath.ext.tessera.bridge.PackageRecords.Epoch;
+import qupath.ext.tessera.bridge.PackageRecords.Metric;
+import qupath.ext.tessera.bridge.PackageRecords.Report;
 
 /**
  * A model's results: the headline metrics with their 95 % intervals, a per-class table
@@ -29,7 +32,7 @@ import javafx.scene.layout.VBox;
 public final class ResultsView {
 
 	final Label summary = new Label();
-	final TableView<JsonObject> classes = new TableView<>();
+	final TableView<ClassReport> classes = new TableView<>();
 	final GridPane confusion = new GridPane();
 	final LineChart<Number, Number> curves;
 	final LineChart<Number, Number> roc;
@@ -37,19 +40,23 @@ public final class ResultsView {
 
 	/**
 	 * @param report an evaluation report ({@code metrics.json}, or a package's {@code final_hold_out})
-	 * @param crossValidation the package's cross-validation summary, or null
+	 * @param crossValidation the package's cross-validation, or null
 	 * @param history the per-epoch training records, or null
 	 */
-	public ResultsView(JsonObject report, JsonObject crossValidation, JsonArray history) {
+	public ResultsView(Report report, CrossValidation crossValidation, List<Epoch> history) {
 		summary.setText(summaryText(report, crossValidation));
 		summary.setWrapText(true);
-		List<JsonObject> rows = report.getAsJsonArray("classes").asList().stream().map(JsonElement::getAsJsonObject).toList();
+		List<ClassReport> rows = report.classes();
 		classes.setItems(FXCollections.observableArrayList(rows));
-		for (String key : List.of("name", "precision", "recall", "f1", "support", "roc_auc"))
-			classes.getColumns().add(column(key));
+		classes.getColumns().add(column("Class", ClassReport::name));
+		classes.getColumns().add(column("precision", row -> decimal(row.precision())));
+		classes.getColumns().add(column("recall", row -> decimal(row.recall())));
+		classes.getColumns().add(column("f1", row -> decimal(row.f1())));
+		classes.getColumns().add(column("support", row -> Long.toString(row.support())));
+		classes.getColumns().add(column("roc auc", row -> row.rocAuc() == null ? "–" : decimal(row.rocAuc())));
 		classes.setPrefHeight(28 * (rows.size() + 1) + 6);
 		classes.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-		fillConfusion(report.getAsJsonObject("confusion"), rows.stream().map(r -> r.get("name").getAsString()).toList());
+		fillConfusion(report.confusion(), rows.stream().map(ClassReport::name).toList());
 		curves = history == null ? null : curves(history);
 		roc = roc(rows);
 		var plots = new HBox(16, new VBox(4, new Label("Confusion (rows: truth)"), confusion));
@@ -65,39 +72,32 @@ public final class ResultsView {
 		return pane;
 	}
 
-	private static String summaryText(JsonObject report, JsonObject crossValidation) {
+	private static String summaryText(Report report, CrossValidation crossValidation) {
 		String text = String.format(Locale.ROOT, "%d tiles · macro-F1 %s · balanced accuracy %s · accuracy %s",
-				report.get("tiles").getAsInt(), metric(report, "macro_f1"), metric(report, "balanced_accuracy"),
-				metric(report, "accuracy"));
+				report.tiles(), metric(report.macroF1()), metric(report.balancedAccuracy()), metric(report.accuracy()));
 		if (crossValidation != null)
 			text += String.format(Locale.ROOT, "%nCross-validation (%d folds): mean macro-F1 %.3f",
-					crossValidation.getAsJsonArray("folds").size(), crossValidation.get("mean_macro_f1").getAsDouble());
+					crossValidation.folds().size(), crossValidation.meanMacroF1());
 		return text;
 	}
 
-	private static String metric(JsonObject report, String key) {
-		var metric = report.getAsJsonObject(key);
-		var ci = metric.getAsJsonObject("ci95");
-		return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", metric.get("value").getAsDouble(),
-				ci.get("low").getAsDouble(), ci.get("high").getAsDouble());
+	private static String metric(Metric metric) {
+		return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", metric.value(), metric.ci95().low(), metric.ci95().high());
 	}
 
-	private static TableColumn<JsonObject, String> column(String key) {
-		var column = new TableColumn<JsonObject, String>(key.equals("name") ? "Class" : key.replace("_", " "));
-		column.setCellValueFactory(row -> {
-			var value = row.getValue().get(key);
-			String text = value == null || value.isJsonNull() ? "–"
-					: value.getAsJsonPrimitive().isNumber() && !key.equals("support")
-							? String.format(Locale.ROOT, "%.3f", value.getAsDouble())
-							: value.getAsString();
-			return new SimpleStringProperty(text);
-		});
+	private static String decimal(double value) {
+		return String.format(Locale.ROOT, "%.3f", value);
+	}
+
+	private static TableColumn<ClassReport, String> column(String title, Function<ClassReport, String> text) {
+		var column = new TableColumn<ClassReport, String>(title);
+		column.setCellValueFactory(row -> new SimpleStringProperty(text.apply(row.getValue())));
 		return column;
 	}
 
-	private void fillConfusion(JsonObject matrix, List<String> names) {
+	private void fillConfusion(Confusion matrix, List<String> names) {
 		int k = names.size();
-		JsonArray counts = matrix.getAsJsonArray("counts");
+		long[] counts = matrix.counts();
 		confusion.setHgap(2);
 		confusion.setVgap(2);
 		for (int i = 0; i < k; i++) {
@@ -105,9 +105,9 @@ public final class ResultsView {
 			confusion.add(new Label(names.get(i)), i + 1, 0);
 			long rowTotal = 0;
 			for (int j = 0; j < k; j++)
-				rowTotal += counts.get(i * k + j).getAsLong();
+				rowTotal += counts[i * k + j];
 			for (int j = 0; j < k; j++) {
-				long n = counts.get(i * k + j).getAsLong();
+				long n = counts[i * k + j];
 				var cell = new Label(Long.toString(n));
 				cell.setMinSize(48, 28);
 				cell.setAlignment(Pos.CENTER);
@@ -119,7 +119,7 @@ public final class ResultsView {
 		}
 	}
 
-	private static LineChart<Number, Number> curves(JsonArray history) {
+	private static LineChart<Number, Number> curves(List<Epoch> history) {
 		var chart = new LineChart<Number, Number>(new NumberAxis(), new NumberAxis());
 		chart.setTitle("Training");
 		chart.getXAxis().setLabel("epoch");
@@ -127,10 +127,9 @@ public final class ResultsView {
 		loss.setName("training loss");
 		var f1 = new XYChart.Series<Number, Number>();
 		f1.setName("validation macro-F1");
-		for (var record : history.asList()) {
-			var epoch = record.getAsJsonObject();
-			loss.getData().add(new XYChart.Data<>(epoch.get("epoch").getAsInt(), epoch.get("train_loss").getAsDouble()));
-			f1.getData().add(new XYChart.Data<>(epoch.get("epoch").getAsInt(), epoch.get("validation_macro_f1").getAsDouble()));
+		for (var epoch : history) {
+			loss.getData().add(new XYChart.Data<>(epoch.epoch(), epoch.trainLoss()));
+			f1.getData().add(new XYChart.Data<>(epoch.epoch(), epoch.validationMacroF1()));
 		}
 		chart.getData().add(loss);
 		chart.getData().add(f1);
@@ -138,9 +137,9 @@ public final class ResultsView {
 		return chart;
 	}
 
-	/** ROC curves from each class's {@code roc_curve} ({@code [fpr, tpr]} points), or null when the report has none. */
-	private static LineChart<Number, Number> roc(List<JsonObject> rows) {
-		if (rows.stream().noneMatch(r -> r.has("roc_curve") && r.get("roc_curve").isJsonArray()))
+	/** ROC curves from each class's ROC points, or null when the report has none. */
+	private static LineChart<Number, Number> roc(List<ClassReport> rows) {
+		if (rows.stream().allMatch(r -> r.rocCurve() == null))
 			return null;
 		var chart = new LineChart<Number, Number>(new NumberAxis(0, 1, 0.25), new NumberAxis(0, 1, 0.25));
 		chart.setTitle("ROC (one vs rest)");
@@ -148,14 +147,12 @@ public final class ResultsView {
 		chart.getXAxis().setLabel("false positive rate");
 		chart.getYAxis().setLabel("true positive rate");
 		for (var row : rows) {
-			if (!row.has("roc_curve") || !row.get("roc_curve").isJsonArray())
+			if (row.rocCurve() == null)
 				continue;
 			var series = new XYChart.Series<Number, Number>();
-			series.setName(row.get("name").getAsString());
-			for (var point : row.getAsJsonArray("roc_curve")) {
-				var xy = point.getAsJsonArray();
-				series.getData().add(new XYChart.Data<>(xy.get(0).getAsDouble(), xy.get(1).getAsDouble()));
-			}
+			series.setName(row.name());
+			for (double[] point : row.rocCurve())
+				series.getData().add(new XYChart.Data<>(point[0], point[1]));
 			chart.getData().add(series);
 		}
 		chart.setPrefSize(320, 260);

@@ -5,14 +5,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import com.google.gson.JsonObject;
-
 import javafx.scene.Node;
 import javafx.scene.control.Dialog;
 import javafx.stage.Window;
 import qupath.ext.tessera.ProjectModels;
 import qupath.ext.tessera.Tessera;
 import qupath.ext.tessera.bridge.Diagnostics;
+import qupath.ext.tessera.bridge.PackageRecords;
 import qupath.fx.dialogs.Dialogs;
 import qupath.lib.gui.QuPathGUI;
 import qupath.lib.images.ImageData;
@@ -111,7 +110,7 @@ public final class TesseraCommands {
 			imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: train tile classifier",
 					Map.of("model", model.toString()), job.projectScript(chosen, model.toString())));
 			return metrics;
-		}, (metrics, owner) -> results(owner, "Trained " + model.getFileName(), metrics, model));
+		}, (metrics, owner) -> results(owner, "Trained " + model.getFileName(), ProjectModels.load(model)));
 	}
 
 	private void apply() {
@@ -142,7 +141,8 @@ public final class TesseraCommands {
 			return;
 		var job = form.evaluation();
 		runner.run("Evaluating " + Path.of(form.modelPath()).getFileName(), job::progress, job::cancel, () -> job.evaluate(imageData),
-				(report, owner) -> Messages.message(owner, "Tessera: evaluation", new ResultsView(report, null, null).pane()));
+				(report, owner) -> Messages.message(owner, "Tessera: evaluation",
+						new ResultsView(PackageRecords.report(report), null, null).pane()));
 	}
 
 	private void exportTiles() {
@@ -177,7 +177,7 @@ public final class TesseraCommands {
 	private void manageModels() {
 		ModelsView[] view = new ModelsView[1];
 		view[0] = new ModelsView(modelDirectory(),
-				model -> results(qupath.getStage(), model.name(), ProjectModels.metrics(model.file()), model.file()).show(),
+				model -> results(qupath.getStage(), model.name(), ProjectModels.load(model.file())).show(),
 				model -> {
 					if (Dialogs.showConfirmDialog("Delete model", "Delete " + model.file() + "?")) {
 						ProjectModels.delete(model.file());
@@ -201,10 +201,12 @@ public final class TesseraCommands {
 		return Messages.message(owner, "Tessera: run for project", text.toString());
 	}
 
-	private Dialog<?> results(Window owner, String title, JsonObject metrics, Path model) {
-		Node view = new ResultsView(metrics.getAsJsonObject("final_hold_out"),
-				metrics.get("cross_validation").isJsonObject() ? metrics.getAsJsonObject("cross_validation") : null,
-				ProjectModels.history(model)).pane();
+	private Dialog<?> results(Window owner, String title, PackageRecords.Package model) {
+		var metrics = model.metrics();
+		if (metrics == null || metrics.finalHoldOut() == null)
+			return Messages.message(owner, "Tessera: " + title, model.name() + " records no metrics (an imported model).");
+		Node view = new ResultsView(metrics.finalHoldOut(), metrics.crossValidation(),
+				model.training() == null ? null : model.training().history()).pane();
 		return Messages.message(owner, "Tessera: " + title, view);
 	}
 }

@@ -251,7 +251,8 @@ class DialogsIT {
 				[{"epoch": 1, "train_loss": 0.9, "validation_macro_f1": 0.6}, {"epoch": 2, "train_loss": 0.5, "validation_macro_f1": 0.76}]
 				""").getAsJsonArray();
 		onFx(() -> {
-			var view = new ResultsView(report, null, history);
+			var view = new ResultsView(qupath.ext.tessera.bridge.PackageRecords.report(report), null,
+					qupath.ext.tessera.bridge.PackageRecords.epochs(history));
 			assertTrue(view.summary.getText().contains("macro-F1 0.760 [0.400, 1.000]"), view.summary.getText());
 			assertEquals(2, view.classes.getItems().size());
 			assertEquals("–", view.classes.getColumns().get(5).getCellData(1));
