@@ -8,6 +8,8 @@
 #  (a) signatures: every QuPath class, method and field the jar's bytecode refers to (and the
 #      QuPath methods it overrides or implements) must exist in the real classes with the same
 #      JVM descriptor and static-ness (scripts/qupath-real/CheckSignatures.java, Java >= 25).
+#      Also, when qupath-extension/qupath-api/target/qupath-api-*.jar exists (or $QUPATH_API_JAR),
+#      every class and member the compile-only API stand-in declares must exist in the real QuPath.
 #  (b) scenarios: scripts/qupath-real/scenarios/*.groovy, run in order by real QuPath's own headless
 #      `script` command, with the jar in the extensions folder of a throw-away QuPath user directory
 #      (-Duser.home and QuPath's userPath preference point into a temporary folder); 00-setup makes
@@ -66,6 +68,19 @@ sig_line=$(echo "$sig_out" | grep '^signatures:' | tail -1)
 summary+=("${sig_line:-signatures: did not run (exit $sig_rc)}")
 [ "$sig_rc" -eq 0 ] || failures+=("signatures")
 
+# ---- (a2) the compile-only API stand-in (qupath-extension/qupath-api), when it is built
+api_jar=${QUPATH_API_JAR:-$(ls "$root"/qupath-extension/qupath-api/target/qupath-api-*.jar 2>/dev/null | head -1)}
+if [ -n "$api_jar" ] && [ -f "$api_jar" ]; then
+  echo
+  echo "== qupath-api stand-in ($api_jar) against the real classes"
+  api_out=$("$jdk25/bin/java" "$here/qupath-real/CheckSignatures.java" --api "$lib" "$api_jar" 2>&1)
+  api_rc=$?
+  echo "$api_out"
+  api_line=$(echo "$api_out" | grep '^signatures:' | tail -1)
+  summary+=("qupath-api ${api_line:-signatures: did not run (exit $api_rc)}")
+  [ "$api_rc" -eq 0 ] || failures+=("qupath-api")
+fi
+
 # ---- (b) scenarios
 work=${QUPATH_REAL_WORK:-$(mktemp -d /tmp/qupath-real.XXXXXX)}
 mkdir -p "$work/logs"
@@ -75,7 +90,8 @@ userdir=$work/user
 mkdir -p "$userdir/extensions"
 cp "$jar" "$userdir/extensions/"
 qupath_script() { # script-file log
-  (cd "$work" && "$qjava" --enable-native-access=ALL-UNNAMED -Duser.home="$home" -Djava.awt.headless=true \
+  # a script error that escapes as an Error leaves QuPath's JVM running: bound each run
+  (cd "$work" && timeout -k 20 "${QUPATH_REAL_TIMEOUT:-900}" "$qjava" --enable-native-access=ALL-UNNAMED -Duser.home="$home" -Djava.awt.headless=true \
     -Xmx3g ${QUPATH_JAVA_OPTS:-} -cp "$lib/*" qupath.QuPath script "$1" -a "$work") > "$2" 2>&1
 }
 echo
@@ -88,8 +104,15 @@ for scenario in "$here"/qupath-real/scenarios/*.groovy; do
     $wanted || continue
   fi
   log=$work/logs/$name.log
+  # Every scenario but the setup runs after the shared helpers of scenario-common.groovy.
+  script=$scenario
+  if [ "$name" != 00-setup ]; then
+    script=$work/scripts/$name.groovy
+    mkdir -p "$work/scripts"
+    cat "$here/qupath-real/scenario-common.groovy" "$scenario" > "$script"
+  fi
   start=$(date +%s)
-  qupath_script "$scenario" "$log"
+  qupath_script "$script" "$log"
   rc=$?
   secs=$(( $(date +%s) - start ))
   grep -E '^(INFO|PASS|FAIL) ' "$log" | sed 's/^/  /'

@@ -52,6 +52,11 @@ import java.util.regex.Pattern;
  * links them: classes are loaded without being initialised, members are looked up through the
  * superclasses and superinterfaces by exact name and descriptor. Prints one line per mismatch and
  * {@code signatures: N checked, M mismatches}; exits 1 when there is a mismatch.
+ *
+ * <p>{@code java CheckSignatures.java --api QUPATH_LIB_DIR API_JAR} instead checks a compiled
+ * stand-in of QuPath's API (such as {@code qupath-extension/qupath-api}): every class, non-private
+ * constructor, method and field it declares must exist in the real QuPath with the same
+ * descriptor, static-ness and kind, and the real class must have the supertypes it declares.
  */
 public class CheckSignatures {
 
@@ -70,8 +75,11 @@ public class CheckSignatures {
 	}
 
 	public static void main(String[] args) throws Exception {
+		boolean api = args.length == 3 && args[0].equals("--api");
+		if (api)
+			args = new String[] { args[1], args[2] };
 		if (args.length != 2) {
-			System.err.println("usage: java CheckSignatures.java QUPATH_LIB_DIR TESSERA_JAR");
+			System.err.println("usage: java CheckSignatures.java [--api] QUPATH_LIB_DIR JAR");
 			System.exit(2);
 		}
 		File[] jars = new File(args[0]).listFiles((d, n) -> n.endsWith(".jar"));
@@ -85,8 +93,12 @@ public class CheckSignatures {
 			urls[i] = jars[i].toURI().toURL();
 		try (var loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
 			var check = new CheckSignatures(loader);
-			check.read(args[1]);
-			check.run();
+			if (api)
+				check.checkDeclared(args[1]);
+			else {
+				check.read(args[1]);
+				check.run();
+			}
 			check.notes.forEach(n -> System.out.println("note: " + n));
 			check.mismatches.forEach(System.out::println);
 			System.out.println("signatures: " + check.checked + " checked, " + check.mismatches.size() + " mismatches");
@@ -235,6 +247,11 @@ public class CheckSignatures {
 				: String.join(", ", names);
 	}
 
+	private String usedByText(String key) {
+		String u = users(key);
+		return u.isEmpty() ? "" : "; used by " + u;
+	}
+
 	/** superclasses first, then all superinterfaces (JVM method resolution order) */
 	private static List<Class<?>> lookupOrder(Class<?> c) {
 		List<Class<?>> order = new ArrayList<>();
@@ -304,10 +321,10 @@ public class CheckSignatures {
 			}
 			String actual = f.getType().descriptorString();
 			if (!actual.equals(ref.descriptor()))
-				mismatches.add("FIELD TYPE " + ref.key() + "  (real: " + actual + "; used by " + users(ref.key()) + ")");
+				mismatches.add("FIELD TYPE " + ref.key() + "  (real: " + actual + usedByText(ref.key()) + ")");
 			else if (ref.isStatic() != null && ref.isStatic() != Modifier.isStatic(f.getModifiers()))
 				mismatches.add("STATIC MISMATCH " + ref.key() + "  (real field is " + (Modifier.isStatic(f.getModifiers())
-						? "static" : "an instance field") + "; used by " + users(ref.key()) + ")");
+						? "static" : "an instance field") + usedByText(ref.key()) + ")");
 			else if (!Modifier.isPublic(f.getModifiers()) && !Modifier.isProtected(f.getModifiers()))
 				mismatches.add("NOT ACCESSIBLE " + ref.key() + "  (" + Modifier.toString(f.getModifiers()) + ")");
 			return;
@@ -319,7 +336,7 @@ public class CheckSignatures {
 		if (ref.isInterface() != null && ref.isInterface() != owner.isInterface() && !ref.name().equals("<init>"))
 			mismatches.add("INTERFACE MISMATCH " + ref.key() + "  (called as " + (ref.isInterface() ? "an interface"
 					: "a class") + " method, but " + ref.owner() + " is " + (owner.isInterface() ? "an interface"
-					: "a class") + "; used by " + users(ref.key()) + ")");
+					: "a class") + usedByText(ref.key()) + ")");
 		List<String> candidates = new ArrayList<>();
 		List<Class<?>> order = ref.name().equals("<init>") ? List.of(owner) : lookupOrder(owner);
 		for (Class<?> k : order) {
@@ -332,17 +349,17 @@ public class CheckSignatures {
 				boolean isStatic = Modifier.isStatic(e.getModifiers());
 				if (ref.isStatic() != null && ref.isStatic() != isStatic)
 					mismatches.add("STATIC MISMATCH " + ref.key() + "  (real method is " + (isStatic ? "static"
-							: "an instance method") + "; used by " + users(ref.key()) + ")");
+							: "an instance method") + usedByText(ref.key()) + ")");
 				else if (Modifier.isPrivate(e.getModifiers())
 						|| (!Modifier.isPublic(e.getModifiers()) && !Modifier.isProtected(e.getModifiers())))
 					mismatches.add("NOT ACCESSIBLE " + ref.key() + "  (" + Modifier.toString(e.getModifiers())
-							+ " in " + k.getName() + "; used by " + users(ref.key()) + ")");
+							+ " in " + k.getName() + usedByText(ref.key()) + ")");
 				return;
 			}
 		}
 		mismatches.add("MISSING METHOD " + ref.key() + "  (real: "
 				+ (candidates.isEmpty() ? "no method of that name" : String.join(" | ", new LinkedHashSet<>(candidates)))
-				+ "; used by " + users(ref.key()) + ")");
+				+ usedByText(ref.key()) + ")");
 	}
 
 	/**
@@ -426,6 +443,72 @@ public class CheckSignatures {
 			if (own == null || own)
 				mismatches.add("NOT IMPLEMENTED " + self + " lacks " + e.getKey() + "  (abstract in "
 						+ e.getValue().getDeclaringClass().getName() + ")");
+		}
+	}
+
+	// ---- --api: a stand-in of QuPath's API against the real one
+
+	void checkDeclared(String jarPath) throws IOException {
+		List<ClassModel> models = new ArrayList<>();
+		try (var jar = new JarFile(jarPath)) {
+			for (var entry : jar.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+				String n = entry.getName();
+				if (n.startsWith("META-INF/") || n.endsWith("package-info.class") || n.endsWith("module-info.class"))
+					continue;
+				models.add(ClassFile.of().parse(jar.getInputStream(entry).readAllBytes()));
+			}
+		}
+		models.sort((a, b) -> a.thisClass().asInternalName().compareTo(b.thisClass().asInternalName()));
+		for (ClassModel model : models) {
+			String name = model.thisClass().asInternalName();
+			checked++;
+			Class<?> real = load(name);
+			if (real == null) {
+				mismatches.add("MISSING CLASS " + name + "  (" + why(name) + ")");
+				continue;
+			}
+			boolean isInterface = model.flags().has(AccessFlag.INTERFACE);
+			if (isInterface != real.isInterface())
+				mismatches.add("KIND " + name + "  (declared " + (isInterface ? "an interface" : "a class") + ", real is "
+						+ (real.isInterface() ? "an interface" : "a class") + ")");
+			List<String> supers = new ArrayList<>();
+			model.superclass().ifPresent(c -> supers.add(c.asInternalName()));
+			model.interfaces().forEach(c -> supers.add(c.asInternalName()));
+			for (String s : supers) {
+				Class<?> k = s.startsWith("qupath/") ? load(s) : loadAny(s);
+				if (k != null && !k.isAssignableFrom(real))
+					mismatches.add("SUPERTYPE " + name + "  (declared to extend/implement " + s + "; the real one does not)");
+			}
+			for (var field : model.fields()) {
+				if (field.flags().has(AccessFlag.PRIVATE) || field.flags().has(AccessFlag.SYNTHETIC))
+					continue;
+				var ref = new MemberRef("field", name, field.fieldName().stringValue(), field.fieldType().stringValue(),
+						field.flags().has(AccessFlag.STATIC), null);
+				checked++;
+				checkField(real, ref);
+			}
+			for (MethodModel method : model.methods()) {
+				String m = method.methodName().stringValue();
+				if (m.equals("<clinit>") || method.flags().has(AccessFlag.PRIVATE) || method.flags().has(AccessFlag.SYNTHETIC)
+						|| method.flags().has(AccessFlag.BRIDGE))
+					continue;
+				var ref = new MemberRef("method", name, m, method.methodType().stringValue(),
+						m.equals("<init>") ? Boolean.FALSE : method.flags().has(AccessFlag.STATIC), null);
+				checked++;
+				int before = mismatches.size();
+				checkMethod(real, ref);
+				// javac gives a stub without constructors a no-argument one: not part of the declared API
+				if (m.equals("<init>") && ref.descriptor().equals("()V") && mismatches.size() > before)
+					notes.add("(implicit constructor of the stand-in) " + mismatches.remove(mismatches.size() - 1));
+			}
+		}
+	}
+
+	private Class<?> loadAny(String internalName) {
+		try {
+			return Class.forName(internalName.replace('/', '.'), false, loader);
+		} catch (Throwable e) {
+			return null;
 		}
 	}
 }

@@ -11,13 +11,15 @@
 #   OUT_DIR         default /tmp/qupath-real-gui/<tag> (<tag> = name of QUPATH_LIB_DIR's parent); emptied first
 # environment: JAVA_HOME (default Temurin 25), GUI_TIMEOUT_S (default 900), GUI_KEEP_X=1 keeps Xvfb running,
 #   GUI_NO_WM=1 runs without a window manager.
-# needs: Xvfb, openbox, ImageMagick's import (apt-get install -y xvfb openbox imagemagick libgtk-3-0 fonts-dejavu-core)
+# Buttons (form OK, result OK, Cancel, Show results…, Delete…) are pressed with real mouse clicks (xdotool);
+# GUI_MOUSE=0 fires them directly instead.
+# needs: apt-get install -y xvfb openbox imagemagick xdotool libgtk-3-0 fonts-dejavu-core
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 if [[ $# -lt 1 || ! -d "$1" ]]; then
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 fi
 lib="$(cd "$1" && pwd)"
@@ -29,8 +31,15 @@ java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 timeout_s="${GUI_TIMEOUT_S:-900}"
 [[ -f "$jar" ]] || { echo "gui.sh: no Tessera jar at $jar" >&2; exit 2; }
 for tool in Xvfb import; do
-	command -v "$tool" >/dev/null || { echo "gui.sh: $tool missing (apt-get install -y xvfb imagemagick openbox)" >&2; exit 2; }
+	command -v "$tool" >/dev/null || { echo "gui.sh: $tool missing (apt-get install -y xvfb imagemagick openbox xdotool)" >&2; exit 2; }
 done
+mouse=true
+if [[ "${GUI_MOUSE:-1}" == 0 ]]; then
+	mouse=false
+elif ! command -v xdotool >/dev/null; then
+	echo "gui.sh: xdotool missing: buttons are fired directly, not clicked (apt-get install -y xdotool)" >&2
+	mouse=false
+fi
 
 # 1. Build the driver against this QuPath's jars: the launcher goes on the classpath, the driver
 #    extension into <user dir>/extensions beside Tessera's jar.
@@ -50,6 +59,9 @@ rm -rf "$out"
 mkdir -p "$out/user/extensions" "$out/home" "$out/screenshots"
 cp "$jar" "$out/user/extensions/"
 cp "$build/tessera-gui-driver.jar" "$out/user/extensions/"
+
+jar_info="$(basename "$jar") sha256 $(sha256sum "$jar" | cut -c1-16)… modified $(date -u -r "$jar" '+%Y-%m-%d %H:%M:%S UTC')"
+echo "$jar_info" >"$out/jar.txt"
 
 # 2. A private X display with a window manager (focus and window stacking as on a desktop).
 display=""
@@ -78,12 +90,12 @@ if [[ "${GUI_NO_WM:-0}" != 1 ]] && command -v openbox >/dev/null; then
 fi
 
 # 3. QuPath itself, quiet launch (no welcome/update dialogs), user directory and preferences in $out.
-echo "gui.sh: QuPath $tag from $lib on $display, Tessera $jar -> $out"
+echo "gui.sh: QuPath $tag from $lib on $display, Tessera $jar ($jar_info) -> $out"
 set +e
 timeout -k 30 "$timeout_s" "$java_home/bin/java" -Xmx4g -XX:MaxRAMPercentage=50 \
 	--enable-native-access=ALL-UNNAMED \
 	-Duser.home="$out/home" -Djava.util.prefs.userRoot="$out/home/.java" \
-	-Dprism.order=sw -Dtessera.gui.out="$out" \
+	-Dprism.order=sw -Dtessera.gui.out="$out" -Dtessera.gui.jar="$jar_info" -Dtessera.gui.mouse="$mouse" \
 	-cp "$build/launcher:$lib/*" tessera.guidriver.Launcher "$out/user" -q >"$out/qupath.log" 2>&1
 rc=$?
 set -e

@@ -73,5 +73,5 @@ def project = Projects.createProject(projectDir, BufferedImage.class)
 project.syncChanges()
 println "INFO project ${project.getPath()} with ${project.getImageList()*.getImageName()}"
 if (project.getImageList().size() != 2)
-    throw new RuntimeException('setup: the project should hold two images')
+    throw new IllegalStateException('setup: the project should hold two images')
 println 'PASS setup'

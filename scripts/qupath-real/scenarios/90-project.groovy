@@ -1,41 +1,4 @@
-// Real-QuPath scenario, run by QuPath's own `script` command with the Tessera jar in the user
-// directory's extensions folder (see scripts/qupath-real.sh); args[0] = the work folder that
-// 00-setup.groovy filled. Prints INFO lines, then PASS or FAIL with every failed expectation;
-// throws on failure so that the command exits non-zero.
-import java.awt.image.BufferedImage
-import java.nio.file.Path
-import qupath.ext.tessera.ProjectModels
-import qupath.ext.tessera.Tessera
-import qupath.lib.projects.ProjectIO
-
-work = new File(args[0])
-tproject = ProjectIO.loadProject(new File(work, 'project/project.qpproj'), BufferedImage.class)
-modelPath = new File(work, 'models/red-blue.tessera').getAbsolutePath()
-problems = []
-entry = { String name ->
-    def e = tproject.getImageList().find { it.getImageName() == name }
-    if (e == null) throw new IllegalStateException('no project entry ' + name)
-    e
-}
-expect = { boolean ok, String message -> if (!ok) problems << message }
-userAnnotations = { data -> data.getHierarchy().getAnnotationObjects().findAll { !(it.getName() ?: '').startsWith('Tessera: ') }
-        .sort { a, b -> a.getROI().getBoundsX() <=> b.getROI().getBoundsX() ?: a.getROI().getBoundsY() <=> b.getROI().getBoundsY() } }
-tilesUnder = { parent -> parent.getChildObjects().findAll { it.isTile() } }
-measurements = { object -> object.getMeasurementList().getNames().collectEntries { [(it): object.getMeasurementList().get(it)] } }
-lastScript = { data -> data.getHistoryWorkflow().getSteps() ? data.getHistoryWorkflow().getLastStep().getScript() : null }
-runScenario = { String scenario, Closure body ->
-    try {
-        body()
-    } catch (Throwable e) {
-        problems << "${e.getClass().getSimpleName()}: ${e.getMessage()}"
-        e.printStackTrace()
-    }
-    if (problems) {
-        println "FAIL ${scenario}: ${problems.join(' | ')}"
-        throw new AssertionError("${scenario}: ${problems.join(' | ')}")
-    }
-    println "PASS ${scenario}"
-}
+// Scenario 90-project: run after scenario-common.groovy (see scripts/qupath-real.sh).
 if (!new File(modelPath).isFile())
     println "INFO no model at ${modelPath} (10-train failed?)"
 
@@ -64,7 +27,7 @@ runScenario('project-train-and-apply') {
     reread.getImageList().each { e ->
         def data = e.readImageData()
         def h = data.getHierarchy()
-        def tiles = h.getTileObjects()
+        def tiles = h.getDetectionObjects()
         def steps = data.getHistoryWorkflow().getSteps()*.getName()
         def withMeasurements = tiles.count { !it.getMeasurementList().isEmpty() }
         println "INFO project: re-read ${e.getImageName()}: ${tiles.size()} tiles (${withMeasurements} with measurements), per annotation ${userAnnotations(data).collect { tilesUnder(it).size() }}, steps ${steps}"

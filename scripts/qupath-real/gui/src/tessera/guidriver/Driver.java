@@ -131,6 +131,7 @@ final class Driver {
 
 	private int run() throws Exception {
 		Files.createDirectories(shots);
+		note("Tessera jar: " + System.getProperty("tessera.gui.jar", "?"));
 		note("QuPath " + QuPathGUI.getVersion() + ", Java " + System.getProperty("java.version") + ", JavaFX "
 				+ System.getProperty("javafx.runtime.version"));
 		trackWindows();
@@ -153,6 +154,8 @@ final class Driver {
 		evaluate();
 		apply();
 		runForProject();
+		cancelTraining();
+		deleteModel();
 		return failures == 0 ? 0 : 1;
 	}
 
@@ -235,8 +238,9 @@ final class Driver {
 			return null;
 		}, null);
 		long pressed = ms();
-		if (!fxOr(() -> pressButton(models, "Show results"), false)) {
-			fail(command, "no enabled 'Show results…' button");
+		String why = press(models, "Show results", null);
+		if (why != null) {
+			fail(command, "'Show results…': " + why);
 			closeStrayWindows();
 			return;
 		}
@@ -249,6 +253,11 @@ final class Driver {
 		}
 		sleep(SETTLE_MS);
 		judgeStillShowing(command, pressed, results, "macro-F1", rows + " model(s) listed (" + clip(listing, 300) + "); ");
+		if (fxOr(models::isShowing, false)) {
+			String closing = press(models, "OK", models);
+			if (closing != null)
+				fail(command + " (closing the models list)", closing);
+		}
 		closeStrayWindows();
 	}
 
@@ -279,6 +288,84 @@ final class Driver {
 		closeStrayWindows();
 	}
 
+	/** Train again with many epochs and press Cancel (by mouse) in the progress window: a "cancelled" message, no model file. */
+	private void cancelTraining() {
+		String command = "Train tile classifier (Cancel)";
+		Path[] model = new Path[1];
+		var outcome = runJob(command, "Train tile classifier", form -> {
+			setText(form, "Model name", "driver-cancelled");
+			setNumber(form, "Tile size", 32);
+			setResolution(form);
+			setNumber(form, "Epochs", 500);
+			setNumber(form, "Cross-validation folds", 2);
+			model[0] = Path.of(text(form, "Save into")).resolve("driver-cancelled.tessera");
+			return "model " + model[0] + ", 500 epochs, 2 folds, then Cancel in the progress window";
+		}, "cancel", progress -> {
+			String why = press(progress, "Cancel", null);
+			if (why != null)
+				fail(command + " (Cancel by mouse)", why);
+		});
+		if (outcome != null && model[0] != null && Files.exists(model[0]))
+			fail(command, "cancelled, yet " + model[0] + " was written");
+		closeStrayWindows();
+	}
+
+	/** Manage models > Delete… on the trained model, confirmed: the list empties and the file goes. */
+	private void deleteModel() {
+		String command = "Manage models (Delete)";
+		long start = ms();
+		if (!fire(command, "Manage models"))
+			return;
+		Window models = waitForNewWindow(start, 30_000, w -> kind(w).endsWith("dialog"));
+		if (models == null) {
+			fail(command, "no dialog within 30 s" + exceptionsSince(start));
+			closeStrayWindows();
+			return;
+		}
+		sleep(500);
+		Path file = projectFile.getParent().resolve("tessera").resolve("models").resolve("driver-model.tessera");
+		int before = fxOr(() -> find(root(models), TableView.class).map(t -> t.getItems().size()).findFirst().orElse(-1), -1);
+		fxOr(() -> {
+			find(root(models), TableView.class).findFirst().orElseThrow().getSelectionModel().select(0);
+			return null;
+		}, null);
+		long pressed = ms();
+		String why = press(models, "Delete", null);
+		if (why != null) {
+			fail(command, "'Delete…': " + why);
+			closeStrayWindows();
+			return;
+		}
+		Window confirm = waitForNewWindow(pressed, 20_000, w -> kind(w).endsWith("dialog") && w != models);
+		if (confirm == null) {
+			screenshot(slug(command) + "-no-confirmation");
+			fail(command, "'Delete…' asked nothing within 20 s" + exceptionsSince(pressed));
+			closeStrayWindows();
+			return;
+		}
+		sleep(300);
+		String question = fxOr(() -> windowText(confirm), "");
+		screenshot(slug(command) + "-confirmation");
+		why = press(confirm, "OK", confirm);
+		if (why != null)
+			fail(command + " (confirmation OK by mouse)", why);
+		sleep(1000);
+		int after = fxOr(() -> find(root(models), TableView.class).map(t -> t.getItems().size()).findFirst().orElse(-1), -1);
+		screenshot(slug(command) + "-after");
+		String summary = "asked " + describe(confirm) + ": '" + clip(question, 200) + "'; rows " + before + " -> " + after + "; "
+				+ file.getFileName() + (Files.exists(file) ? " still exists" : " deleted") + exceptionsSince(start);
+		if (after == before - 1 && !Files.exists(file) && fxOr(models::isShowing, false))
+			pass(command, summary);
+		else
+			fail(command, summary + (fxOr(models::isShowing, false) ? "" : "; the models list closed"));
+		if (fxOr(models::isShowing, false)) {
+			String closing = press(models, "OK", models);
+			if (closing != null)
+				fail(command + " (closing the models list)", closing);
+		}
+		closeStrayWindows();
+	}
+
 	// ---------------------------------------------------------------- a job command
 
 	/** Fills a command's form and says what it chose. */
@@ -292,8 +379,13 @@ final class Driver {
 	 * @return true when it passed, false when it failed after the form, null when no form opened
 	 */
 	private Boolean runJob(String command, Filler filler, String expected) {
+		return runJob(command, command, filler, expected, null);
+	}
+
+	private Boolean runJob(String command, String menuItem, Filler filler, String expected,
+			java.util.function.Consumer<Window> onProgress) {
 		long start = ms();
-		if (!fire(command))
+		if (!fire(command, menuItem))
 			return null;
 		Window form = waitForNewWindow(start, 20_000, w -> kind(w).equals("dialog"));
 		if (form == null) {
@@ -315,11 +407,13 @@ final class Driver {
 		sleep(300);
 		screenshot(slug(command) + "-form");
 		long ok = ms();
-		if (!fxOr(() -> pressButton(form, "OK"), false)) {
-			fail(command, "its form has no OK button");
+		String okProblem = press(form, "OK", form);
+		if (okProblem != null && fxOr(form::isShowing, true)) {
+			fail(command, "its form's OK did not work: " + okProblem);
 			closeStrayWindows();
 			return false;
-		}
+		} else if (okProblem != null)
+			fail(command + " (form OK by mouse)", okProblem);
 		// Wait for the progress window to open, then to close (pressing OK on any confirmation on the way).
 		Window progress = null;
 		long progressShown = -1;
@@ -345,6 +439,8 @@ final class Driver {
 				if (!progressShot && ms() - progressShown > 300) {
 					progressShot = true;
 					screenshot(slug(command) + "-progress");
+					if (onProgress != null && fxOr(progress::isShowing, false))
+						onProgress.accept(progress);
 				}
 			} else {
 				// A confirmation before the job starts (e.g. "…unsaved changes… Continue?")
@@ -353,7 +449,9 @@ final class Driver {
 						confirmed.add(w);
 						details.add(command + ": confirmed '" + clip(fxOr(() -> windowText(w), ""), 200) + "'");
 						chosen += "; first asked: '" + clip(fxOr(() -> windowText(w), ""), 160) + "' (pressed OK)";
-						fxOr(() -> pressButton(w, "OK"), false);
+						String why = press(w, "OK", w);
+						if (why != null)
+							fail(command + " (confirmation OK by mouse)", why);
 					}
 				}
 			}
@@ -419,12 +517,14 @@ final class Driver {
 					+ " [" + job + "; form: " + chosen + "]" + exceptionsSince(ok));
 			return false;
 		}
-		var matching = results.stream().filter(w -> fxOr(() -> windowText(w), "").contains(expected)).toList();
+		var matching = results.stream().filter(w -> fxOr(() -> windowText(w), "").toLowerCase(Locale.ROOT)
+				.contains(expected.toLowerCase(Locale.ROOT))).toList();
 		if (!matching.isEmpty()) {
 			var w = matching.get(0);
 			pass(command, describe(w) + " on screen 2 s after the progress window closed: " + clip(fxOr(() -> windowText(w), ""), 500)
 					+ " [" + job + "; form: " + chosen + "]"
 					+ (vanished.isEmpty() ? "" : "; also vanished: " + String.join("; ", vanished)));
+			closeResult(command, w);
 			return true;
 		}
 		if (!vanished.isEmpty()) {
@@ -456,8 +556,10 @@ final class Driver {
 			fail(command, p + "ERROR dialog on screen: " + describe(dialog) + ": " + clip(text, 600) + exceptionsSince(start));
 		else if (!text.contains(expected))
 			fail(command, p + describe(dialog) + " on screen but without '" + expected + "': " + clip(text, 600));
-		else
+		else {
 			pass(command, p + describe(dialog) + " on screen 2 s after it opened: " + clip(text, 600));
+			closeResult(command, dialog);
+		}
 	}
 
 	// ---------------------------------------------------------------- project
@@ -561,10 +663,14 @@ final class Driver {
 
 	/** Fires the Tessera menu item whose text starts with {@code command} (the handler runs later on the FX thread). */
 	private boolean fire(String command) {
-		MenuItem item = fxOr(() -> tesseraItems().stream().filter(i -> i.getText() != null && i.getText().startsWith(command))
+		return fire(command, command);
+	}
+
+	private boolean fire(String command, String menuItem) {
+		MenuItem item = fxOr(() -> tesseraItems().stream().filter(i -> i.getText() != null && i.getText().startsWith(menuItem))
 				.findFirst().orElse(null), null);
 		if (item == null) {
-			fail(command, "no menu item Extensions>Tessera>" + command + "…");
+			fail(command, "no menu item Extensions>Tessera>" + menuItem + "…");
 			return false;
 		}
 		details.add(String.format(Locale.ROOT, "%8d ms  fire Extensions>Tessera>%s", ms(), fxOr(item::getText, command)));
@@ -638,6 +744,83 @@ final class Driver {
 		// Later, not now: the button may open a dialog with showAndWait, which would block this call.
 		Platform.runLater(button::fire);
 		return true;
+	}
+
+	/** Whether buttons are clicked with real X mouse events (xdotool) rather than fired. */
+	private static final boolean MOUSE = !"false".equals(System.getProperty("tessera.gui.mouse"));
+
+	/** The screen centre of the button {@link #pressButton} would press, or null. */
+	private static double[] buttonCentre(Window window, String text) {
+		Button button = null;
+		var pane = find(root(window), DialogPane.class).findFirst().orElse(null);
+		if (pane != null && text.equals("OK")) {
+			for (var type : List.of(ButtonType.OK, ButtonType.CLOSE, ButtonType.YES, ButtonType.FINISH, ButtonType.APPLY))
+				if (button == null && pane.getButtonTypes().contains(type) && pane.lookupButton(type) instanceof Button b && !b.isDisabled())
+					button = b;
+		}
+		if (button == null)
+			button = find(root(window), Button.class).filter(b -> b.getText() != null && b.getText().startsWith(text) && !b.isDisabled())
+					.findFirst().orElse(null);
+		if (button == null || !button.isVisible())
+			return null;
+		var bounds = button.localToScreen(button.getBoundsInLocal());
+		return bounds == null ? null : new double[] {bounds.getCenterX(), bounds.getCenterY()};
+	}
+
+	/**
+	 * Clicks a button as a user would: a real mouse click on the X display at the button's centre.
+	 * @return null when clicked, else why not
+	 */
+	private String click(Window window, String text) {
+		double[] at = fxOr(() -> buttonCentre(window, text), null);
+		if (at == null)
+			return "no visible enabled '" + text + "' button";
+		try {
+			var process = new ProcessBuilder("xdotool", "mousemove", "--sync", Long.toString(Math.round(at[0])),
+					Long.toString(Math.round(at[1])), "click", "1").redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+			if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0)
+				return "xdotool failed: " + output;
+			details.add(String.format(Locale.ROOT, "%8d ms  mouse click on '%s' at (%d, %d) in %s", ms(), text, Math.round(at[0]),
+					Math.round(at[1]), describe(window)));
+			return null;
+		} catch (IOException | InterruptedException e) {
+			return "xdotool failed: " + e;
+		}
+	}
+
+	/**
+	 * Presses {@code text} in {@code window} — with a real mouse click when {@link #MOUSE} — and waits
+	 * up to 3 s for {@code closes} to close (or for {@code opens} windows to appear, when given).
+	 * @return null when that happened, else what went wrong (after which the button was fired directly)
+	 */
+	private String press(Window window, String text, Window closes) {
+		if (MOUSE) {
+			String why = click(window, text);
+			if (why == null) {
+				if (closes == null || waitUntil(3000, () -> !fxOr(closes::isShowing, true)))
+					return null;
+				why = "a real mouse click on '" + text + "' did not close " + describe(closes) + " within 3 s";
+			}
+			fxOr(() -> pressButton(window, text), false);
+			if (closes != null)
+				waitUntil(3000, () -> !fxOr(closes::isShowing, true));
+			return why;
+		}
+		if (!fxOr(() -> pressButton(window, text), false))
+			return "no '" + text + "' button";
+		if (closes != null && !waitUntil(3000, () -> !fxOr(closes::isShowing, true)))
+			return "pressing '" + text + "' did not close " + describe(closes);
+		return null;
+	}
+
+	/** Closes a result dialog the way a user would (its OK by mouse) and reports when that does not work. */
+	private void closeResult(String command, Window w) {
+		if (!fxOr(w::isShowing, false) || shownKinds.getOrDefault(w, "").equals("notification"))
+			return;
+		String why = press(w, "OK", w);
+		if (why != null)
+			fail(command + " (closing its result)", why);
 	}
 
 	/** Closes every window but QuPath's main window: dialogs by their OK/Close/Cancel button, others by hiding. */

@@ -58,7 +58,7 @@ public record TestServer(String path, String name, List<URI> uris, int width, in
 
 	@Override
 	public PixelCalibration getPixelCalibration() {
-		return new PixelCalibration(micronsPerPixel);
+		return new PixelCalibration.Builder().pixelSizeMicrons(micronsPerPixel, micronsPerPixel).build();
 	}
 
 	@Override

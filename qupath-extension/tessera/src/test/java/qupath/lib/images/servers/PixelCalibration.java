@@ -3,12 +3,10 @@ package qupath.lib.images.servers;
 /** Test double of QuPath's PixelCalibration: square pixels of a known size, or none. */
 public class PixelCalibration {
 
-	private final double micronsPerPixel;
+	private double micronsPerPixel = Double.NaN;
 
-	/** @param micronsPerPixel the pixel size, or NaN for none */
-	public PixelCalibration(double micronsPerPixel) {
-		this.micronsPerPixel = micronsPerPixel;
-	}
+	/** An image without a pixel size, as QuPath's default calibration. */
+	public PixelCalibration() {}
 
 	public boolean hasPixelSizeMicrons() {
 		return !Double.isNaN(micronsPerPixel);
@@ -16,5 +14,21 @@ public class PixelCalibration {
 
 	public double getAveragedPixelSizeMicrons() {
 		return micronsPerPixel;
+	}
+
+	/** Test double of QuPath's calibration builder (square pixels only). */
+	public static class Builder {
+		private final PixelCalibration calibration = new PixelCalibration();
+
+		public Builder() {}
+
+		public Builder pixelSizeMicrons(Number pixelWidthMicrons, Number pixelHeightMicrons) {
+			calibration.micronsPerPixel = (pixelWidthMicrons.doubleValue() + pixelHeightMicrons.doubleValue()) / 2;
+			return this;
+		}
+
+		public PixelCalibration build() {
+			return calibration;
+		}
 	}
 }

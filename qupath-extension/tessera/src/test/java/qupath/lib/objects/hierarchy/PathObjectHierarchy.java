@@ -12,7 +12,7 @@ public final class PathObjectHierarchy {
 
 	private final PathObject root = PathObject.root();
 	private final PathObjectSelectionModel selection = new PathObjectSelectionModel();
-	private int events;
+	private long events;
 
 	public PathObject getRootObject() {
 		return root;
@@ -61,8 +61,8 @@ public final class PathObjectHierarchy {
 		events++;
 	}
 
-	/** @return how many change events were fired (a test double's own accessor) */
-	public int getEventCount() {
+	/** @return how many change events were fired (QuPath counts them too) */
+	public long getEventCount() {
 		return events;
 	}
 }
