@@ -1,6 +1,7 @@
 package qupath.ext.tessera;
 
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import qupath.lib.images.ImageData;
 import qupath.lib.images.servers.ImageServer;
 import qupath.lib.images.servers.ServerTools;
+import qupath.lib.objects.PathObject;
 
 /**
  * Tessera for Groovy scripts (and the menu commands, which run the same jobs): train a tile
@@ -75,6 +77,16 @@ public final class Tessera {
 			if (region.className() != null)
 				counts.merge(region.className(), 1, Integer::sum);
 		return counts;
+	}
+
+	/**
+	 * The annotations selected in the image (what <i>Apply model…</i> offers to apply inside).
+	 * @param imageData the image
+	 * @return its selected annotations, in selection order
+	 */
+	public static List<PathObject> selectedAnnotations(ImageData<BufferedImage> imageData) {
+		return imageData.getHierarchy().getSelectionModel().getSelectedObjects().stream().filter(PathObject::isAnnotation)
+				.toList();
 	}
 
 	/** Closes the image server of data read from a project (its file handles); a failure is only logged. */

@@ -126,7 +126,11 @@ class TesseraJobsIT {
 		String model = TesseraScriptIT.quickModel(dir);
 		var imageData = RedBlueImage.imageData(RedBlueImage.image());
 		var annotations = List.copyOf(imageData.getHierarchy().getAnnotationObjects());
-		var chosen = List.of(annotations.get(0), annotations.get(3));
+		// The selection as Apply model… reads it: through QuPath's selection model (in its
+		// hierarchy.events package, whose wrong package once crashed the command).
+		imageData.getHierarchy().getSelectionModel().selectObjects(List.of(annotations.get(0), annotations.get(3)));
+		var chosen = Tessera.selectedAnnotations(imageData);
+		assertEquals(List.of(annotations.get(0), annotations.get(3)), chosen);
 		assertEquals(128, Tessera.application(model).apply(imageData, chosen));
 		for (PathObject annotation : annotations)
 			assertEquals(chosen.contains(annotation) ? 64 : 0, annotation.getChildObjects().size());

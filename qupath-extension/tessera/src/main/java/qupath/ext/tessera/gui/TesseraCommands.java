@@ -118,8 +118,7 @@ public final class TesseraCommands {
 		if (imageData == null)
 			return;
 		var form = new ModelForm(ModelForm.Purpose.APPLY, context(imageData), preferences.defaults());
-		List<PathObject> selected = imageData.getHierarchy().getSelectionModel().getSelectedObjects().stream()
-				.filter(PathObject::isAnnotation).toList();
+		List<PathObject> selected = Tessera.selectedAnnotations(imageData);
 		if (!selected.isEmpty())
 			form.offerSelection(selected.size());
 		if (!Dialogs.showConfirmDialog("Tessera: apply model", form.pane()))

@@ -16,6 +16,6 @@ public class PathObjectSelectionModel {
 	}
 
 	public Set<PathObject> getSelectedObjects() {
-		return Set.copyOf(selected);
+		return java.util.Collections.unmodifiableSet(selected);
 	}
 }
