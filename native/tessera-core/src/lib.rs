@@ -19,6 +19,8 @@
 //!   cancellation of long work; [`error`]: the one error type, whose kinds the CLI maps to exit
 //!   codes and the JNI crate to Java exceptions.
 #![warn(missing_docs)]
+// What a library shows is what its users may use: the CLI and the JNI crate (core), Java (JNI).
+#![warn(unreachable_pub)]
 
 pub mod dataset;
 pub mod error;

@@ -9,7 +9,7 @@ use crate::error::BridgeResult;
 ///
 /// The slice borrows the buffer: Java keeps it alive and unmodified while the calling thread
 /// waits in the native method, which is as long as the slice may live.
-pub fn direct_bytes<'a>(env: &Env, buffer: &'a JByteBuffer) -> BridgeResult<&'a [u8]> {
+pub(crate) fn direct_bytes<'a>(env: &Env, buffer: &'a JByteBuffer) -> BridgeResult<&'a [u8]> {
     let capacity = env.get_direct_buffer_capacity(buffer)?;
     let address = env.get_direct_buffer_address(buffer)?;
     // SAFETY: a direct buffer's address is valid for `capacity` bytes while the buffer lives,
@@ -21,7 +21,7 @@ pub fn direct_bytes<'a>(env: &Env, buffer: &'a JByteBuffer) -> BridgeResult<&'a 
 ///
 /// The same lifetime rule as [`direct_bytes`]; Java must not read or write the buffer while the
 /// native call runs (it waits in it).
-pub fn direct_bytes_mut<'a>(env: &Env, buffer: &'a mut JByteBuffer) -> BridgeResult<&'a mut [u8]> {
+pub(crate) fn direct_bytes_mut<'a>(env: &Env, buffer: &'a mut JByteBuffer) -> BridgeResult<&'a mut [u8]> {
     let capacity = env.get_direct_buffer_capacity(buffer)?;
     let address = env.get_direct_buffer_address(buffer)?;
     // SAFETY: as in `direct_bytes`; the buffer is only written through this slice meanwhile.

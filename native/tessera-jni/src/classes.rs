@@ -13,7 +13,7 @@ use jni::Env;
 
 /// The Java exception classes native errors map to.
 #[derive(Clone, Copy, Debug)]
-pub enum ExceptionKind {
+pub(crate) enum ExceptionKind {
     /// `TesseraException` itself (I/O failures).
     Base,
     /// `InvalidInputException`.
@@ -81,7 +81,7 @@ impl ExceptionKind {
 static EXCEPTIONS: OnceLock<Vec<Global<JClass<'static>>>> = OnceLock::new();
 
 /// Looks up and keeps every exception class; call from a native method of an extension class.
-pub fn cache(env: &mut Env) -> jni::errors::Result<()> {
+pub(crate) fn cache(env: &mut Env) -> jni::errors::Result<()> {
     if EXCEPTIONS.get().is_some() {
         return Ok(());
     }
@@ -96,7 +96,7 @@ pub fn cache(env: &mut Env) -> jni::errors::Result<()> {
 
 /// Throws an exception of `kind` with `message` (an `IllegalStateException` if the classes were
 /// never cached, which means the library was loaded without `NativeLibrary`).
-pub fn throw(env: &mut Env, kind: ExceptionKind, message: &str) {
+pub(crate) fn throw(env: &mut Env, kind: ExceptionKind, message: &str) {
     let thrown = match EXCEPTIONS.get().and_then(|classes| classes.get(kind as usize)) {
         Some(class) => env.throw_new(class, JNIString::from(message)),
         None => env.throw_new(

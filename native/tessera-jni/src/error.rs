@@ -10,7 +10,7 @@ use crate::classes::{self, ExceptionKind};
 
 /// A failed native method: a core error, or a JNI error (often a pending Java exception).
 #[derive(Debug, thiserror::Error)]
-pub enum BridgeError {
+pub(crate) enum BridgeError {
     /// The core refused or failed.
     #[error(transparent)]
     Core(#[from] TesseraError),
@@ -20,7 +20,7 @@ pub enum BridgeError {
 }
 
 /// The result of a native method body.
-pub type BridgeResult<T> = Result<T, BridgeError>;
+pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 
 impl BridgeError {
     fn kind(&self) -> ExceptionKind {
@@ -38,7 +38,7 @@ impl BridgeError {
 
 /// Throws the `TesseraException` subclass matching each error, and `NativePanicException` for a
 /// panic; an exception already pending (thrown by Java during the call) is left to propagate.
-pub struct ThrowTessera;
+pub(crate) struct ThrowTessera;
 
 impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowTessera {
     type Captures<'unowned_env_local: 'native_method, 'native_method> = ();

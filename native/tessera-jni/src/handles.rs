@@ -19,7 +19,7 @@ struct Slot<T> {
 }
 
 /// Moves `value` behind a new handle.
-pub fn into_handle<T: Send + Sync + 'static>(value: T) -> jlong {
+pub(crate) fn into_handle<T: Send + Sync + 'static>(value: T) -> jlong {
     Box::into_raw(Box::new(Slot { type_id: TypeId::of::<T>(), value: Arc::new(value) })) as jlong
 }
 
@@ -41,14 +41,14 @@ fn check<T: 'static>(handle: jlong) -> BridgeResult<()> {
 }
 
 /// The object behind `handle`, shared with its owner.
-pub fn get<T: 'static>(handle: jlong) -> BridgeResult<Arc<T>> {
+pub(crate) fn get<T: 'static>(handle: jlong) -> BridgeResult<Arc<T>> {
     check::<T>(handle)?;
     // SAFETY: checked above that the handle is a live `Slot<T>`.
     Ok(unsafe { &*(handle as *const Slot<T>) }.value.clone())
 }
 
 /// Frees `handle`; the object itself lives on while calls in flight hold it.
-pub fn free<T: 'static>(handle: jlong) -> BridgeResult<()> {
+pub(crate) fn free<T: 'static>(handle: jlong) -> BridgeResult<()> {
     check::<T>(handle)?;
     // SAFETY: checked above; Java frees each handle exactly once.
     drop(unsafe { Box::from_raw(handle as *mut Slot<T>) });

@@ -13,7 +13,7 @@ use crate::{handles, worker};
 /// Runs `work` on a worker thread as a job that reports to `listener` and stops when the token
 /// behind `cancel_token` is cancelled. An exception thrown by the listener stops the job and is
 /// rethrown to the Java caller in place of the job's result.
-pub fn run_job<T: Send>(
+pub(crate) fn run_job<T: Send>(
     env: &mut Env,
     listener: &JObject,
     cancel_token: jlong,

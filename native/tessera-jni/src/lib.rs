@@ -8,6 +8,8 @@
 //! Nothing here may abort the JVM: every method runs inside `catch_unwind` (via
 //! `jni::native_method!`), errors become `TesseraException` subclasses (see [`error`]), and
 //! `unwrap`/`expect` are denied by clippy in this crate.
+// What a library shows is what its users may use: the CLI and the JNI crate (core), Java (JNI).
+#![warn(unreachable_pub)]
 
 mod arrays;
 mod buffers;

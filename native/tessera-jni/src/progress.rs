@@ -11,7 +11,7 @@ use tessera_core::job::{CancelToken, ProgressSink};
 ///
 /// A listener that throws stops the job: its exception is kept, the job's token is cancelled,
 /// and [`JavaProgress::take_failure`] hands the exception back for the native method to rethrow.
-pub struct JavaProgress {
+pub(crate) struct JavaProgress {
     listener: Global<JObject<'static>>,
     token: CancelToken,
     failure: Mutex<Option<Global<JThrowable<'static>>>>,
@@ -19,12 +19,12 @@ pub struct JavaProgress {
 
 impl JavaProgress {
     /// Keeps a global reference to `listener` for the duration of the job that `token` stops.
-    pub fn new(env: &Env, listener: &JObject, token: CancelToken) -> jni::errors::Result<Self> {
+    pub(crate) fn new(env: &Env, listener: &JObject, token: CancelToken) -> jni::errors::Result<Self> {
         Ok(Self { listener: env.new_global_ref(listener)?, token, failure: Mutex::new(None) })
     }
 
     /// The exception the listener threw, if it did (once).
-    pub fn take_failure(&self) -> Option<Global<JThrowable<'static>>> {
+    pub(crate) fn take_failure(&self) -> Option<Global<JThrowable<'static>>> {
         self.failure.lock().ok().and_then(|mut failure| failure.take())
     }
 

@@ -13,7 +13,7 @@ use crate::error::BridgeResult;
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 /// Runs `job` on a new worker thread and returns its result.
-pub fn run<T: Send>(job: impl FnOnce() -> tessera_core::Result<T> + Send) -> BridgeResult<T> {
+pub(crate) fn run<T: Send>(job: impl FnOnce() -> tessera_core::Result<T> + Send) -> BridgeResult<T> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name("tessera-worker".to_owned())

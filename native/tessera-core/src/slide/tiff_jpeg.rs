@@ -14,7 +14,7 @@ use crate::{Result, TesseraError};
 
 /// The tiles of one JPEG-compressed, tiled, 8-bit RGB TIFF page.
 #[derive(Debug)]
-pub struct JpegTiles {
+pub(crate) struct JpegTiles {
     width: u64,
     height: u64,
     tile_width: u32,
@@ -29,7 +29,7 @@ pub struct JpegTiles {
 
 /// An opened TIFF and its JPEG-tiled pages.
 #[derive(Debug)]
-pub struct TiffJpeg {
+pub(crate) struct TiffJpeg {
     file: File,
     pages: Vec<JpegTiles>,
 }
@@ -38,7 +38,7 @@ const MAX_PAGES: usize = 256;
 
 impl TiffJpeg {
     /// Reads the page directory of `path`; `None` when it is not a TIFF this reader handles.
-    pub fn open(path: &Path) -> Option<Self> {
+    pub(crate) fn open(path: &Path) -> Option<Self> {
         let file = File::open(path).ok()?;
         let length = file.metadata().ok()?.len();
         let reader = Reader { file: &file, length, little: false, big: false };
@@ -47,21 +47,21 @@ impl TiffJpeg {
     }
 
     /// The JPEG-tiled page of exactly `width × height` pixels, if there is exactly one.
-    pub fn page(&self, width: u64, height: u64) -> Option<&JpegTiles> {
+    pub(crate) fn page(&self, width: u64, height: u64) -> Option<&JpegTiles> {
         let mut matching = self.pages.iter().filter(|p| p.width == width && p.height == height);
         let page = matching.next()?;
         matching.next().is_none().then_some(page)
     }
 
     /// The sizes of the JPEG-tiled pages, in file order.
-    pub fn page_sizes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+    pub(crate) fn page_sizes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.pages.iter().map(|page| (page.width, page.height))
     }
 
     /// Reads `width × height` pixels of the pyramid `level` from level-0 position (`x`, `y`),
     /// when that level is a JPEG-tiled page of this file: `None` when it is not (or a tile cannot
     /// be decoded), so that the caller can read it another way.
-    pub fn read_level(&self, level: &Level, x: i64, y: i64, width: u32, height: u32) -> Option<RgbImage> {
+    pub(crate) fn read_level(&self, level: &Level, x: i64, y: i64, width: u32, height: u32) -> Option<RgbImage> {
         let page = self.page(level.width, level.height)?;
         let (x, y) = ((x as f64 / level.downsample).floor() as i64, (y as f64 / level.downsample).floor() as i64);
         self.read(page, x, y, width, height).ok()
@@ -69,7 +69,7 @@ impl TiffJpeg {
 
     /// Reads `width × height` pixels of `page` from (`x`, `y`) in the page's own pixels; pixels
     /// outside the page (and missing tiles) are white.
-    pub fn read(&self, page: &JpegTiles, x: i64, y: i64, width: u32, height: u32) -> Result<RgbImage> {
+    pub(crate) fn read(&self, page: &JpegTiles, x: i64, y: i64, width: u32, height: u32) -> Result<RgbImage> {
         let mut out = RgbImage::white(width, height).into_bytes();
         let (tw, th) = (i64::from(page.tile_width), i64::from(page.tile_height));
         let across = (page.width as i64 + tw - 1) / tw;
