@@ -39,9 +39,9 @@ impl Runtime {
     }
 
     /// An ONNX Runtime session on the CPU for a training step, optimised at the EXTENDED level
-    /// (the ALL level adds layout reorders that slow the training graphs down), running on
-    /// `threads` threads. Call inside [`guard`]. Its threads spin between operators: a training step is one long run of small operators
-    /// with nothing else to do on the cores meanwhile.
+    /// (the ALL level adds layout reorders that slow the training graphs down), on `threads`
+    /// threads that spin between operators: a training step is one long run of small operators
+    /// with nothing else to do on the cores meanwhile. Call inside [`guard`].
     pub(crate) fn session(&self, bytes: &[u8], threads: usize) -> Result<Session> {
         commit(self.cpu_builder(threads, true)?, bytes)
     }
