@@ -6,7 +6,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::graph::probe;
 use tessera_core::TesseraError;
 
-use crate::arrays::floats;
+use crate::convert::floats;
 use crate::error::{BridgeResult, ThrowTessera};
 
 pub(crate) const METHODS: &[NativeMethod] = &[

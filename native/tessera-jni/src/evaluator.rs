@@ -5,7 +5,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::eval::report::Report;
 use tessera_core::TesseraError;
 
-use crate::arrays::{floats, ints, strings};
+use crate::convert::{floats, ints, strings};
 use crate::error::{BridgeResult, ThrowTessera};
 
 /// Bootstrap resamples behind each confidence interval.

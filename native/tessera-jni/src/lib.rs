@@ -11,10 +11,9 @@
 // What a library shows is what its users may use: the CLI and the JNI crate (core), Java (JNI).
 #![warn(unreachable_pub)]
 
-mod arrays;
-mod buffers;
 mod cancellation_token;
 mod classes;
+mod convert;
 mod diagnostics;
 mod error;
 mod evaluator;

@@ -10,10 +10,11 @@ use tessera_core::slide::{RegionSource, TiffSource};
 use tessera_core::tiling::read::read_packed;
 use tessera_core::TesseraError;
 
-use crate::buffers::direct_bytes_mut;
+use crate::convert::direct_bytes_mut;
+use crate::convert::tile_spec;
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
-use crate::tile_planner::{no_selection, tile_spec};
+use crate::tile_planner::no_selection;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
     crate::bridge_method! { static fn slide_open(path: JString, pixel_size_microns: jdouble) -> jlong },

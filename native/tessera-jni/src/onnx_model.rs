@@ -6,7 +6,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::runtime::{self, Model};
 use tessera_core::TesseraError;
 
-use crate::buffers::direct_bytes;
+use crate::convert::direct_bytes;
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;

@@ -8,12 +8,13 @@ use jni::sys::{jdouble, jint, jlong};
 use jni::{Env, NativeMethod};
 use serde_json::{json, Map, Value};
 use tessera_core::geometry::{wkb, Classification, Document, Layout, ObjectType, PathObject, Shape};
+use tessera_core::infer::region::plan_tissue_mask;
 use tessera_core::slide::RgbImage;
 use tessera_core::tiling::tissue::TissueMask;
-use tessera_core::tiling::{plan_selection, plan_whole_slide, select_regions, PlannedImage, TileSpec};
+use tessera_core::tiling::{plan_selection, select_regions, PlannedImage};
 use tessera_core::TesseraError;
 
-use crate::buffers::direct_bytes;
+use crate::convert::{dimension, direct_bytes, optional_string, tile_spec};
 use crate::error::{BridgeResult, ThrowTessera};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -129,32 +130,15 @@ fn plan_tissue_tiles<'local>(
     })?;
     let rgb = RgbImage::new(thumb.0 as u32, thumb.1 as u32, pixels.to_vec())?;
     let mask = TissueMask::from_image(&rgb, dimensions.0 as f64 / thumb.0 as f64);
-    let image_mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
-    let downsample = spec.resolution.downsample_given(image_mpp, Path::new(&image))?;
-    let plan = plan_whole_slide(&image, dimensions, downsample, &spec, Some(&mask), TISSUE_LABEL)?;
+    let mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
+    let planned = PlannedImage { name: &image, path: Path::new(&image), dimensions, mpp };
+    let plan = plan_tissue_mask(&planned, &mask, &spec, TISSUE_LABEL)?;
     Ok(env.new_string(json!({ "plan": plan, "selection": no_selection() }).to_string())?)
 }
 
 /// The selection counts of a plan made over tissue: no annotation was chosen or left out.
 pub(crate) fn no_selection() -> Value {
     json!({ "regions": 0, "unclassified": 0, "ignored": 0, "excluded": 0, "repaired": 0 })
-}
-
-pub(crate) fn tile_spec(env: &mut Env, spec: &JString) -> BridgeResult<TileSpec> {
-    Ok(serde_json::from_str(&spec.try_to_string(env)?)
-        .map_err(|e| TesseraError::invalid(format!("tile specification: {e}")))?)
-}
-
-fn optional_string(env: &mut Env, array: &JObjectArray<JString>, index: usize) -> BridgeResult<Option<String>> {
-    let value = array.get_element(env, index)?;
-    Ok(if value.is_null() { None } else { Some(value.try_to_string(env)?) })
-}
-
-fn dimension(value: jlong, what: &str) -> BridgeResult<u64> {
-    u64::try_from(value)
-        .ok()
-        .filter(|&v| v > 0)
-        .ok_or_else(|| TesseraError::invalid(format!("the image {what} must be positive, got {value}")).into())
 }
 
 /// A QuPath annotation as the core's GeoJSON model holds it.

@@ -10,7 +10,7 @@ use tessera_core::model::Package;
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
-use crate::buffers::direct_bytes;
+use crate::convert::direct_bytes;
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;

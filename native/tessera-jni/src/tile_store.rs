@@ -8,8 +8,8 @@ use jni::{Env, NativeMethod};
 use tessera_core::dataset::TileStore;
 use tessera_core::TesseraError;
 
-use crate::arrays::{ints, strings};
-use crate::buffers::direct_bytes;
+use crate::convert::direct_bytes;
+use crate::convert::{ints, strings};
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 

@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::geometry::Document;
 use crate::model::Metadata;
 use crate::slide::{RegionSource, Resolution};
-use crate::tiling::tissue::detect_tissue;
-use crate::tiling::{plan_regions, plan_whole_slide, LabelledRegion, Selection, TilePlan, TileSpec};
+use crate::tiling::tissue::{detect_tissue, TissueMask};
+use crate::tiling::{plan_regions, plan_whole_slide, LabelledRegion, PlannedImage, Selection, TilePlan, TileSpec};
 use crate::{Result, TesseraError};
 
 /// The longest side of the thumbnail tissue is detected on.
@@ -93,7 +93,13 @@ pub fn plan(
 /// 2048 px on its longer side), labelled `label`: the one tissue plan behind the `tessera`
 /// command and the QuPath extension, so that both tile a slide alike.
 pub fn plan_tissue(source: &dyn RegionSource, name: &str, spec: &TileSpec, label: &str) -> Result<TilePlan> {
-    let downsample = spec.resolution.downsample_for(source)?;
     let mask = detect_tissue(source, TISSUE_THUMBNAIL)?;
-    plan_whole_slide(name, source.dimensions(), downsample, spec, Some(&mask), label)
+    plan_tissue_mask(&PlannedImage::of(source, name), &mask, spec, label)
+}
+
+/// The tiles of `spec` where `mask` (an image's tissue, detected however its pixels came) says
+/// there is tissue, labelled `label`.
+pub fn plan_tissue_mask(image: &PlannedImage, mask: &TissueMask, spec: &TileSpec, label: &str) -> Result<TilePlan> {
+    let downsample = spec.resolution.downsample_given(image.mpp, image.path)?;
+    plan_whole_slide(image.name, image.dimensions, downsample, spec, Some(mask), label)
 }
