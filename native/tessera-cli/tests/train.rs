@@ -118,3 +118,16 @@ fn a_plateau_schedule_that_never_reduces_is_refused() {
     let output = train(&onnx, &model, &["--schedule", "sometimes"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_learning_rate_that_cannot_train_is_refused_before_any_tile_is_read() {
+    let (onnx, model) = (temp("lr.onnx"), temp("lr.tessera"));
+    backbone(&onnx, 64);
+    for rate in ["NaN", "1e30", "0"] {
+        let output = train(&onnx, &model, &["--learning-rate", rate]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{rate}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("the learning rate must be"), "{stderr}");
+        assert!(!model.exists(), "nothing written");
+    }
+}

@@ -69,7 +69,7 @@ impl Runtime {
         Ok(Session::builder(&self.environment)?
             .with_optimization_level(GraphOptimizationLevel::Level2)
             .map_err(ort::Error::from)?
-            .with_intra_threads(threads.max(1))
+            .with_intra_threads(capped_threads(threads))
             .map_err(ort::Error::from)?
             .with_intra_op_spinning(spin)
             .map_err(ort::Error::from)?)
@@ -85,6 +85,12 @@ impl Runtime {
         let build = guard("reading the build information", || Ok(ort::info().to_owned())).unwrap_or_default();
         format!("ONNX Runtime {} ({build})", self.version)
     }
+}
+
+/// `threads` within 1 and the machine's cores: more threads than cores only compete (and a
+/// typo such as 10000 would start that many).
+pub fn capped_threads(threads: usize) -> usize {
+    threads.clamp(1, std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// A session for a serialised model from ready options; a model ONNX Runtime refuses is an

@@ -72,3 +72,11 @@ fn wrong_input_size_is_an_error_not_a_crash() {
     let err = model.run(&[1.0, 2.0, 3.0], &[1, 3]).unwrap_err();
     assert!(matches!(err, TesseraError::Runtime(_)), "{err}");
 }
+
+#[test]
+fn thread_counts_are_capped_at_the_cores() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(runtime::capped_threads(0), 1);
+    assert_eq!(runtime::capped_threads(10_000), cores);
+    assert_eq!(runtime::capped_threads(1), 1);
+}

@@ -18,6 +18,19 @@ impl Scored {
     }
 }
 
+/// The runs of equal scores in `scored` (sorted by score), as index ranges. Equality is
+/// `total_cmp`'s, so that every run ends: NaN scores (from a broken model) form runs too.
+fn ties<T>(scored: &[(f32, T)]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let first = scored.get(start)?.0;
+        let end = start + scored[start..].iter().take_while(|s| s.0.total_cmp(&first).is_eq()).count();
+        let run = start..end;
+        start = end;
+        Some(run)
+    })
+}
+
 /// The area under the ROC curve of class `class` against the rest, from the probabilities
 /// `[n, classes]` row-major: the probability that a random tile of the class scores higher than
 /// a random other tile (ties count half; Mann–Whitney with average ranks). `None` when the class
@@ -26,12 +39,9 @@ pub fn roc_auc(truth: &[usize], probabilities: &[f32], classes: usize, class: us
     let Scored { mut scored, positives, negatives } = Scored::new(truth, probabilities, classes, class)?;
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum = 0.0;
-    let mut start = 0;
-    while start < scored.len() {
-        let end = start + scored[start..].iter().take_while(|s| s.0 == scored[start].0).count();
-        let average_rank = (start + end + 1) as f64 / 2.0;
-        rank_sum += average_rank * scored[start..end].iter().filter(|s| s.1).count() as f64;
-        start = end;
+    for run in ties(&scored) {
+        let average_rank = (run.start + run.end + 1) as f64 / 2.0;
+        rank_sum += average_rank * scored[run].iter().filter(|s| s.1).count() as f64;
     }
     let p = positives as f64;
     Some((rank_sum - p * (p + 1.0) / 2.0) / (p * negatives as f64))
@@ -47,13 +57,10 @@ pub fn roc_curve(truth: &[usize], probabilities: &[f32], classes: usize, class: 
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     // Counts (false positives, true positives) after each distinct threshold.
     let mut counts = vec![(0i64, 0i64)];
-    let mut start = 0;
-    while start < scored.len() {
-        let end = start + scored[start..].iter().take_while(|s| s.0 == scored[start].0).count();
-        let hits = scored[start..end].iter().filter(|s| s.1).count() as i64;
+    for run in ties(&scored) {
+        let hits = scored[run.clone()].iter().filter(|s| s.1).count() as i64;
         let (fp, tp) = counts[counts.len() - 1];
-        counts.push((fp + (end - start) as i64 - hits, tp + hits));
-        start = end;
+        counts.push((fp + run.len() as i64 - hits, tp + hits));
     }
     let mut corners: Vec<(i64, i64)> = Vec::with_capacity(counts.len());
     for point in counts {
@@ -106,5 +113,16 @@ mod tests {
             assert!(curve.windows(2).all(|w| w[1][0] >= w[0][0] && w[1][1] >= w[0][1]));
         }
         assert_eq!(roc_curve(&[0, 0], &[0.5; 4], 2, 1), None);
+    }
+
+    #[test]
+    fn nan_scores_end_like_any_other_tie() {
+        let truth = [0, 1, 0, 1];
+        let probabilities = [f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0.9, 0.1, 0.2, 0.8];
+        let auc = roc_auc(&truth, &probabilities, 2, 0);
+        assert!(auc.is_some(), "the tied NaN scores make one run, and the loop ends");
+        let curve = roc_curve(&truth, &probabilities, 2, 0).unwrap();
+        assert_eq!(curve.first(), Some(&[0.0, 0.0]));
+        assert_eq!(curve.last(), Some(&[1.0, 1.0]));
     }
 }

@@ -59,8 +59,10 @@ impl Stages for &dyn ProgressSink {
 }
 
 impl TrainingRequest<'_> {
-    /// Checks what can be checked before any tile is read: the architecture takes the tiles.
+    /// Checks what can be checked before any tile is read: the training settings, and that the
+    /// architecture takes the tiles.
     pub fn check(&self) -> Result<()> {
+        self.config.validate()?;
         self.architecture.check(self.tiles.tile_size)
     }
 

@@ -44,6 +44,30 @@ pub struct TrainConfig {
     pub balance: bool,
 }
 
+/// The largest base learning rate accepted: past it, training only diverges.
+const MAX_LEARNING_RATE: f32 = 10.0;
+
+impl TrainConfig {
+    /// Checks the values a run cannot work with before any tile is read; the error names the
+    /// setting and the value.
+    pub fn validate(&self) -> Result<()> {
+        let refuse = |problem: String| Err(TesseraError::invalid(problem));
+        if self.epochs == 0 {
+            return refuse("epochs must be at least 1, got 0".into());
+        }
+        if self.batch_size == 0 {
+            return refuse("the batch size must be at least 1, got 0".into());
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= MAX_LEARNING_RATE) {
+            return refuse(format!(
+                "the learning rate must be a number above 0 and at most {MAX_LEARNING_RATE}, got {}",
+                self.learning_rate
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
@@ -247,4 +271,24 @@ pub fn fit(
     // Diverging before the first validation leaves the last good (unvalidated) state: epoch 0.
     let (best_epoch, _, state) = best.unwrap_or_else(|| (0, 0.0, stepper.state().clone()));
     Ok(Trained { state, best_epoch, history, class_weights: weights, stopped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_a_run_cannot_work_with_are_named() {
+        assert!(TrainConfig::default().validate().is_ok());
+        let refused = |edit: fn(&mut TrainConfig)| {
+            let mut config = TrainConfig::default();
+            edit(&mut config);
+            config.validate().unwrap_err().to_string()
+        };
+        assert!(refused(|c| c.learning_rate = f32::NAN).contains("learning rate must be a number above 0"));
+        assert!(refused(|c| c.learning_rate = 1e30).contains("at most 10"));
+        assert!(refused(|c| c.learning_rate = -1.0).contains("got -1"));
+        assert!(refused(|c| c.epochs = 0).contains("epochs"));
+        assert!(refused(|c| c.batch_size = 0).contains("batch size"));
+    }
 }
