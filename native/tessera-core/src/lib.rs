@@ -15,6 +15,7 @@
 //! - [`model`]: the `.tessera` package (and WSInfer-style imports), written atomically;
 //! - [`infer`]: whole-slide inference, blending and contours; [`eval`]: metrics with confidence
 //!   intervals, ROC curves;
+//! - [`names`]: names from user data made safe as file names;
 //! - [`runtime`]: ONNX Runtime, loaded at run time from a library file; [`job`]: progress and
 //!   cancellation of long work; [`error`]: the one error type, whose kinds the CLI maps to exit
 //!   codes and the JNI crate to Java exceptions.
@@ -30,6 +31,7 @@ pub mod graph;
 pub mod infer;
 pub mod job;
 pub mod model;
+pub mod names;
 pub mod pipeline;
 pub mod rng;
 pub mod runtime;

@@ -17,6 +17,7 @@ mod convert;
 mod diagnostics;
 mod error;
 mod evaluator;
+mod file_names;
 mod handles;
 mod jobs;
 mod native_library;
@@ -52,6 +53,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         onnx_model::METHODS,
         diagnostics::METHODS,
         evaluator::METHODS,
+        file_names::METHODS,
         tile_planner::METHODS,
         tile_predictor::METHODS,
         tile_store::METHODS,

@@ -32,9 +32,11 @@ pub fn write_report(metadata: &tessera_core::model::Metadata, dir: &Path) -> Res
     )
 }
 
-/// A package record as the JSON the charts read.
+/// A package record as the JSON the charts read, its numbers as `tessera.json` writes them (an
+/// f32 with its shortest digits, not widened to f64 first), so `metrics.json` equals the package's.
 fn json(record: &impl serde::Serialize) -> Result<Value> {
-    serde_json::to_value(record).map_err(|e| TesseraError::internal(format!("metrics: {e}")))
+    let fail = |e: serde_json::Error| TesseraError::internal(format!("metrics: {e}"));
+    serde_json::from_str(&serde_json::to_string(record).map_err(fail)?).map_err(fail)
 }
 
 /// Writes an evaluation report (an [`eval::report::Report`](tessera_core::eval::report::Report)

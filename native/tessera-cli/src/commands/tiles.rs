@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tessera_core::job::{Job, ProgressSink};
+use tessera_core::names::safe_file_name;
 use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
@@ -112,18 +113,14 @@ fn plan_all(args: &Args, spec: &TileSpec) -> Result<Vec<SlideJob>> {
 }
 
 /// A name safe in file names on every platform.
-fn file_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' }).collect()
-}
-
 fn tile_file(tile: &Tile) -> String {
-    format!("{}/{}_x{}_y{}.png", file_safe(&tile.label), file_safe(&tile.slide), tile.x, tile.y)
+    format!("{}/{}_x{}_y{}.png", safe_file_name(&tile.label), safe_file_name(&tile.slide), tile.x, tile.y)
 }
 
 /// Reads and encodes one slide's tiles in parallel and writes them from this thread.
 fn write_tiles(slide: &SlideJob, out: &Path, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
     for label in slide.plan.tiles.iter().map(|tile| &tile.label).collect::<std::collections::BTreeSet<_>>() {
-        let folder = out.join(file_safe(label));
+        let folder = out.join(safe_file_name(label));
         std::fs::create_dir_all(&folder).map_err(|source| TesseraError::io(&folder, source))?;
     }
     let first = rows.len();

@@ -8,12 +8,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import javax.imageio.ImageIO;
 
+import qupath.ext.tessera.bridge.FileNames;
 import qupath.ext.tessera.bridge.InvalidInputException;
 import qupath.lib.images.ImageData;
 import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
@@ -44,14 +46,17 @@ public final class TileExport extends TilingJob<TileExport> {
 		if (planned.isEmpty())
 			throw new InvalidInputException(image + ": no classified annotation large enough for one " + tileSize + " px tile");
 		Path root = Path.of(dir);
-		String stem = image.replaceAll("[^A-Za-z0-9._-]", "_");
+		String stem = FileNames.safe(image);
+		Map<String, String> folders = new HashMap<>();
+		for (var label : tiles.labels())
+			folders.computeIfAbsent(label, FileNames::safe);
 		List<String> rows = new ArrayList<>(List.of("file,image,class,x,y,width,height,downsample,coverage"));
 		tiles.read((start, count, pixels) -> {
 			for (int i = 0; i < count; i++) {
 				checkCancelled();
 				report(start + i, planned.size(), "Writing tiles");
 				var tile = planned.get(start + i);
-				Path file = root.resolve(folder(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
+				Path file = root.resolve(folders.get(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
 				write(image(pixels, i, tileSize), file);
 				rows.add(String.join(",", csv(root.relativize(file).toString()), csv(image), csv(tile.label()),
 						Long.toString(tile.x()), Long.toString(tile.y()), Long.toString(tile.w()), Long.toString(tile.h()),
@@ -88,10 +93,6 @@ public final class TileExport extends TilingJob<TileExport> {
 			rgb[p] = (pixels.get(at) & 0xff) << 16 | (pixels.get(at + 1) & 0xff) << 8 | pixels.get(at + 2) & 0xff;
 		}
 		return image;
-	}
-
-	private static String folder(String label) {
-		return label.replaceAll("[^A-Za-z0-9._ -]", "_");
 	}
 
 	private static String csv(String text) {

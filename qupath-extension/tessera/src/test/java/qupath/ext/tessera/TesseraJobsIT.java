@@ -95,6 +95,27 @@ class TesseraJobsIT {
 	}
 
 	@Test
+	void tileExportNeverWritesOutsideItsFolderWhateverTheClassIsCalled(@TempDir Path dir) throws IOException {
+		var imageData = new ImageData<>(RedBlueImage.server(RedBlueImage.image()), new PathObjectHierarchy());
+		String[] classes = {"..", "../up", "CON", "a/b"};
+		for (int i = 0; i < classes.length; i++)
+			imageData.getHierarchy().addObject(PathObjects.createAnnotationObject(
+					ROIs.createRectangleROI(i * 128, 0, 128, 128, ImagePlane.getDefaultPlane()), PathClass.fromString(classes[i])));
+		Path out = dir.resolve("out");
+		int written = Tessera.tileExport().tileSize(32).downsample(1).export(imageData, out.toString());
+		assertEquals(4 * 16, written);
+		try (var files = Files.walk(dir)) {
+			var pngs = files.filter(f -> f.toString().endsWith(".png")).toList();
+			assertEquals(written, pngs.size());
+			assertTrue(pngs.stream().allMatch(f -> f.normalize().startsWith(out)), "every tile inside the folder given");
+		}
+		try (var folders = Files.list(out)) {
+			assertEquals(java.util.Set.of("_", "_.._up", "CON_", "a_b"),
+					folders.filter(Files::isDirectory).map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+		}
+	}
+
+	@Test
 	void mergedClassAnnotationsCoverEachAnnotationAndAreNeverTiledAgain(@TempDir Path dir) {
 		String model = TesseraScriptIT.quickModel(dir);
 		var imageData = RedBlueImage.imageData(RedBlueImage.image());

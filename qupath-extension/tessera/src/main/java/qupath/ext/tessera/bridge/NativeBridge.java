@@ -108,6 +108,9 @@ final class NativeBridge {
 
 	static native void predictorFree(long predictor);
 
+	/** {@code name} as one safe file name (see {@link FileNames}). */
+	static native String safeFileName(String name);
+
 	/** The evaluation report of {@code probabilities} ({@code truth.length × classes.length}) against {@code truth}, as JSON. */
 	static native String evaluate(String[] classes, int[] truth, float[] probabilities, long seed);
 }
