@@ -120,14 +120,27 @@ fn a_plateau_schedule_that_never_reduces_is_refused() {
 }
 
 #[test]
-fn a_learning_rate_that_cannot_train_is_refused_before_any_tile_is_read() {
+fn settings_that_cannot_train_are_refused_before_any_tile_is_read() {
     let (onnx, model) = (temp("lr.onnx"), temp("lr.tessera"));
     backbone(&onnx, 64);
-    for rate in ["NaN", "1e30", "0"] {
-        let output = train(&onnx, &model, &["--learning-rate", rate]);
+    for (flags, problem) in [
+        (["--learning-rate", "NaN"], "the learning rate must be"),
+        (["--learning-rate", "1e30"], "the learning rate must be"),
+        (["--learning-rate", "0"], "the learning rate must be"),
+    ] {
+        let output = train(&onnx, &model, &flags);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(3), "{rate}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.contains("the learning rate must be"), "{stderr}");
+        assert_eq!(output.status.code(), Some(3), "{flags:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(problem), "{stderr}");
         assert!(!model.exists(), "nothing written");
     }
+    let (slide, annotations) = (demo("CMU-1-Small-Region.svs"), demo("CMU-1-Small-Region.annotations.geojson"));
+    let one_fold = tessera(
+        &["train", "--mpp", "0.5", "--tile-size", "64", "--folds", "1", "--quiet"],
+        &[("--slide", &slide), ("--annotations", &annotations), ("--model", &model)],
+    );
+    let stderr = String::from_utf8_lossy(&one_fold.stderr);
+    assert_eq!(one_fold.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("1 fold is no cross-validation"), "{stderr}");
+    assert!(!model.exists(), "nothing written");
 }

@@ -120,11 +120,58 @@ impl Predictor {
         Ok(values)
     }
 
-    /// Runs the model on `count` preprocessed tiles laid end to end.
+    /// Runs the model on `count` preprocessed tiles laid end to end; its output as class
+    /// probabilities (see [`as_probabilities`]).
     pub fn infer(&self, tiles: &[f32], count: usize) -> Result<Tensor> {
         let tile = self.tile_size();
-        self.model.run(tiles, &[count, 3, tile, tile])
+        let mut output = self.model.run(tiles, &[count, 3, tile, tile])?;
+        as_probabilities(&mut output, &self.package.metadata().name)?;
+        Ok(output)
     }
+}
+
+/// How far a class vector's sum may be from 1 for it to count as probabilities already.
+const PROBABILITY_SUM_TOLERANCE: f32 = 1e-3;
+
+/// Makes a model's output `[N, classes, …]` class probabilities: a model that outputs raw scores
+/// (logits: a class vector with values outside [0, 1], or not summing to 1) has softmax applied
+/// to each class vector of the batch; one that outputs NaN or infinity is refused, naming `model`,
+/// rather than passed off as a result.
+fn as_probabilities(output: &mut Tensor, model: &str) -> Result<()> {
+    if output.data.iter().any(|v| !v.is_finite()) {
+        return Err(TesseraError::IncompatibleModel(format!(
+            "model {model:?} gives NaN or infinite outputs for these tiles; its results would be meaningless"
+        )));
+    }
+    let (Some(&count), Some(&classes)) = (output.shape.first(), output.shape.get(1)) else {
+        return Ok(());
+    };
+    let inner: usize = output.shape[2..].iter().product();
+    let vector = |n: usize, i: usize| (0..classes).map(move |c| (n * classes + c) * inner + i);
+    let is_distribution = |n: usize, i: usize| {
+        let mut sum = 0.0;
+        for at in vector(n, i) {
+            let value = output.data[at];
+            if !(0.0..=1.0).contains(&value) {
+                return false;
+            }
+            sum += value;
+        }
+        (sum - 1.0f32).abs() <= PROBABILITY_SUM_TOLERANCE
+    };
+    if (0..count).all(|n| (0..inner).all(|i| is_distribution(n, i))) {
+        return Ok(());
+    }
+    for n in 0..count {
+        for i in 0..inner {
+            let max = vector(n, i).map(|at| output.data[at]).fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = vector(n, i).map(|at| (output.data[at] - max).exp()).sum();
+            for at in vector(n, i) {
+                output.data[at] = (output.data[at] - max).exp() / sum;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks the declared input shape `[N, 3, tile, tile]` (symbolic sizes accepted).
@@ -166,6 +213,28 @@ fn output_kind(shape: &[usize], classes: usize) -> Result<OutputKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_scores_become_probabilities_and_nan_is_refused() {
+        let mut probabilities = Tensor { shape: vec![2, 2], data: vec![0.25, 0.75, 1.0, 0.0] };
+        as_probabilities(&mut probabilities, "m").unwrap();
+        assert_eq!(probabilities.data, vec![0.25, 0.75, 1.0, 0.0], "probabilities are left alone");
+        let mut logits = Tensor { shape: vec![2, 2], data: vec![2.0, -1.0, 0.0, 0.0] };
+        as_probabilities(&mut logits, "m").unwrap();
+        let e = (3.0f32).exp();
+        assert!((logits.data[0] - e / (e + 1.0)).abs() < 1e-6 && (logits.data[2] - 0.5).abs() < 1e-6);
+        assert!(logits.data.iter().all(|v| (0.0..=1.0).contains(v)));
+        // Segmentation: the class axis is the second; each pixel's vector sums to 1.
+        let mut pixels = Tensor { shape: vec![1, 2, 1, 2], data: vec![3.0, -3.0, 1.0, 1.0] };
+        as_probabilities(&mut pixels, "m").unwrap();
+        assert!(
+            (pixels.data[0] + pixels.data[2] - 1.0).abs() < 1e-6
+                && (pixels.data[1] + pixels.data[3] - 1.0).abs() < 1e-6
+        );
+        let mut broken = Tensor { shape: vec![1, 2], data: vec![f32::NAN, 0.5] };
+        let error = as_probabilities(&mut broken, "nan-model").unwrap_err().to_string();
+        assert!(error.contains("\"nan-model\" gives NaN"), "{error}");
+    }
 
     #[test]
     fn shapes_that_do_not_fit_are_named() {

@@ -59,9 +59,14 @@ impl Stages for &dyn ProgressSink {
 }
 
 impl TrainingRequest<'_> {
-    /// Checks what can be checked before any tile is read: the training settings, and that the
-    /// architecture takes the tiles.
+    /// Checks what can be checked before any tile is read: the folds, the training settings, and
+    /// that the architecture takes the tiles.
     pub fn check(&self) -> Result<()> {
+        if self.folds == 1 {
+            return Err(crate::TesseraError::invalid(
+                "1 fold is no cross-validation: give 0 folds for none, or at least 2",
+            ));
+        }
         self.config.validate()?;
         self.architecture.check(self.tiles.tile_size)
     }
