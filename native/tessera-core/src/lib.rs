@@ -15,7 +15,8 @@
 //! - [`model`]: the `.tessera` package (and WSInfer-style imports), written atomically;
 //! - [`infer`]: whole-slide inference, blending and contours; [`eval`]: metrics with confidence
 //!   intervals, ROC curves;
-//! - [`names`]: names from user data made safe as file names;
+//! - [`names`]: names from user data made safe as file names; [`outputs`]: outputs that would
+//!   overwrite an input, refused before work starts;
 //! - [`runtime`]: ONNX Runtime, loaded at run time from a library file; [`job`]: progress and
 //!   cancellation of long work; [`error`]: the one error type, whose kinds the CLI maps to exit
 //!   codes and the JNI crate to Java exceptions.
@@ -32,6 +33,7 @@ pub mod infer;
 pub mod job;
 pub mod model;
 pub mod names;
+pub mod outputs;
 pub mod pipeline;
 pub mod rng;
 pub mod runtime;

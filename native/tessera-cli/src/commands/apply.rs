@@ -12,6 +12,7 @@ use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::{Result, TesseraError};
 
+use super::inputs::{named_inputs, refuse_overwriting};
 use super::interrupt;
 use super::png_file;
 use super::progress::Bar;
@@ -78,6 +79,9 @@ pub struct Args {
 
 /// Loads the model and the slide, applies the model and writes the objects and heatmaps.
 pub fn run(args: Args) -> Result<()> {
+    let mut inputs = named_inputs(std::slice::from_ref(&args.slide), args.annotations.as_slice());
+    inputs.push(("the model given with --model", &args.model));
+    refuse_overwriting(&[("--out", Some(&args.out)), ("--heatmap", args.heatmap.as_deref())], &inputs)?;
     let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

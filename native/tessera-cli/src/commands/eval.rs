@@ -9,7 +9,7 @@ use tessera_core::pipeline::{self, LabelledSlide};
 use tessera_core::slide::RegionSource;
 use tessera_core::{runtime, Result, TesseraError};
 
-use super::inputs::open_slides;
+use super::inputs::{named_inputs, open_slides, refuse_overwriting};
 use super::interrupt;
 use super::plots;
 use super::progress::Bar;
@@ -49,6 +49,9 @@ pub struct Args {
 
 /// Evaluates and prints or writes the report.
 pub fn run(args: Args) -> Result<()> {
+    let mut inputs = named_inputs(&args.slides, &args.annotations);
+    inputs.push(("the model given with --model", &args.model));
+    refuse_overwriting(&[("--report", args.report.as_deref())], &inputs)?;
     let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);

@@ -11,7 +11,7 @@ use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
 
-use super::inputs::TileArgs;
+use super::inputs::{named_inputs, refuse_overwriting, TileArgs};
 use super::interrupt;
 use super::png_file;
 use tessera_core::{Result, TesseraError};
@@ -70,6 +70,8 @@ impl ProgressSink for Bar {
 
 /// Plans every slide, then reads, encodes and writes the tiles and the manifests.
 pub fn run(args: Args) -> Result<()> {
+    let inputs = named_inputs(&args.tiles.slides, &args.tiles.annotations);
+    refuse_overwriting(&[("--out", Some(&args.out))], &inputs)?;
     let spec = args.tiles.spec()?;
     let jobs = plan_all(&args, &spec)?;
     let total: usize = jobs.iter().map(|job| job.plan.tiles.len()).sum();

@@ -15,7 +15,7 @@ use tessera_core::train::schedule::Schedule;
 use tessera_core::Result;
 use tessera_core::{runtime, TesseraError};
 
-use super::inputs::TileArgs;
+use super::inputs::{named_inputs, refuse_overwriting, TileArgs};
 use super::interrupt;
 use super::plots;
 use super::progress::Bar;
@@ -131,6 +131,11 @@ pub struct Outcome {
 
 /// Trains, cross-validates and writes the model.
 pub fn run(args: Args) -> Result<()> {
+    let mut inputs = named_inputs(&args.tiles.slides, &args.tiles.annotations);
+    if let Some(backbone) = &args.backbone {
+        inputs.push(("the backbone given with --backbone", backbone));
+    }
+    refuse_overwriting(&[("--model", Some(&args.model)), ("--report", args.report.as_deref())], &inputs)?;
     let spec = args.tiles.spec()?;
     let (slides, colours) = args.tiles.open(&spec)?;
     let labelled: Vec<LabelledSlide> = slides
