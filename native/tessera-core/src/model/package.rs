@@ -56,13 +56,28 @@ impl Package {
             }
             other => other,
         };
-        if bytes.starts_with(b"PK\x03\x04") {
-            Self::from_zip(&bytes).map_err(in_file)
-        } else {
-            let config = path.with_file_name(wsinfer::CONFIG_FILE);
-            let metadata = wsinfer::read_config(&config)?;
-            Self::new(metadata, bytes).map_err(in_file)
+        // Every zip, empty ones included, starts with a "PK" record.
+        if bytes.starts_with(b"PK") {
+            return Self::from_zip(&bytes).map_err(in_file);
         }
+        if let Err(error) = onnx::signature(&bytes) {
+            return Err(TesseraError::IncompatibleModel(format!(
+                "{} is neither a .tessera package (a zip) nor a model: {}",
+                path.display(),
+                error.to_string().trim_start_matches("incompatible model: ")
+            )));
+        }
+        let config = path.with_file_name(wsinfer::CONFIG_FILE);
+        if !config.is_file() {
+            return Err(TesseraError::IncompatibleModel(format!(
+                "{} is a bare ONNX model: it needs a WSInfer-style {} beside it (its classes, tile size and \
+                 resolution), and there is none",
+                path.display(),
+                wsinfer::CONFIG_FILE
+            )));
+        }
+        let metadata = wsinfer::read_config(&config)?;
+        Self::new(metadata, bytes).map_err(in_file)
     }
 
     fn from_zip(bytes: &[u8]) -> Result<Self> {
@@ -173,6 +188,26 @@ mod tests {
         assert!(message.contains("m.tessera") && message.contains("not a readable .tessera package"), "{message}");
         let bad = Package::new(package().metadata().clone(), b"not onnx".to_vec()).unwrap_err();
         assert!(bad.to_string().contains("not an ONNX model"), "{bad}");
+    }
+
+    #[test]
+    fn files_that_are_no_model_are_named_as_such() {
+        let dir = tempdir();
+        let refused = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let error = Package::read(&path).unwrap_err();
+            assert!(matches!(error, TesseraError::IncompatibleModel(_)), "{name}: {error}");
+            error.to_string()
+        };
+        // An empty zip, a slide, plain text: no model, whatever the file is called.
+        let empty_zip = refused("empty.tessera", b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        assert!(empty_zip.contains("empty.tessera") && empty_zip.contains("no tessera.json"), "{empty_zip}");
+        let slide = refused("slide.tessera", b"II*\0\x08\0\0\0 a TIFF");
+        assert!(slide.contains("neither a .tessera package (a zip) nor a model: not an ONNX model"), "{slide}");
+        let bare =
+            refused("bare.onnx", &crate::graph::probe::linear_softmax(&[1.0, 0.0, 0.0, 1.0], &[0.0, 0.0], 2).unwrap());
+        assert!(bare.contains("bare ONNX model") && bare.contains("config.json"), "{bare}");
     }
 
     fn tempdir() -> PathBuf {
