@@ -16,14 +16,23 @@ struct Cli {
     command: Command,
 }
 
+// Every command lets negative numbers reach its options, so that `--overlap -1` is refused with
+// what the option takes rather than as an unexpected argument.
 #[derive(Subcommand)]
 enum Command {
+    #[command(allow_negative_numbers = true)]
     Selftest(commands::selftest::Args),
+    #[command(allow_negative_numbers = true)]
     Info(commands::info::Args),
+    #[command(allow_negative_numbers = true)]
     Tiles(commands::tiles::Args),
+    #[command(allow_negative_numbers = true)]
     Train(commands::train::Args),
+    #[command(allow_negative_numbers = true)]
     Eval(commands::eval::Args),
+    #[command(allow_negative_numbers = true)]
     Demo(commands::demo::Args),
+    #[command(allow_negative_numbers = true)]
     Apply(commands::apply::Args),
 }
 

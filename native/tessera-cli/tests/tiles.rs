@@ -216,6 +216,18 @@ fn bad_annotations_and_parameters_are_named_with_their_problem() {
     .unwrap();
     fails("outside", &slide, &elsewhere, GOOD, 3, "elsewhere.geojson", "outside slide");
     fails("tilesize", &slide, &data(DEMO), &["--tile-size", "0", "--downsample", "1"], 3, "tile size", "got 0");
+    fails(
+        "negative",
+        &slide,
+        &data(DEMO),
+        &["--tile-size", "64", "--downsample", "1", "--overlap", "-1"],
+        3,
+        "overlap",
+        "got -1",
+    );
+    let bom = dir.join("bom.geojson");
+    std::fs::write(&bom, "\u{feff}{\"type\": \"FeatureCollection\", \"features\": []}").unwrap();
+    fails("bom", &slide, &bom, GOOD, 3, "bom.geojson", "no usable polygons");
     fails("missingannotations", &slide, &dir.join("absent.geojson"), GOOD, 1, "absent.geojson", "No such file");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -223,8 +223,10 @@ impl Document {
         Self::parse(&text, path)
     }
 
-    /// Parses GeoJSON text read from `source` (named in errors).
+    /// Parses GeoJSON text read from `source` (named in errors); a UTF-8 byte-order mark (some
+    /// Windows editors write one) is skipped.
     pub fn parse(text: &str, source: &Path) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: Value = serde_json::from_str(text)
             .map_err(|error| TesseraError::invalid(format!("{}: not valid JSON: {error}", source.display())))?;
         Self::from_value(value, source)
@@ -431,6 +433,13 @@ mod tests {
 
     fn parse(text: &str) -> Result<Document> {
         Document::parse(text, Path::new("test.geojson"))
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = "\u{feff}{\"type\": \"FeatureCollection\", \"features\": []}";
+        let document = Document::parse(text, Path::new("bom.geojson")).unwrap();
+        assert!(document.objects.is_empty());
     }
 
     #[test]
