@@ -127,5 +127,12 @@ fn bad_input_fails_with_one_line_and_its_exit_code() {
     assert_eq!(outside.status.code(), Some(3), "{}", stderr(&outside));
     assert!(stderr(&outside).contains("outside slide"), "{}", stderr(&outside));
     assert_eq!(stderr(&outside).lines().count(), 1);
+    let huge = apply(&[&model, &slide(), &out], &["--downsample", "1e9"], None);
+    assert_eq!(huge.status.code(), Some(3), "{}", stderr(&huge));
+    assert!(
+        stderr(&huge).contains("no tile fits over the tissue"),
+        "an empty result is never passed off as one: {}",
+        stderr(&huge)
+    );
     assert!(!out.exists(), "no output is written on failure");
 }

@@ -142,5 +142,18 @@ fn settings_that_cannot_train_are_refused_before_any_tile_is_read() {
     let stderr = String::from_utf8_lossy(&one_fold.stderr);
     assert_eq!(one_fold.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("1 fold is no cross-validation"), "{stderr}");
+    // Annotations of one class only.
+    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(&annotations).unwrap()).unwrap();
+    let features = document["features"].as_array_mut().unwrap();
+    features.retain(|f| f["properties"]["classification"]["name"] == "Stroma");
+    let stroma = temp("stroma.geojson");
+    std::fs::write(&stroma, document.to_string()).unwrap();
+    let one_class = tessera(
+        &["train", "--mpp", "0.5", "--tile-size", "64", "--folds", "0", "--quiet"],
+        &[("--slide", &slide), ("--annotations", &stroma), ("--model", &model)],
+    );
+    let stderr = String::from_utf8_lossy(&one_class.stderr);
+    assert_eq!(one_class.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("tiles of Stroma only: annotate at least 2 classes"), "{stderr}");
     assert!(!model.exists(), "nothing written");
 }

@@ -83,10 +83,30 @@ pub fn plan(
                 excluded: 0,
                 repaired: 0,
             };
-            plan_regions(&selection, &name, source.dimensions(), downsample, &spec)
+            nonempty(
+                plan_regions(&selection, &name, source.dimensions(), downsample, &spec)?,
+                "inside the polygons",
+                source,
+            )
         }
-        None => plan_tissue(source, &name, &spec, LABEL),
+        None => nonempty(plan_tissue(source, &name, &spec, LABEL)?, "over the tissue", source),
     }
+}
+
+/// `plan`, or an error saying that no tile fits `where` on the slide, with the tile's size on the
+/// slide: an empty result is never passed off as one.
+fn nonempty(plan: TilePlan, place: &str, source: &dyn RegionSource) -> Result<TilePlan> {
+    if !plan.tiles.is_empty() {
+        return Ok(plan);
+    }
+    let (width, height) = source.dimensions();
+    let side = f64::from(plan.tile_size) * plan.downsample;
+    Err(TesseraError::invalid(format!(
+        "{}: no tile fits {place}: a tile covers {side:.0} × {side:.0} px of this {width} × {height} px slide \
+         (downsample {:.3}); check the resolution, or the minimum coverage",
+        source.path().display(),
+        plan.downsample
+    )))
 }
 
 /// The tiles of `spec` over the tissue of `source` (detected on a thumbnail at most

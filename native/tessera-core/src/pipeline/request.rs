@@ -83,6 +83,13 @@ impl TrainingRequest<'_> {
         stages: &mut dyn Stages,
     ) -> Result<Package> {
         self.check()?;
+        if store.classes().len() < 2 {
+            let found = if store.classes().is_empty() { "no class".to_owned() } else { store.classes().join(", ") };
+            return Err(crate::TesseraError::invalid(format!(
+                "a classifier learns to tell classes apart, and the annotations give tiles of {found} only: \
+                 annotate at least 2 classes"
+            )));
+        }
         let prepared = {
             let job = Job::new(cancel.clone(), stages.start(Stage::Prepare));
             self.architecture.prepare(runtime, store, self.config.threads, &job)?
