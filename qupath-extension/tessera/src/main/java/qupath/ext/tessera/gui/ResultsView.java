@@ -31,6 +31,9 @@ import qupath.ext.tessera.bridge.PackageRecords.Report;
  */
 public final class ResultsView {
 
+	/** Height of a row of the classes table. */
+	private static final double ROW = 26;
+
 	final Label summary = new Label();
 	final TableView<ClassReport> classes = new TableView<>();
 	final GridPane confusion = new GridPane();
@@ -54,7 +57,10 @@ public final class ResultsView {
 		classes.getColumns().add(column("f1", row -> decimal(row.f1())));
 		classes.getColumns().add(column("support", row -> Long.toString(row.support())));
 		classes.getColumns().add(column("roc auc", row -> row.rocAuc() == null ? "–" : decimal(row.rocAuc())));
-		classes.setPrefHeight(28 * (rows.size() + 1) + 6);
+		// The header and exactly one row per class: no empty row below them.
+		classes.setFixedCellSize(ROW);
+		classes.setPrefHeight(ROW * (rows.size() + 1) + 4);
+		classes.setMinHeight(classes.getPrefHeight());
 		classes.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 		fillConfusion(report.confusion(), rows.stream().map(ClassReport::name).toList());
 		curves = history == null ? null : curves(history);
