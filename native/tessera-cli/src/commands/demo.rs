@@ -7,6 +7,7 @@ use tessera_core::geometry::{Document, Shape};
 use tessera_core::infer::{self, ApplyOptions, Predictor};
 use tessera_core::job::Job;
 use tessera_core::model::Package;
+use tessera_core::outputs::write_file;
 use tessera_core::pipeline::{Architecture, CnnOptions, LabelledSlide};
 use tessera_core::slide::{read_region, RegionSource, Resolution};
 use tessera_core::tiling::TileSpec;
@@ -59,7 +60,7 @@ pub fn run(args: Args) -> Result<()> {
     let slide_path = out.join(SLIDE_NAME);
     let annotations_path = out.join(ANNOTATIONS_NAME);
     for (path, bytes) in [(&slide_path, SLIDE), (&annotations_path, ANNOTATIONS)] {
-        std::fs::write(path, bytes).map_err(|source| TesseraError::io(path, source))?;
+        write_file(path, bytes)?;
     }
 
     let spec = TileSpec { overlap: 0.5, ..TileSpec::new(64, Resolution::Mpp(0.5)) };

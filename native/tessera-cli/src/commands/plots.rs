@@ -10,6 +10,7 @@ use std::path::Path;
 
 use png::ColorType;
 use serde_json::Value;
+use tessera_core::outputs::write_file;
 use tessera_core::{Result, TesseraError};
 
 use super::png_file;
@@ -53,14 +54,14 @@ fn write_json(metrics: &Value, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
     let text = serde_json::to_string_pretty(metrics).map_err(|e| TesseraError::invalid(e.to_string()))?;
     let path = dir.join("metrics.json");
-    std::fs::write(&path, text).map_err(|source| TesseraError::io(&path, source))
+    write_file(&path, text.as_ref())
 }
 
 /// Writes each named figure as `dir/<name>.svg` and `dir/<name>.png`.
 fn write_figures(dir: &Path, figures: &[(&str, Figure)]) -> Result<()> {
     for (name, figure) in figures {
         let path = dir.join(format!("{name}.svg"));
-        std::fs::write(&path, figure.to_svg()).map_err(|source| TesseraError::io(&path, source))?;
+        write_file(&path, figure.to_svg().as_ref())?;
         let (width, height, pixels) = raster::rasterise(figure);
         png_file::write(&dir.join(format!("{name}.png")), width, height, ColorType::Rgb, &pixels)?;
     }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use png::ColorType;
+use tessera_core::outputs::write_file;
 use tessera_core::{Result, TesseraError};
 
 /// PNG bytes of a `width × height` image of `color` samples (fast compression); `name` is the
@@ -23,5 +24,5 @@ pub fn encode(width: u32, height: u32, color: ColorType, data: &[u8], name: &Pat
 /// Writes the image to `path`.
 pub fn write(path: &Path, width: u32, height: u32, color: ColorType, data: &[u8]) -> Result<()> {
     let bytes = encode(width, height, color, data, path)?;
-    std::fs::write(path, bytes).map_err(|source| TesseraError::io(path, source))
+    write_file(path, bytes.as_ref())
 }

@@ -14,6 +14,7 @@ use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePl
 use super::inputs::{named_inputs, refuse_overwriting, TileArgs};
 use super::interrupt;
 use super::png_file;
+use tessera_core::outputs::write_file;
 use tessera_core::{Result, TesseraError};
 
 /// Cut labelled tiles out of slides, inside the polygons of QuPath GeoJSON exports.
@@ -191,7 +192,7 @@ fn write_manifests(out: &Path, spec: &TileSpec, jobs: &[SlideJob], rows: &[Row])
         ));
     }
     let csv_path = out.join("manifest.csv");
-    std::fs::write(&csv_path, csv).map_err(|source| TesseraError::io(&csv_path, source))?;
+    write_file(&csv_path, csv.as_ref())?;
     let slides: Vec<_> = jobs
         .iter()
         .map(|job| {
@@ -208,7 +209,7 @@ fn write_manifests(out: &Path, spec: &TileSpec, jobs: &[SlideJob], rows: &[Row])
     let json_path = out.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest)
         .map_err(|error| TesseraError::io(&json_path, std::io::Error::other(error)))?;
-    std::fs::write(&json_path, text).map_err(|source| TesseraError::io(&json_path, source))
+    write_file(&json_path, text.as_ref())
 }
 
 fn print_summary(jobs: &[SlideJob], rows: &[Row], out: &Path) {

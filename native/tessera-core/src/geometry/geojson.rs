@@ -284,7 +284,7 @@ impl Document {
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(&self.to_value())
             .map_err(|error| TesseraError::io(path, std::io::Error::other(error)))?;
-        std::fs::write(path, text).map_err(|source| TesseraError::io(path, source))
+        crate::outputs::write_file(path, text.as_bytes())
     }
 
     /// How many objects have no polygon (points, lines, empty geometry) and so are skipped.

@@ -1,7 +1,7 @@
 //! The `.tessera` file: a zip of `model.onnx` and `tessera.json`, written atomically.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -93,15 +93,7 @@ impl Package {
     /// Writes the package to `path` through a temporary file in the same folder, renamed into
     /// place once complete: `path` holds the old package or the new one, never a partial one.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let temporary = temporary_path(path);
-        let written = self
-            .write_zip(&temporary)
-            .and_then(|()| std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source)));
-        if written.is_err() {
-            // Best effort: the error that matters is the one returned.
-            let _ = std::fs::remove_file(&temporary);
-        }
-        written
+        crate::outputs::write_atomically(path, |temporary| self.write_zip(temporary))
     }
 
     fn write_zip(&self, temporary: &Path) -> Result<()> {
@@ -119,12 +111,6 @@ impl Package {
         let file = zip.finish().map_err(failed)?;
         file.sync_all().map_err(io)
     }
-}
-
-/// `dir/.name.tmp-<pid>` for `dir/name`.
-fn temporary_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 fn read_entry(archive: &mut ZipArchive<std::io::Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Vec<u8>> {
@@ -151,6 +137,7 @@ mod tests {
     use super::*;
     use crate::graph::probe;
     use crate::model::{ClassInfo, InputSpec, Task};
+    use std::path::PathBuf;
 
     fn package() -> Package {
         let metadata = Metadata::new(
