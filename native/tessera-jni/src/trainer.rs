@@ -7,6 +7,7 @@ use jni::objects::{JClass, JObject, JString};
 use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
+use tessera_core::outputs::{check_outputs, Output};
 use tessera_core::pipeline::{Architecture, CnnOptions, DataRecord, TrainingRequest, TransferOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
@@ -76,6 +77,7 @@ fn train_package<'local>(
     let request: Request = serde_json::from_str(&request.try_to_string(env)?)
         .map_err(|e| TesseraError::invalid(format!("training request: {e}")))?;
     let model_path = PathBuf::from(model_path.try_to_string(env)?);
+    check_outputs(&[Output::file("the model file", &model_path)], &[])?;
     let metrics = run_job(env, &listener, cancel_token, |job| {
         let store = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?;
         let architecture = request.architecture()?;

@@ -12,10 +12,11 @@ use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::{Result, TesseraError};
 
-use super::inputs::{named_inputs, refuse_overwriting};
+use super::inputs::named_inputs;
 use super::interrupt;
 use super::png_file;
 use super::progress::Bar;
+use tessera_core::outputs::{check_outputs, Output};
 
 /// Apply a model (.tessera package, or bare .onnx with a WSInfer config.json beside it) to a slide.
 ///
@@ -81,7 +82,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let mut inputs = named_inputs(std::slice::from_ref(&args.slide), args.annotations.as_slice());
     inputs.push(("the model given with --model", &args.model));
-    refuse_overwriting(&[("--out", Some(&args.out)), ("--heatmap", args.heatmap.as_deref())], &inputs)?;
+    let mut outputs = vec![Output::file("--out", &args.out)];
+    outputs.extend(args.heatmap.as_deref().map(|heatmap| Output::folder("--heatmap", heatmap)));
+    check_outputs(&outputs, &inputs)?;
     let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

@@ -9,10 +9,11 @@ use tessera_core::pipeline::{self, LabelledSlide};
 use tessera_core::slide::RegionSource;
 use tessera_core::{runtime, Result, TesseraError};
 
-use super::inputs::{named_inputs, open_slides, refuse_overwriting};
+use super::inputs::{named_inputs, open_slides};
 use super::interrupt;
 use super::plots;
 use super::progress::Bar;
+use tessera_core::outputs::{check_outputs, Output};
 
 /// Evaluate a model on annotated slides.
 ///
@@ -51,7 +52,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let mut inputs = named_inputs(&args.slides, &args.annotations);
     inputs.push(("the model given with --model", &args.model));
-    refuse_overwriting(&[("--report", args.report.as_deref())], &inputs)?;
+    let report = args.report.as_deref().map(|report| Output::folder("--report", report));
+    check_outputs(report.as_slice(), &inputs)?;
     let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);

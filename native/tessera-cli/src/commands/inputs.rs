@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tessera_core::geometry::Document;
-use tessera_core::outputs::check_output;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::{select_regions, Selection, TileSpec};
 use tessera_core::{Result, TesseraError};
@@ -113,15 +112,4 @@ pub fn open_slides(slides: &[PathBuf], annotations: &[PathBuf], classes: Option<
 pub fn named_inputs<'a>(slides: &'a [PathBuf], annotations: &'a [PathBuf]) -> Vec<(&'static str, &'a Path)> {
     let slides = slides.iter().map(|s| ("the slide given with --slide", s.as_path()));
     slides.chain(annotations.iter().map(|a| ("the annotations given with --annotations", a.as_path()))).collect()
-}
-
-/// Refuses, before any work, each output (what names it, and the path when one is given) that
-/// would overwrite one of `inputs`.
-pub fn refuse_overwriting(outputs: &[(&str, Option<&Path>)], inputs: &[(&str, &Path)]) -> Result<()> {
-    for (what, output) in outputs {
-        if let Some(output) = output {
-            check_output(what, output, inputs)?;
-        }
-    }
-    Ok(())
 }

@@ -11,17 +11,18 @@ use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
 
-use super::inputs::{named_inputs, refuse_overwriting, TileArgs};
+use super::inputs::{named_inputs, TileArgs};
 use super::interrupt;
 use super::png_file;
-use tessera_core::outputs::write_file;
+use tessera_core::outputs::{check_outputs, write_file, write_folder, Output};
 use tessera_core::{Result, TesseraError};
 
 /// Cut labelled tiles out of slides, inside the polygons of QuPath GeoJSON exports.
 ///
 /// Tiles go to OUT/<class>/<slide>_x<X>_y<Y>.png (X, Y: level-0 position), with
 /// OUT/manifest.csv and OUT/manifest.json listing each tile's file, class, level-0 rectangle,
-/// coverage, source polygon id and slide.
+/// coverage, source polygon id and slide. They are written into a hidden folder inside OUT and
+/// moved into place only when every tile is written: a failed or cancelled run leaves nothing.
 ///
 /// Example: `tessera tiles --slide CMU-1.svs --annotations CMU-1.geojson --out tiles --tile-size 224 --mpp 0.5`
 #[derive(clap::Args)]
@@ -72,7 +73,7 @@ impl ProgressSink for Bar {
 /// Plans every slide, then reads, encodes and writes the tiles and the manifests.
 pub fn run(args: Args) -> Result<()> {
     let inputs = named_inputs(&args.tiles.slides, &args.tiles.annotations);
-    refuse_overwriting(&[("--out", Some(&args.out))], &inputs)?;
+    check_outputs(&[Output::folder("--out", &args.out)], &inputs)?;
     let spec = args.tiles.spec()?;
     let jobs = plan_all(&args, &spec)?;
     let total: usize = jobs.iter().map(|job| job.plan.tiles.len()).sum();
@@ -82,7 +83,6 @@ pub fn run(args: Args) -> Result<()> {
             spec.tile_size, spec.min_coverage
         )));
     }
-    std::fs::create_dir_all(&args.out).map_err(|source| TesseraError::io(&args.out, source))?;
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} tiles  {per_sec}  eta {eta}")
@@ -91,12 +91,14 @@ pub fn run(args: Args) -> Result<()> {
     let sink = Bar { bar, offset: AtomicU64::new(0) };
     let job = Job::new(interrupt::token(), &sink);
     let mut rows = Vec::with_capacity(total);
-    for slide in &jobs {
-        write_tiles(slide, &args.out, &job, &mut rows)?;
-        sink.offset.fetch_add(slide.plan.tiles.len() as u64, Ordering::Relaxed);
-    }
+    write_folder(&args.out, |folder| {
+        for slide in &jobs {
+            write_tiles(slide, folder, &job, &mut rows)?;
+            sink.offset.fetch_add(slide.plan.tiles.len() as u64, Ordering::Relaxed);
+        }
+        write_manifests(folder, &spec, &jobs, &rows)
+    })?;
     sink.bar.finish_and_clear();
-    write_manifests(&args.out, &spec, &jobs, &rows)?;
     if !args.quiet {
         print_summary(&jobs, &rows, &args.out);
     }

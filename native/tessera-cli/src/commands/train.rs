@@ -15,10 +15,11 @@ use tessera_core::train::schedule::Schedule;
 use tessera_core::Result;
 use tessera_core::{runtime, TesseraError};
 
-use super::inputs::{named_inputs, refuse_overwriting, TileArgs};
+use super::inputs::{named_inputs, TileArgs};
 use super::interrupt;
 use super::plots;
 use super::progress::Bar;
+use tessera_core::outputs::{check_outputs, Output};
 
 /// Train a tile classifier on annotated slides.
 ///
@@ -135,7 +136,9 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(backbone) = &args.backbone {
         inputs.push(("the backbone given with --backbone", backbone));
     }
-    refuse_overwriting(&[("--model", Some(&args.model)), ("--report", args.report.as_deref())], &inputs)?;
+    let mut outputs = vec![Output::file("--model", &args.model)];
+    outputs.extend(args.report.as_deref().map(|report| Output::folder("--report", report)));
+    check_outputs(&outputs, &inputs)?;
     let spec = args.tiles.spec()?;
     let (slides, colours) = args.tiles.open(&spec)?;
     let labelled: Vec<LabelledSlide> = slides
