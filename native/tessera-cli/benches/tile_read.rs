@@ -1,9 +1,7 @@
 //! Tile-reading throughput: tessera (parallel, rayon) against openslide-python (one process) on the
 //! same 256-px level-0 grid of a large pyramidal JPEG slide, with the JPEG-decode-only rate as the
 //! ceiling. Prints tiles/s for each and the ratio; it is a measurement, not a test.
-//!
-//! It also prints what planning costs per tile against a 10k-vertex polygon, with strip clipping
-//! and with a naive intersection of each tile with the whole polygon.
+//! (Planning costs are measured by the `plan` bench.)
 //!
 //! Run:   cargo bench -p tessera-cli --bench tile_read [-- SLIDE]
 //! Needs: apt-get install -y libvips42 libopenslide0; pip install openslide-python scikit-image pyvips
@@ -16,11 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
 use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::slide::{OpenSlideSource, RegionSource, Resolution};
 use tessera_core::tiling::read::read_tiles;
-use tessera_core::tiling::{plan_regions, plan_whole_slide, LabelledRegion, Selection, TileSpec};
+use tessera_core::tiling::{plan_whole_slide, TileSpec};
 
 const TILE: u32 = 256;
 const ROUNDS: usize = 5;
@@ -70,7 +67,6 @@ fn main() {
         }
     }
     let [ours, ours_single, ours_painted, theirs, decode] = best;
-    let (strip, naive, planned) = planning_cost();
     println!("slide: {} ({TILE}² px tiles at level 0, best of {ROUNDS} interleaved rounds)", slide.display());
     println!("tessera, {threads} threads:                   {ours:8.0} tiles/s");
     println!("tessera, 1 thread:                     {ours_single:8.0} tiles/s");
@@ -81,37 +77,6 @@ fn main() {
         "JPEG decode only (Pillow), 1 core:     {decode:8.0} tiles/s (limit on {threads} cores: {:.0})",
         decode * threads as f64
     );
-    println!("planning {planned} tiles in a 10k-vertex polygon: {strip:.3} ms/tile with strip clipping, {naive:.3} ms/tile naive");
-}
-
-/// Milliseconds per kept tile to plan 256-px tiles in a 10k-vertex polygon: (strip, naive).
-fn planning_cost() -> (f64, f64, usize) {
-    let n = 10_000;
-    let ring: Vec<Coord<f64>> = (0..=n)
-        .map(|i| {
-            let angle = std::f64::consts::TAU * (i % n) as f64 / n as f64;
-            let radius = 17_000.0 + 1_500.0 * (angle * 7.0).sin() + 400.0 * (angle * 131.0).sin();
-            Coord { x: 25_000.0 + radius * angle.cos(), y: 25_000.0 + radius * angle.sin() }
-        })
-        .collect();
-    let polygon = MultiPolygon::new(vec![Polygon::new(LineString::new(ring), vec![])]);
-    let region = LabelledRegion { polygon: polygon.clone(), label: "A".into(), id: "p".into() };
-    let selection = Selection { regions: vec![region], ..Selection::default() };
-    let spec = TileSpec::new(TILE, Resolution::Downsample(1.0));
-    let start = Instant::now();
-    let plan = plan_regions(&selection, "bench", (50_000, 50_000), 1.0, &spec).unwrap();
-    let strip = start.elapsed().as_secs_f64() * 1e3 / plan.tiles.len() as f64;
-    let sample = &plan.tiles[..plan.tiles.len().min(200)];
-    let start = Instant::now();
-    for tile in sample {
-        let rect = Rect::new(
-            Coord { x: tile.x as f64, y: tile.y as f64 },
-            Coord { x: (tile.x as u64 + tile.w) as f64, y: (tile.y as u64 + tile.h) as f64 },
-        );
-        std::hint::black_box(polygon.intersection(&rect.to_polygon()).unsigned_area());
-    }
-    let naive = start.elapsed().as_secs_f64() * 1e3 / sample.len() as f64;
-    (strip, naive, plan.tiles.len())
 }
 
 /// Tiles per second reading the whole level-0 grid once with a fresh handle, with or without the

@@ -20,7 +20,7 @@ use tessera_core::TesseraError;
 pub fn code(error: &TesseraError) -> u8 {
     match error {
         TesseraError::Io { .. } => 1,
-        TesseraError::InvalidInput(_) => 3,
+        TesseraError::InvalidInput(_) | TesseraError::TooManyTiles { .. } => 3,
         TesseraError::UnreadableImage { .. } => 4,
         TesseraError::IncompatibleModel(_) => 5,
         TesseraError::Runtime(_) => 6,
@@ -37,6 +37,7 @@ fn hint(error: &TesseraError) -> Option<&'static str> {
              or set TESSERA_ONNXRUNTIME to its path",
         ),
         TesseraError::UnreadableImage { .. } => Some("hint: check the path and that OpenSlide can open the format"),
+        TesseraError::TooManyTiles { .. } => Some("hint: pass --yes to make them all"),
         _ => None,
     }
 }

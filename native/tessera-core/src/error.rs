@@ -22,6 +22,21 @@ pub enum TesseraError {
         /// What went wrong.
         reason: String,
     },
+    /// A plan would make more tiles than are made without the user's confirmation (see
+    /// [`crate::tiling::TileSpec::max_tiles`]): usually a tile size, overlap or resolution typed
+    /// wrong, and hours of work if not.
+    #[error(
+        "{slide}: this would make about {estimate} tiles, more than the {limit} made without confirmation; \
+         check the tile size, the overlap or stride, and the resolution, or confirm to go on"
+    )]
+    TooManyTiles {
+        /// The slide planned.
+        slide: String,
+        /// The estimated number of tiles.
+        estimate: u64,
+        /// The most made without confirmation.
+        limit: u64,
+    },
     /// The user cancelled the job; nothing was written.
     #[error("cancelled")]
     Cancelled,

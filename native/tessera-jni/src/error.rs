@@ -25,7 +25,9 @@ pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 impl BridgeError {
     fn kind(&self) -> ExceptionKind {
         match self {
-            BridgeError::Core(TesseraError::InvalidInput(_)) => ExceptionKind::InvalidInput,
+            BridgeError::Core(TesseraError::InvalidInput(_) | TesseraError::TooManyTiles { .. }) => {
+                ExceptionKind::InvalidInput
+            }
             BridgeError::Core(TesseraError::IncompatibleModel(_)) => ExceptionKind::IncompatibleModel,
             BridgeError::Core(TesseraError::UnreadableImage { .. }) => ExceptionKind::ImageRead,
             BridgeError::Core(TesseraError::Cancelled) => ExceptionKind::Cancelled,

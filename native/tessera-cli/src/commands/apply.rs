@@ -10,6 +10,7 @@ use tessera_core::job::Job;
 use tessera_core::model::Package;
 use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
+use tessera_core::tiling::MAX_TILES;
 use tessera_core::{Result, TesseraError};
 
 use super::inputs::named_inputs;
@@ -73,6 +74,10 @@ pub struct Args {
     /// Where the model runs: cpu, cuda or cuda:<index> (falls back to the CPU with a warning).
     #[arg(long, default_value = "cpu", value_parser = Device::parse)]
     device: Device,
+    /// Make the tiles even when there are more than a million (otherwise refused as a likely
+    /// mistake in --stride or --downsample).
+    #[arg(long)]
+    yes: bool,
     /// Print nothing but errors and warnings.
     #[arg(long)]
     quiet: bool,
@@ -99,6 +104,7 @@ pub fn run(args: Args) -> Result<()> {
             stride: args.stride,
             resolution: args.downsample.map(Resolution::Downsample),
             min_coverage: args.min_coverage,
+            max_tiles: if args.yes { None } else { Some(MAX_TILES) },
         },
         batch: args.batch,
         object_type: match args.objects.as_str() {

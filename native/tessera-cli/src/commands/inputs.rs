@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tessera_core::geometry::Document;
 use tessera_core::slide::{OpenSlideSource, Resolution};
-use tessera_core::tiling::{select_regions, Selection, TileSpec};
+use tessera_core::tiling::{select_regions, Selection, TileSpec, MAX_TILES};
 use tessera_core::{Result, TesseraError};
 
 /// Slides, their annotations, and the tiles to make.
@@ -36,6 +36,10 @@ pub struct TileArgs {
     /// Only use this class (repeat for several); default: every class except Ignore*.
     #[arg(long = "class")]
     pub classes: Vec<String>,
+    /// Make the tiles even when there are more than a million (otherwise refused as a likely
+    /// mistake in --tile-size, --overlap or the resolution).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Opened slides and the class colours their annotations give.
@@ -65,6 +69,7 @@ impl TileArgs {
             overlap: self.overlap,
             min_coverage: self.min_coverage,
             classes: (!self.classes.is_empty()).then(|| self.classes.clone()),
+            max_tiles: if self.yes { None } else { Some(MAX_TILES) },
         };
         spec.validate()?;
         Ok(spec)
@@ -99,6 +104,7 @@ pub fn open_slides(slides: &[PathBuf], annotations: &[PathBuf], classes: Option<
             }
         }
         let selection = select_regions(&document, annotations, classes)?;
+        warn_overlaps(&selection, annotations);
         let stem = slide.file_stem().map_or_else(|| "slide".into(), |s| s.to_string_lossy().into_owned());
         let count = used.entry(stem.clone()).or_insert(0);
         *count += 1;
@@ -106,6 +112,22 @@ pub fn open_slides(slides: &[PathBuf], annotations: &[PathBuf], classes: Option<
         opened.push(OpenedSlide { source, name, selection });
     }
     Ok((opened, colours))
+}
+
+/// Warns (on stderr) of polygons of different classes that overlap in `annotations`, the first
+/// few by name.
+fn warn_overlaps(selection: &Selection, annotations: &Path) {
+    const SHOWN: usize = 3;
+    for overlap in selection.overlaps.iter().take(SHOWN) {
+        eprintln!("warning: {}: {overlap}", annotations.display());
+    }
+    if selection.overlaps.len() > SHOWN {
+        eprintln!(
+            "warning: {}: {} more overlaps between polygons of different classes",
+            annotations.display(),
+            selection.overlaps.len() - SHOWN
+        );
+    }
 }
 
 /// What names each slide and annotation file on the command line, for messages.

@@ -2,7 +2,12 @@
 
 use geo::{Area, MakeValid, MultiPolygon, Validation};
 
+use super::simple::certainly_valid;
 use crate::{Result, TesseraError};
+
+/// The largest coordinate, in pixels, of a polygon on any slide (the largest slides are about
+/// 10⁶ pixels across): beyond it, a coordinate is a mistake, and areas computed from it overflow.
+pub const MAX_COORDINATE: f64 = 1e9;
 
 /// What [`make_valid`] did.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,18 +31,28 @@ impl Repair {
 /// Returns `polygon` when valid, else a repaired copy (like JTS `buffer(0)`, a bow-tie becomes
 /// two triangles). `what` names the polygon in errors (file and feature).
 ///
-/// Fails when coordinates are not finite, when the repair fails, or when nothing with an area
-/// is left.
+/// Fails when coordinates are not finite or beyond any slide (see [`MAX_COORDINATE`]), when the
+/// repair fails, or when nothing with an area is left.
 pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
-    if polygon
-        .0
-        .iter()
-        .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
-        .any(|c| !(c.x.is_finite() && c.y.is_finite()))
-    {
-        return Err(TesseraError::invalid(format!("{what}: the polygon has non-finite coordinates")));
+    let mut coordinates =
+        polygon.0.iter().flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())));
+    if let Some(bad) = coordinates.find(|c| !(c.x.abs() <= MAX_COORDINATE && c.y.abs() <= MAX_COORDINATE)) {
+        let number = |v: f64| if v.abs() < 1e6 { v.to_string() } else { format!("{v:e}") };
+        return Err(TesseraError::invalid(format!(
+            "{what}: the polygon has a point at ({}, {}), {}",
+            number(bad.x),
+            number(bad.y),
+            if bad.x.is_finite() && bad.y.is_finite() {
+                format!("beyond any slide (coordinates are pixels, at most {MAX_COORDINATE:e} from the origin)")
+            } else {
+                "which is not a number".to_string()
+            }
+        )));
     }
-    let repair = if polygon.is_valid() {
+    // geo's MultiPolygon validation panics ("topology position conflict") when a part is invalid:
+    // the parts are checked first (found by tests/fuzz_readers.rs).
+    let valid = || polygon.0.iter().all(|part| part.is_valid()) && polygon.is_valid();
+    let repair = if certainly_valid(polygon) || valid() {
         Repair::Unchanged(polygon.clone())
     } else {
         let repaired = polygon.make_valid().map_err(|error| {
@@ -75,5 +90,22 @@ mod tests {
         let flat = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 8. 0., 0. 0.)))]);
         let message = make_valid(&flat, "file.geojson feature 3").unwrap_err().to_string();
         assert!(message.contains("file.geojson feature 3"), "{message}");
+    }
+
+    #[test]
+    fn points_beyond_any_slide_or_not_numbers_are_refused_with_the_point() {
+        let far = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 1e308 0., 4. 4., 0. 0.)))]);
+        let message = make_valid(&far, "a.geojson: feature 0").unwrap_err().to_string();
+        assert!(
+            message.contains("a.geojson: feature 0")
+                && message.contains("(1e308, 0)")
+                && message.contains("beyond any slide"),
+            "{message}"
+        );
+        let nan = MultiPolygon::new(vec![wkt!(POLYGON((0. 0., 4. 0., 4. 4., 0. 0.)))]);
+        let mut nan = nan;
+        nan.0[0].exterior_mut(|ring| ring.0[1].x = f64::NAN);
+        let message = make_valid(&nan, "b").unwrap_err().to_string();
+        assert!(message.contains("(NaN, 0)") && message.contains("not a number"), "{message}");
     }
 }

@@ -112,6 +112,8 @@ pub fn apply(
             (objects, segmented.heatmaps)
         }
     };
+    let mut objects = objects;
+    objects::clip_to_slide(&mut objects, source.dimensions());
     let document = Document { objects, layout: Layout::FeatureCollection(serde_json::Map::new()) };
     Ok(Applied { document, heatmaps, tiles: plan.tiles.len() })
 }

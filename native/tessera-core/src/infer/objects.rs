@@ -1,7 +1,7 @@
 //! Predictions as QuPath objects: classified tiles with probability measurements, merged class
 //! regions, and traced segmentation polygons.
 
-use geo::{AffineOps, AffineTransform, Coord, MultiPolygon, Polygon, Rect};
+use geo::{AffineOps, AffineTransform, BooleanOps, BoundingRect, Coord, MultiPolygon, Polygon, Rect};
 use serde_json::{Map, Value};
 
 use super::cells::Cells;
@@ -39,6 +39,34 @@ pub fn tile_objects(
             object
         })
         .collect()
+}
+
+/// `objects` with every polygon cut at the edges of a slide of level-0 `width × height`: tiles at
+/// the right and bottom edges reach past the slide, their objects must not.
+pub fn clip_to_slide(objects: &mut [PathObject], (width, height): (u64, u64)) {
+    let slide = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: width as f64, y: height as f64 });
+    let inside = |bounds: Option<Rect<f64>>| {
+        bounds.is_none_or(|b| {
+            b.min().x >= 0.0 && b.min().y >= 0.0 && b.max().x <= slide.max().x && b.max().y <= slide.max().y
+        })
+    };
+    for object in objects {
+        let clipped = match &object.shape {
+            Shape::Polygon(polygon) if !inside(polygon.bounding_rect()) => {
+                MultiPolygon::new(vec![polygon.clone()]).intersection(&slide.to_polygon())
+            }
+            Shape::MultiPolygon(polygons) if !inside(polygons.bounding_rect()) => {
+                polygons.intersection(&slide.to_polygon())
+            }
+            _ => continue,
+        };
+        let mut parts = clipped.0;
+        object.shape = if parts.len() == 1 {
+            Shape::Polygon(parts.remove(0))
+        } else {
+            Shape::MultiPolygon(MultiPolygon::new(parts))
+        };
+    }
 }
 
 /// One annotation per class: the union of the cells of the tiles classified as that class.
@@ -102,4 +130,30 @@ fn classified(shape: Shape, class: &ClassInfo, object_type: ObjectType) -> PathO
 /// The index of the largest value (the first on a tie).
 pub fn argmax(values: &[f32]) -> usize {
     values.iter().enumerate().fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Area;
+
+    #[test]
+    fn objects_past_the_slide_are_cut_at_its_edges_and_others_kept() {
+        let square = |x0: f64, y0: f64, side: f64| {
+            Rect::new(Coord { x: x0, y: y0 }, Coord { x: x0 + side, y: y0 + side }).to_polygon()
+        };
+        let two = MultiPolygon::new(vec![square(0.0, 0.0, 10.0), square(90.0, 40.0, 20.0)]);
+        let mut objects = vec![
+            PathObject::new(Shape::Polygon(square(90.0, 0.0, 20.0))),
+            PathObject::new(Shape::Polygon(square(10.0, 10.0, 20.0))),
+            PathObject::new(Shape::MultiPolygon(two)),
+        ];
+        let inside = objects[1].clone();
+        clip_to_slide(&mut objects, (100, 50));
+        let Shape::Polygon(edge) = &objects[0].shape else { panic!("a polygon: {:?}", objects[0].shape) };
+        assert_eq!(edge.bounding_rect().unwrap().max(), Coord { x: 100.0, y: 20.0 });
+        assert_eq!(objects[1], inside, "inside the slide: untouched");
+        let Shape::MultiPolygon(parts) = &objects[2].shape else { panic!("still two parts") };
+        assert_eq!(parts.unsigned_area(), 100.0 + 10.0 * 10.0);
+    }
 }

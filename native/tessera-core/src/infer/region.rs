@@ -6,7 +6,9 @@ use crate::geometry::Document;
 use crate::model::Metadata;
 use crate::slide::{RegionSource, Resolution};
 use crate::tiling::tissue::{detect_tissue, TissueMask};
-use crate::tiling::{plan_regions, plan_whole_slide, LabelledRegion, PlannedImage, Selection, TilePlan, TileSpec};
+use crate::tiling::{
+    plan_regions, plan_whole_slide, LabelledRegion, PlannedImage, Selection, TilePlan, TileSpec, MAX_TILES,
+};
 use crate::{Result, TesseraError};
 
 /// The longest side of the thumbnail tissue is detected on.
@@ -24,11 +26,13 @@ pub struct Sliding {
     pub resolution: Option<Resolution>,
     /// The least fraction of a tile the region (or tissue) must cover.
     pub min_coverage: f64,
+    /// The most tiles made without the user's confirmation; `None` once confirmed.
+    pub max_tiles: Option<u64>,
 }
 
 impl Default for Sliding {
     fn default() -> Self {
-        Self { stride: None, resolution: None, min_coverage: 0.25 }
+        Self { stride: None, resolution: None, min_coverage: 0.25, max_tiles: Some(MAX_TILES) }
     }
 }
 
@@ -55,6 +59,7 @@ pub fn plan(
     let mut spec = TileSpec::new(input.tile_size, resolution);
     spec.overlap = 1.0 - f64::from(stride) / f64::from(input.tile_size);
     spec.min_coverage = sliding.min_coverage;
+    spec.max_tiles = sliding.max_tiles;
     let downsample = resolution.downsample_for(source)?;
     let name = source.path().file_stem().map_or_else(|| "slide".into(), |s| s.to_string_lossy().into_owned());
     match roi {
@@ -82,6 +87,7 @@ pub fn plan(
                 ignored: 0,
                 excluded: 0,
                 repaired: 0,
+                overlaps: Vec::new(),
             };
             nonempty(
                 plan_regions(&selection, &name, source.dimensions(), downsample, &spec)?,

@@ -136,12 +136,43 @@ pub fn train_package(
 
 /// The largest preferred hold-out that every class can supply groups for.
 fn final_split(store: &TileStore, seed: u64) -> Result<(f64, Split)> {
-    let mut last = None;
     for validation in FINAL_VALIDATION {
-        match grouped_split(store, validation, seed) {
-            Ok(split) => return Ok((validation, split)),
-            Err(error) => last = Some(error),
+        if let Ok(split) = grouped_split(store, validation, seed) {
+            return Ok((validation, split));
         }
     }
-    Err(last.unwrap_or_else(|| TesseraError::invalid("no hold-out possible")))
+    let mut groups: Vec<std::collections::BTreeSet<u64>> = vec![Default::default(); store.classes().len()];
+    for (&label, &group) in store.labels().iter().zip(store.groups()) {
+        groups[label].insert(group);
+    }
+    let short: Vec<String> = store
+        .classes()
+        .iter()
+        .zip(&groups)
+        .filter(|(_, groups)| groups.len() < 2)
+        .map(|(class, groups)| format!("{class} has {}", groups.len()))
+        .collect();
+    Err(TesseraError::invalid(format!(
+        "the final model holds out whole polygons (or slides) of each class, to stop training in time and to report \
+         on, so each class needs tiles from at least 2 of them{}; annotate more separate regions",
+        if short.is_empty() { String::new() } else { format!(" ({})", short.join(", ")) }
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_class_from_one_polygon_cannot_be_held_out_and_the_message_says_which() {
+        let mut store = TileStore::new(1, vec!["Stroma".into(), "Tumor".into()]).unwrap();
+        for (class, group) in [(0, 1), (0, 2), (0, 3), (1, 7), (1, 7)] {
+            store.push(&[0, 0, 0], class, group).unwrap();
+        }
+        let message = final_split(&store, 0).unwrap_err().to_string();
+        assert!(message.contains("at least 2 of them (Tumor has 1)"), "{message}");
+        assert!(!message.contains("folds"), "nothing about folds when none were asked for: {message}");
+        store.push(&[0, 0, 0], 1, 8).unwrap();
+        assert!(final_split(&store, 0).is_ok());
+    }
 }

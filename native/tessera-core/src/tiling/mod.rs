@@ -10,6 +10,8 @@
 //!   when tiling whole slides.
 //! - [`read`] reads a plan's tiles in parallel through a bounded queue.
 
+mod coverage;
+mod grid;
 pub mod plan;
 pub mod read;
 pub mod select;
@@ -37,12 +39,27 @@ pub struct TileSpec {
     /// Classes to tile; `None` tiles every class. Classes named `Ignore…` and unclassified
     /// objects are never tiled.
     pub classes: Option<Vec<String>>,
+    /// The most tiles a plan makes without the user's confirmation (estimated before planning,
+    /// so that a typo cannot start hours of work); `None` once the user confirmed. Not part of
+    /// what the tiles are, so never recorded.
+    #[serde(default = "default_max_tiles", skip_serializing)]
+    pub max_tiles: Option<u64>,
+}
+
+/// The most tiles a plan makes without confirmation: more than the tissue of the largest slides
+/// at the usual tile sizes, far fewer than a tile size or overlap typed wrong gives.
+pub const MAX_TILES: u64 = 1_000_000;
+
+/// Serde's default for [`TileSpec::max_tiles`].
+fn default_max_tiles() -> Option<u64> {
+    Some(MAX_TILES)
 }
 
 impl TileSpec {
-    /// A spec with no overlap, a minimum coverage of one half and every class.
+    /// A spec with no overlap, a minimum coverage of one half, every class and at most
+    /// [`MAX_TILES`] tiles without confirmation.
     pub fn new(tile_size: u32, resolution: Resolution) -> Self {
-        Self { tile_size, resolution, overlap: 0.0, min_coverage: 0.5, classes: None }
+        Self { tile_size, resolution, overlap: 0.0, min_coverage: 0.5, classes: None, max_tiles: default_max_tiles() }
     }
 
     /// Checks the numbers; errors say which one is wrong and what is allowed.

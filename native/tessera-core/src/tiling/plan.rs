@@ -1,15 +1,14 @@
-//! Tile plans: a fixed grid over the slide, each kept tile with its label and coverage.
-//!
-//! The grid starts at the slide's origin with a step of `tile side × (1 − overlap)` level-0
-//! pixels and only holds tiles entirely inside the slide, so plans of different polygons (and of
-//! different runs) line up. Each polygon is clipped once per tile row to a horizontal strip and
-//! each tile of the row is intersected with that strip only: intersecting every tile with a
-//! 10k-vertex polygon costs milliseconds per tile, a strip is a small fraction of it.
+//! Tile plans: a fixed grid over the slide (see [`super::grid`]), each kept tile with its label
+//! and coverage. The grid starts at the slide's origin with a step of `tile side × (1 − overlap)`
+//! level-0 pixels, so plans of different polygons (and of different runs) line up. A polygon's
+//! area in each tile comes from one pass over its edges (see [`super::coverage`]).
 
 use std::collections::BTreeMap;
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, MultiPolygon, Rect};
+use geo::{Area, BoundingRect, Coord, Rect};
 
+use super::coverage::covered_tiles;
+use super::grid::Grid;
 use super::tissue::TissueMask;
 use super::{Selection, TileSpec};
 use crate::{Result, TesseraError};
@@ -48,48 +47,23 @@ pub struct TilePlan {
     pub tiles: Vec<Tile>,
 }
 
-/// The grid of one plan, in level-0 pixels.
-struct Grid {
-    side: u64,
-    stride: u64,
-    columns: u64,
-    rows: u64,
-}
-
-impl Grid {
-    fn new(spec: &TileSpec, downsample: f64, (width, height): (u64, u64)) -> Self {
-        let side = ((f64::from(spec.tile_size) * downsample).round() as u64).max(1);
-        let stride = ((side as f64 * (1.0 - spec.overlap)).round() as u64).max(1);
-        let count = |extent: u64| {
-            if extent < side {
-                0
-            } else {
-                (extent - side) / stride + 1
-            }
-        };
-        Self { side, stride, columns: count(width), rows: count(height) }
-    }
-
-    /// The grid indices whose tiles overlap [`low`, `high`] along one axis with `count` cells.
-    fn span(&self, low: f64, high: f64, count: u64) -> std::ops::Range<u64> {
-        let first = ((low - self.side as f64) / self.stride as f64).floor() + 1.0;
-        let last = (high / self.stride as f64).ceil();
-        let first = first.clamp(0.0, count as f64) as u64;
-        let last = last.clamp(0.0, count as f64) as u64;
-        first..last.max(first)
-    }
-
-    fn rect(&self, column: u64, row: u64) -> Rect<f64> {
-        let (x, y) = ((column * self.stride) as f64, (row * self.stride) as f64);
-        Rect::new(Coord { x, y }, Coord { x: x + self.side as f64, y: y + self.side as f64 })
-    }
-}
-
 fn check_downsample(downsample: f64) -> Result<()> {
     if downsample.is_finite() && downsample > 0.0 {
         Ok(())
     } else {
         Err(TesseraError::invalid(format!("the downsample must be a positive number, got {downsample}")))
+    }
+}
+
+/// Refuses a plan of about `estimate` tiles (never more than the grid holds) when that is more
+/// than `spec.max_tiles`, before the work of planning them.
+fn check_size(estimate: f64, slide: &str, grid: &Grid, spec: &TileSpec) -> Result<()> {
+    let estimate = estimate.min(grid.tiles() as f64).round() as u64;
+    match spec.max_tiles {
+        Some(limit) if estimate > limit => {
+            Err(TesseraError::TooManyTiles { slide: slide.to_string(), estimate, limit })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -109,21 +83,24 @@ pub fn plan_regions(
     check_downsample(downsample)?;
     let grid = Grid::new(spec, downsample, dimensions);
     let slide_box = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: dimensions.0 as f64, y: dimensions.1 as f64 });
-    let tile_area = (grid.side * grid.side) as f64;
+    let tile_area = grid.tile_area();
+    let on_slide = |bounds: &Rect<f64>| {
+        bounds.max().x > 0.0
+            && bounds.max().y > 0.0
+            && bounds.min().x < slide_box.max().x
+            && bounds.min().y < slide_box.max().y
+    };
+    let regions: Vec<(usize, Rect<f64>)> = selection
+        .regions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, region)| region.polygon.bounding_rect().filter(on_slide).map(|bounds| (index, bounds)))
+        .collect();
+    let area: f64 = regions.iter().map(|&(index, _)| selection.regions[index].polygon.unsigned_area()).sum();
+    check_size(area / (grid.stride as f64).powi(2), slide, &grid, spec)?;
     let mut best: BTreeMap<(u64, u64), (f64, usize)> = BTreeMap::new();
-    let mut inside = 0;
-    for (index, region) in selection.regions.iter().enumerate() {
-        let Some(bounds) = region.polygon.bounding_rect() else {
-            continue;
-        };
-        if bounds.max().x <= 0.0
-            || bounds.max().y <= 0.0
-            || bounds.min().x >= slide_box.max().x
-            || bounds.min().y >= slide_box.max().y
-        {
-            continue;
-        }
-        inside += 1;
+    for &(index, bounds) in &regions {
+        let region = &selection.regions[index];
         for (row, column, covered) in covered_tiles(&region.polygon, bounds, &grid) {
             let coverage = covered / tile_area;
             if coverage > 0.0 && coverage >= spec.min_coverage {
@@ -134,7 +111,7 @@ pub fn plan_regions(
             }
         }
     }
-    if inside == 0 {
+    if regions.is_empty() {
         return Err(TesseraError::invalid(format!(
             "{}: every polygon lies outside slide {slide} ({}×{} px); are these annotations for another image?",
             selection.source.display(),
@@ -147,8 +124,8 @@ pub fn plan_regions(
         .map(|((row, column), (coverage, index))| {
             let region = &selection.regions[index];
             Tile {
-                x: (column * grid.stride) as i64,
-                y: (row * grid.stride) as i64,
+                x: grid.start(column) as i64,
+                y: grid.start(row) as i64,
                 w: grid.side,
                 h: grid.side,
                 label: region.label.clone(),
@@ -159,28 +136,6 @@ pub fn plan_regions(
         })
         .collect();
     Ok(TilePlan { slide: slide.to_string(), downsample, tile_size: spec.tile_size, tiles })
-}
-
-/// The (row, column, covered level-0 area) of every grid tile that `polygon` touches, clipping
-/// the polygon to one horizontal strip per row first.
-fn covered_tiles(polygon: &MultiPolygon<f64>, bounds: Rect<f64>, grid: &Grid) -> Vec<(u64, u64, f64)> {
-    let mut covered = Vec::new();
-    for row in grid.span(bounds.min().y, bounds.max().y, grid.rows) {
-        let top = (row * grid.stride) as f64;
-        let band =
-            Rect::new(Coord { x: bounds.min().x, y: top }, Coord { x: bounds.max().x, y: top + grid.side as f64 });
-        let strip = polygon.intersection(&band.to_polygon());
-        let Some(strip_bounds) = strip.bounding_rect() else {
-            continue;
-        };
-        for column in grid.span(strip_bounds.min().x, strip_bounds.max().x, grid.columns) {
-            let area = strip.intersection(&grid.rect(column, row).to_polygon()).unsigned_area();
-            if area > 0.0 {
-                covered.push((row, column, area));
-            }
-        }
-    }
-    covered
 }
 
 /// Plans tiles over a whole slide, labelled `label` and grouped by the slide; with a tissue
@@ -197,11 +152,13 @@ pub fn plan_whole_slide(
     spec.validate()?;
     check_downsample(downsample)?;
     let grid = Grid::new(spec, downsample, dimensions);
+    let tissue = mask.map_or(1.0, |mask| mask.fraction(0, 0, dimensions.0, dimensions.1));
+    check_size(grid.tiles() as f64 * tissue, slide, &grid, spec)?;
     let mut tiles = Vec::new();
     for row in 0..grid.rows {
         for column in 0..grid.columns {
-            let (x, y) = ((column * grid.stride) as i64, (row * grid.stride) as i64);
-            let coverage = mask.map_or(1.0, |mask| mask.fraction(x, y, grid.side, grid.side));
+            let (x, y) = (grid.start(column) as i64, grid.start(row) as i64);
+            let coverage = mask.map_or(grid.on_slide(column, row), |mask| mask.fraction(x, y, grid.side, grid.side));
             if coverage > 0.0 && coverage >= spec.min_coverage {
                 tiles.push(Tile {
                     x,
@@ -224,7 +181,7 @@ mod tests {
     use super::*;
     use crate::slide::Resolution;
     use crate::tiling::LabelledRegion;
-    use geo::{LineString, Polygon};
+    use geo::{LineString, MultiPolygon, Polygon};
     use proptest::prelude::*;
     use std::path::PathBuf;
 
@@ -284,13 +241,29 @@ mod tests {
         let mut overlapping = spec(50, 1.0);
         overlapping.overlap = 0.5;
         overlapping.resolution = Resolution::Downsample(2.0);
-        // Side 100 level-0 px, stride 50; the slide is 260 wide so columns start at 0, 50, 100, 150.
+        // Side 100 level-0 px, stride 50; the slide is 260 wide so columns start at 0, 50, …, 200,
+        // and the last lies 60 % on the slide: the polygon beyond the slide does not count.
         let plan =
             plan_regions(&selection(vec![(rect(0.0, 0.0, 400.0, 100.0), "A")]), "s", (260, 260), 2.0, &overlapping)
                 .unwrap();
         let xs: Vec<_> = plan.tiles.iter().map(|t| t.x).collect();
         assert_eq!(xs, [0, 50, 100, 150]);
         assert_eq!(plan.tile_size, 50);
+    }
+
+    #[test]
+    fn a_plan_of_more_tiles_than_allowed_is_refused_before_planning_unless_confirmed() {
+        let big = selection(vec![(rect(0.0, 0.0, 1000.0, 1000.0), "A")]);
+        let mut small_tiles = spec(1, 0.5);
+        small_tiles.max_tiles = Some(999_999);
+        let error = plan_regions(&big, "s.svs", (1000, 1000), 1.0, &small_tiles).unwrap_err();
+        assert!(matches!(error, TesseraError::TooManyTiles { estimate: 1_000_000, limit: 999_999, .. }), "{error}");
+        assert!(error.to_string().starts_with("s.svs: this would make about 1000000 tiles"), "{error}");
+        let whole = plan_whole_slide("s.svs", (1000, 1000), 1.0, &small_tiles, None, "tissue").unwrap_err();
+        assert!(matches!(whole, TesseraError::TooManyTiles { estimate: 1_000_000, .. }), "{whole}");
+        small_tiles.max_tiles = None;
+        small_tiles.tile_size = 4;
+        assert_eq!(plan_regions(&big, "s.svs", (1000, 1000), 1.0, &small_tiles).unwrap().tiles.len(), 62_500);
     }
 
     #[test]
@@ -310,7 +283,12 @@ mod tests {
     #[test]
     fn whole_slide_plans_cover_the_grid() {
         let plan = plan_whole_slide("s", (250, 120), 1.0, &spec(100, 0.5), None, "tissue").unwrap();
-        assert_eq!(plan.tiles.len(), 2);
+        let tiles: Vec<_> = plan.tiles.iter().map(|t| (t.x, t.y, t.w, t.coverage)).collect();
+        assert_eq!(
+            tiles,
+            [(0, 0, 100, 1.0), (100, 0, 100, 1.0), (200, 0, 100, 0.5)],
+            "the edge tile half on the slide"
+        );
     }
 
     proptest! {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use geo::MultiPolygon;
+use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon};
 
 use crate::geometry::validity::{make_valid, Repair};
 use crate::geometry::Document;
@@ -37,6 +37,54 @@ pub struct Selection {
     pub excluded: usize,
     /// Polygons that were self-intersecting and were repaired.
     pub repaired: usize,
+    /// Polygons of different classes that overlap: a tile there goes to the class covering more
+    /// of it, which the user should know about.
+    pub overlaps: Vec<Overlap>,
+}
+
+/// Two polygons of different classes that overlap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overlap {
+    /// The two polygons' classes.
+    pub classes: (String, String),
+    /// The two polygons' ids.
+    pub ids: (String, String),
+    /// The area they share, in level-0 pixels².
+    pub area: f64,
+}
+
+impl std::fmt::Display for Overlap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a {} polygon ({}) and a {} polygon ({}) overlap over {:.0} px²; tiles there go to the class covering more of each",
+            self.classes.0, self.ids.0, self.classes.1, self.ids.1, self.area
+        )
+    }
+}
+
+/// The overlaps between polygons of different classes among `regions` (bounding boxes first, so
+/// only polygons that may meet are intersected).
+fn overlaps(regions: &[LabelledRegion]) -> Vec<Overlap> {
+    let bounds: Vec<_> = regions.iter().map(|region| region.polygon.bounding_rect()).collect();
+    let mut found = Vec::new();
+    for (i, a) in regions.iter().enumerate() {
+        for (j, b) in regions.iter().enumerate().skip(i + 1) {
+            let meet = match (bounds[i], bounds[j]) {
+                (Some(p), Some(q)) => p.intersects(&q),
+                _ => false,
+            };
+            if a.label == b.label || !meet {
+                continue;
+            }
+            let area = a.polygon.intersection(&b.polygon).unsigned_area();
+            if area > 0.0 {
+                let classes = (a.label.clone(), b.label.clone());
+                found.push(Overlap { classes, ids: (a.id.clone(), b.id.clone()), area });
+            }
+        }
+    }
+    found
 }
 
 /// Whether a class is one QuPath users mark as "leave out" (`Ignore*`).
@@ -81,6 +129,7 @@ pub fn select_regions(document: &Document, source: &Path, classes: Option<&[Stri
         };
         selection.regions.push(LabelledRegion { polygon, label: label.to_string(), id });
     }
+    selection.overlaps = overlaps(&selection.regions);
     if selection.regions.is_empty() {
         return Err(TesseraError::invalid(format!(
             "{}: no usable polygons among {} objects ({} without a polygon, {} unclassified, {} of an Ignore* class, \
@@ -125,6 +174,27 @@ mod tests {
             (selection.not_polygons, selection.unclassified, selection.ignored, selection.repaired),
             (1, 1, 1, 1)
         );
+    }
+
+    #[test]
+    fn polygons_of_different_classes_that_overlap_are_reported_and_neighbours_are_not() {
+        let objects = r#"[
+          {"type": "Feature", "id": "t", "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]},
+           "properties": {"classification": {"name": "Tumor"}}},
+          {"type": "Feature", "id": "s", "geometry": {"type": "Polygon", "coordinates": [[[5, 5], [20, 5], [20, 20], [5, 20], [5, 5]]]},
+           "properties": {"classification": {"name": "Stroma"}}},
+          {"type": "Feature", "id": "n", "geometry": {"type": "Polygon", "coordinates": [[[10, 0], [20, 0], [20, 5], [10, 5], [10, 0]]]},
+           "properties": {"classification": {"name": "Necrosis"}}},
+          {"type": "Feature", "id": "t2", "geometry": {"type": "Polygon", "coordinates": [[[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]]},
+           "properties": {"classification": {"name": "Tumor"}}}
+        ]"#;
+        let document = Document::parse(objects, Path::new("o.geojson")).unwrap();
+        let selection = select_regions(&document, Path::new("o.geojson"), None).unwrap();
+        let overlap = Overlap { classes: ("Tumor".into(), "Stroma".into()), ids: ("t".into(), "s".into()), area: 25.0 };
+        assert_eq!(selection.overlaps, [overlap], "touching (Necrosis) and same-class (t2) polygons are no overlap");
+        assert!(selection.overlaps[0]
+            .to_string()
+            .starts_with("a Tumor polygon (t) and a Stroma polygon (s) overlap over 25 px²"));
     }
 
     #[test]

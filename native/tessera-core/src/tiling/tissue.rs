@@ -49,7 +49,7 @@ impl TissueMask {
             (low, high.max(low + 1))
         };
         let ((x0, x1), (y0, y1)) = (window(x, w), window(y, h));
-        let cells = ((x1 - x0) * (y1 - y0)) as f64;
+        let cells = (x1 - x0) as f64 * (y1 - y0) as f64;
         let clamp = |v: i64, limit: u32| v.clamp(0, i64::from(limit)) as usize;
         let (x0, x1, y0, y1) =
             (clamp(x0, self.width), clamp(x1, self.width), clamp(y0, self.height), clamp(y1, self.height));

@@ -192,7 +192,7 @@ public final class Application extends ModelJob<Application> {
 	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane) {
 		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
 		var tiles = TileObjects.tiles(plan.tiles(), probabilities, predictor.classNames(), predictor.classColours(), plane,
-				Path.of(model).getFileName().toString());
+				pixels.width(), pixels.height(), Path.of(model).getFileName().toString());
 		return mergeClasses ? ClassRegions.merge(tiles, plane) : tiles;
 	}
 

@@ -59,6 +59,16 @@ final class ImagePixels implements AutoCloseable {
 		return new ImagePixels(server, nativeSlide(server).orElse(null));
 	}
 
+	/** @return the image's full-resolution width */
+	int width() {
+		return server.getWidth();
+	}
+
+	/** @return the image's full-resolution height */
+	int height() {
+		return server.getHeight();
+	}
+
 	/** @return the file read natively, when it is */
 	Optional<NativeSlide> slide() {
 		return Optional.ofNullable(slide);

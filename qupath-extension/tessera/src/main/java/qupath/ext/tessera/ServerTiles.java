@@ -1,5 +1,6 @@
 package qupath.ext.tessera;
 
+import java.awt.Color;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -19,7 +20,9 @@ import qupath.lib.regions.RegionRequest;
  * Reads planned tiles through a QuPath {@link ImageServer} (any format QuPath opens) into one
  * direct buffer of packed RGB tiles, in parallel. Neighbouring tiles are read together, as one
  * region of at most {@value #BLOCK} px a side cut into its tiles: a server without a tile cache
- * then decodes each of its own tiles about once instead of once per Tessera tile inside it.
+ * then decodes each of its own tiles about once instead of once per Tessera tile inside it. The
+ * parts of tiles that reach past the image's right or bottom edge are white, as glass, like the
+ * core's own slide readers give them.
  */
 final class ServerTiles {
 
@@ -49,14 +52,18 @@ final class ServerTiles {
 				x1 = Math.max(x1, tile.x() + tile.w());
 				y1 = Math.max(y1, tile.y() + tile.h());
 			}
-			var request = RegionRequest.createInstance(server.getPath(), downsample, (int) x0, (int) y0, (int) (x1 - x0),
-					(int) (y1 - y0));
+			// Tiles at the right and bottom edges reach past the image: read what lies on it, white beyond.
+			long onX1 = Math.min(x1, server.getWidth()), onY1 = Math.min(y1, server.getHeight());
+			var request = RegionRequest.createInstance(server.getPath(), downsample, (int) x0, (int) y0, (int) (onX1 - x0),
+					(int) (onY1 - y0));
 			BufferedImage region;
 			try {
 				region = server.readRegion(request);
 			} catch (IOException e) {
 				throw new UncheckedIOException("cannot read " + request + " of " + server.getPath(), e);
 			}
+			if (onX1 < x1 || onY1 < y1)
+				region = onWhite(region, Math.round((x1 - x0) / downsample), Math.round((y1 - y0) / downsample));
 			for (int i : block) {
 				var tile = tiles.get(i);
 				RgbPixels.write(cut(region, (tile.x() - x0) / downsample, (tile.y() - y0) / downsample,
@@ -64,6 +71,18 @@ final class ServerTiles {
 			}
 		});
 		return buffer;
+	}
+
+	/** {@code region} at the top left of a white image of {@code width × height} pixels. */
+	private static BufferedImage onWhite(BufferedImage region, long width, long height) {
+		var out = new BufferedImage((int) Math.max(width, region.getWidth()), (int) Math.max(height, region.getHeight()),
+				BufferedImage.TYPE_INT_RGB);
+		var graphics = out.createGraphics();
+		graphics.setColor(Color.WHITE);
+		graphics.fillRect(0, 0, out.getWidth(), out.getHeight());
+		graphics.drawImage(region, 0, 0, null);
+		graphics.dispose();
+		return out;
 	}
 
 	/** The tiles' indices grouped by the {@code side × side} full-resolution square their corner lies in. */

@@ -31,11 +31,13 @@ final class TileObjects {
 	 * @param classes class names, in output order
 	 * @param colours packed RGB colour of each class
 	 * @param plane the image plane of the objects
+	 * @param width the image's width: tiles reaching past its right edge are cut there
+	 * @param height the image's height: tiles reaching past its bottom edge are cut there
 	 * @param model the model's name, recorded in each tile's metadata
 	 * @return one tile object per tile
 	 */
 	static List<PathObject> tiles(List<TilePlanner.Tile> tiles, float[] probabilities, List<String> classes,
-			List<Integer> colours, ImagePlane plane, String model) {
+			List<Integer> colours, ImagePlane plane, int width, int height, String model) {
 		int k = classes.size();
 		List<PathObject> objects = new ArrayList<>(tiles.size());
 		for (int t = 0; t < tiles.size(); t++) {
@@ -44,7 +46,8 @@ final class TileObjects {
 			for (int c = 1; c < k; c++)
 				if (probabilities[t * k + c] > probabilities[t * k + best])
 					best = c;
-			var roi = ROIs.createRectangleROI(tile.x(), tile.y(), tile.w(), tile.h(), plane);
+			var roi = ROIs.createRectangleROI(tile.x(), tile.y(), Math.min(tile.w(), width - tile.x()),
+					Math.min(tile.h(), height - tile.y()), plane);
 			PathObject object = PathObjects.createTileObject(roi, PathClass.fromString(classes.get(best), colours.get(best)));
 			try (var measurements = object.getMeasurementList()) {
 				for (int c = 0; c < k; c++)
