@@ -112,7 +112,12 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) ->
     let name = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let written = write(&temporary)
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source)));
+        .and_then(|()| std::fs::rename(&temporary, path).map_err(|source| TesseraError::io(path, source)))
+        .map_err(|error| match error {
+            // The temporary file is ours: the user named `path`.
+            TesseraError::Io { path: failed, source } if failed == temporary => TesseraError::io(path, source),
+            other => other,
+        });
     if written.is_err() {
         // Best effort: the error that matters is the one returned.
         let _ = std::fs::remove_file(&temporary);
@@ -217,9 +222,9 @@ mod tests {
         write_file(&out, b"old").unwrap();
         let failed = write_atomically(&out, |temporary| {
             std::fs::write(temporary, b"half").unwrap();
-            Err(TesseraError::invalid("disk full"))
+            Err(TesseraError::io(temporary, std::io::Error::other("disk full")))
         });
-        assert!(failed.is_err());
+        assert_eq!(failed.unwrap_err().to_string(), format!("{}: disk full", out.display()), "names the output");
         assert_eq!(std::fs::read(&out).unwrap(), b"old", "the old content stays whole");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
         write_file(&out, b"new").unwrap();
