@@ -33,14 +33,31 @@ fn package(path: &Path) {
     Package::new(metadata, onnx).unwrap().write(path).unwrap();
 }
 
-fn roi(path: &Path, (x0, y0, x1, y1): (f64, f64, f64, f64)) {
-    let feature = serde_json::json!({"type": "Feature", "geometry": {"type": "Polygon",
-        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}, "properties": {"objectType": "annotation"}});
+/// A QuPath GeoJSON of one annotation per rectangle (x0, y0, x1, y1).
+fn roi(path: &Path, rectangles: &[(f64, f64, f64, f64)]) {
+    let features: Vec<Value> = rectangles
+        .iter()
+        .map(|&(x0, y0, x1, y1)| {
+            serde_json::json!({"type": "Feature", "geometry": {"type": "Polygon",
+                "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
+                "properties": {"objectType": "annotation"}})
+        })
+        .collect();
     std::fs::write(
         path,
-        serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": [feature]})).unwrap(),
+        serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": features})).unwrap(),
     )
     .unwrap();
+}
+
+/// A heatmap PNG's width, height and grey + alpha pixels.
+fn read_heatmap(path: &Path) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::fs::File::open(path).unwrap()).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.color_type, info.bit_depth), (png::ColorType::GrayscaleAlpha, png::BitDepth::Eight));
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
 }
 
 fn apply(args: &[&Path], extra: &[&str], env: Option<(&str, &str)>) -> Output {
@@ -65,7 +82,8 @@ fn apply_writes_classified_tiles_merged_regions_and_heatmaps() {
     let (model, out, heatmaps, region) =
         (temp("ok.tessera"), temp("ok.geojson"), temp("heatmaps"), temp("roi.geojson"));
     package(&model);
-    roi(&region, (200.0, 300.0, 1000.0, 1100.0));
+    // Two squares with a gap between them that no tile covers.
+    roi(&region, &[(200.0, 300.0, 1000.0, 1100.0), (1400.0, 300.0, 2200.0, 1100.0)]);
     let output = apply(
         &[&model, &slide(), &out],
         &[
@@ -94,10 +112,33 @@ fn apply_writes_classified_tiles_merged_regions_and_heatmaps() {
         assert!((total - 1.0).abs() < 1e-4, "probabilities sum to {total}");
     }
     assert!(features.iter().any(|f| f["properties"]["objectType"] == "annotation"), "merged regions");
-    for class in ["Tumor", "Stroma", "Other"] {
-        let png = std::fs::read(heatmaps.join(format!("{class}.png"))).unwrap();
-        assert!(png.starts_with(b"\x89PNG"));
+    let maps: Vec<_> =
+        ["Tumor", "Stroma", "Other"].iter().map(|c| read_heatmap(&heatmaps.join(format!("{c}.png")))).collect();
+    let (width, height, _) = maps[0];
+    assert!(maps.iter().all(|&(w, h, _)| (w, h) == (width, height)));
+    let pixel = |map: usize, x: u32, y: u32| {
+        let at = ((y * width + x) * 2) as usize;
+        (maps[map].2[at], maps[map].2[at + 1])
+    };
+    let (mut computed, mut empty) = (0, 0);
+    for (x, y) in (0..height).flat_map(|y| (0..width).map(move |x| (x, y))) {
+        let alphas: Vec<u8> = (0..3).map(|map| pixel(map, x, y).1).collect();
+        assert!(alphas == [255; 3] || alphas == [0; 3], "({x}, {y}): alphas {alphas:?}");
+        if alphas[0] == 255 {
+            // Computed: the greys are the class probabilities, which sum to 1.
+            let total: u32 = (0..3).map(|map| u32::from(pixel(map, x, y).0)).sum();
+            assert!((253..=257).contains(&total), "({x}, {y}): greys sum to {total}");
+            computed += 1;
+        } else {
+            assert!((0..3).all(|map| pixel(map, x, y).0 == 0));
+            empty += 1;
+        }
     }
+    assert!(computed > 100, "{computed} computed pixels");
+    // The gap between the squares (level-0 x 1000–1400) is a band of columns never computed.
+    let gap_column = (0..width).find(|&x| (0..height).all(|y| pixel(0, x, y).1 == 0));
+    assert!(gap_column.is_some_and(|x| x > 0 && x < width - 1), "no transparent band inside the map");
+    assert!(empty >= height as usize, "{empty} pixels not computed");
 }
 
 #[test]
@@ -122,7 +163,7 @@ fn bad_input_fails_with_one_line_and_its_exit_code() {
         stderr(&broken)
     );
     let far = temp("far.geojson");
-    roi(&far, (50_000.0, 50_000.0, 60_000.0, 60_000.0));
+    roi(&far, &[(50_000.0, 50_000.0, 60_000.0, 60_000.0)]);
     let outside = apply(&[&model, &slide(), &out], &["--annotations", far.to_str().unwrap()], None);
     assert_eq!(outside.status.code(), Some(3), "{}", stderr(&outside));
     assert!(stderr(&outside).contains("outside slide"), "{}", stderr(&outside));

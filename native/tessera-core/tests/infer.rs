@@ -111,7 +111,7 @@ fn segmentation_recovers_a_known_mask_with_its_hole_and_island() {
     assert!(applied.document.objects.iter().all(|o| o.class_name() == Some("Tissue")));
     let tissue = applied.heatmaps.iter().find(|h| h.class == "Tissue").unwrap();
     assert_eq!((tissue.width, tissue.height), (256, 256));
-    assert_eq!((tissue.pixels[0], tissue.pixels[60 * 256 + 60]), (0, 255));
+    assert_eq!((tissue.pixels[0], tissue.pixels[60 * 256 + 60]), (Some(0), Some(255)));
 }
 
 #[test]

@@ -41,7 +41,9 @@ pub struct Args {
     /// Output GeoJSON file.
     #[arg(long)]
     out: PathBuf,
-    /// Folder for one low-resolution heatmap PNG per class (created if missing).
+    /// Folder for one low-resolution heatmap PNG per class (created if missing): grey + alpha,
+    /// grey = the class's probability (255 = 1) where a tile was computed, transparent (alpha 0)
+    /// where none was (outside the tissue or the ROI).
     #[arg(long)]
     heatmap: Option<PathBuf>,
     /// Step between tiles in model pixels (default: the tile size, no overlap).
@@ -134,12 +136,13 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Writes `DIR/<class>.png`, an 8-bit grey image.
+/// Writes `DIR/<class>.png`, an 8-bit grey + alpha image (transparent where nothing was computed).
 fn write_heatmap(heatmap: &Heatmap, dir: &Path) -> Result<()> {
     let name: String =
         heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
     let path = dir.join(format!("{name}.png"));
-    png_file::write(&path, heatmap.width as u32, heatmap.height as u32, png::ColorType::Grayscale, &heatmap.pixels)
+    let (width, height) = (heatmap.width as u32, heatmap.height as u32);
+    png_file::write(&path, width, height, png::ColorType::GrayscaleAlpha, &heatmap.grey_alpha())
 }
 
 fn summarise(document: &Document, tiles: usize, seconds: f64, out: &Path) {
