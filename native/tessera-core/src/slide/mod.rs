@@ -12,10 +12,12 @@ mod buffer;
 #[cfg(feature = "openslide")]
 mod openslide;
 mod pixels;
+mod resize;
 mod resolution;
 mod tiff_jpeg;
 mod tiff_source;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 pub use buffer::BufferSource;
@@ -25,7 +27,7 @@ pub use pixels::RgbImage;
 pub use resolution::Resolution;
 pub use tiff_source::TiffSource;
 
-use crate::Result;
+use crate::{Result, TesseraError};
 
 /// One level of a slide's pyramid.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -80,10 +82,20 @@ pub fn best_level(levels: &[Level], downsample: f64) -> usize {
 
 /// Reads the level-0 rectangle (`x`, `y`, `width0 × height0`) scaled to `out_width × out_height`
 /// pixels, from the best level for that scale.
-pub fn read_region(
+///
+/// A large rectangle is read in blocks of at most 4096 × 4096 level pixels, each shrunk into its
+/// part of the output, so memory stays bounded even for a whole level of a slide without a
+/// pyramid; the result is the same as reading it at once.
+pub fn read_region(source: &dyn RegionSource, rectangle: (i64, i64, u64, u64), out: (u32, u32)) -> Result<RgbImage> {
+    read_region_in_blocks(source, rectangle, out, resize::MAX_BLOCK_SIDE)
+}
+
+/// [`read_region`], reading at most `block_side × block_side` level pixels at a time.
+fn read_region_in_blocks(
     source: &dyn RegionSource,
     (x, y, width0, height0): (i64, i64, u64, u64),
     (out_width, out_height): (u32, u32),
+    block_side: usize,
 ) -> Result<RgbImage> {
     let downsample = (width0 as f64 / f64::from(out_width.max(1))).max(height0 as f64 / f64::from(out_height.max(1)));
     let levels = source.levels();
@@ -91,13 +103,103 @@ pub fn read_region(
     let level_downsample = levels.get(level).map_or(1.0, |l| l.downsample);
     let read_width = ((width0 as f64 / level_downsample).round() as u32).max(1);
     let read_height = ((height0 as f64 / level_downsample).round() as u32).max(1);
-    let image = source.read_rgb(level, x, y, read_width, read_height)?;
-    Ok(image.resized(out_width, out_height))
+    // A block's level-0 position: rounded up, so that it never starts a level pixel early.
+    let level0 = |offset: usize| (offset as f64 * level_downsample).ceil() as i64;
+    let read = |(left, top, width, height): resize::Block| {
+        let block = source.read_rgb(level, x + level0(left), y + level0(top), width as u32, height as u32)?;
+        Ok::<_, TesseraError>((Cow::Owned(block), (left, top)))
+    };
+    let data = resize::box_resize((read_width, read_height), (out_width, out_height), block_side, read)?;
+    RgbImage::new(out_width, out_height, data)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A slide of one grey level of any size, whose pixels are made on request; records the
+    /// largest request.
+    struct Endless {
+        levels: [Level; 1],
+        largest: AtomicUsize,
+        requests: AtomicUsize,
+    }
+
+    impl Endless {
+        fn new(width: u64, height: u64) -> Self {
+            let levels = [Level { width, height, downsample: 1.0 }];
+            Self { levels, largest: AtomicUsize::new(0), requests: AtomicUsize::new(0) }
+        }
+    }
+
+    impl RegionSource for Endless {
+        fn path(&self) -> &Path {
+            Path::new("endless")
+        }
+
+        fn vendor(&self) -> &str {
+            "test"
+        }
+
+        fn levels(&self) -> &[Level] {
+            &self.levels
+        }
+
+        fn mpp(&self) -> Option<f64> {
+            None
+        }
+
+        fn read_rgb(&self, _: usize, _: i64, _: i64, width: u32, height: u32) -> Result<RgbImage> {
+            self.largest.fetch_max(width.max(height) as usize, Ordering::Relaxed);
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            RgbImage::new(width, height, vec![128; width as usize * height as usize * 3])
+        }
+    }
+
+    /// A `width × height` buffer of position-dependent colours standing for a slide of `level0`.
+    fn noise(width: u32, height: u32, level0: (u64, u64)) -> BufferSource {
+        let data = (0..height)
+            .flat_map(|y| (0..width).flat_map(move |x| [(x * 7 + y * 13) as u8, (x * y) as u8, ((x ^ y) * 3) as u8]))
+            .collect();
+        BufferSource::new("noise", data, (width, height), level0, None).unwrap()
+    }
+
+    /// The region read at once and resized, as before reads were made in blocks.
+    fn at_once(source: &dyn RegionSource, (x, y, width, height): (i64, i64, u32, u32), out: (u32, u32)) -> RgbImage {
+        source.read_rgb(0, x, y, width, height).unwrap().resized(out.0, out.1)
+    }
+
+    #[test]
+    fn reading_in_blocks_gives_what_reading_at_once_gives() {
+        let source = noise(397, 251, (397, 251));
+        let whole = (0, 0, 397, 251);
+        for out in [(40, 25), (397, 251), (133, 200)] {
+            let blocks = read_region_in_blocks(&source, (0, 0, 397, 251), out, 64).unwrap();
+            assert_eq!(blocks, at_once(&source, whole, out), "whole level to {out:?}");
+        }
+        let part = read_region_in_blocks(&source, (50, 30, 300, 200), (70, 45), 32).unwrap();
+        assert_eq!(part, at_once(&source, (50, 30, 300, 200), (70, 45)));
+        // A buffer at downsample 4: level-0 coordinates map onto its pixels block by block too.
+        let downsampled = noise(400, 300, (1600, 1200));
+        let blocks = read_region_in_blocks(&downsampled, (400, 200, 1000, 800), (90, 70), 64).unwrap();
+        assert_eq!(blocks, at_once(&downsampled, (400, 200, 250, 200), (90, 70)));
+    }
+
+    #[test]
+    fn a_huge_level_is_read_in_bounded_blocks() {
+        let source = Endless::new(2000, 1500);
+        let image = read_region_in_blocks(&source, (0, 0, 2000, 1500), (200, 150), 64).unwrap();
+        assert_eq!(image, RgbImage::new(200, 150, vec![128; 200 * 150 * 3]).unwrap());
+        assert!((1..=64).contains(&source.largest.load(Ordering::Relaxed)));
+        assert!(source.requests.load(Ordering::Relaxed) >= (2000 / 64) * (1500 / 64));
+        // read_region itself never asks for more than MAX_BLOCK_SIDE a side, however wide the level.
+        let wide = Endless::new(10_000, 300);
+        read_region(&wide, (0, 0, 10_000, 300), (1000, 30)).unwrap();
+        assert!(wide.largest.load(Ordering::Relaxed) <= resize::MAX_BLOCK_SIDE);
+        assert!(wide.requests.load(Ordering::Relaxed) >= 3);
+    }
 
     fn pyramid() -> Vec<Level> {
         [1.0, 4.0, 16.0].iter().map(|&downsample| Level { width: 1000, height: 1000, downsample }).collect()

@@ -1,5 +1,9 @@
 //! RGB images and the pixel conversions between what sources give and what tiles need.
 
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use super::resize::{box_resize, Block};
 use crate::{Result, TesseraError};
 
 /// An 8-bit RGB image, row-major, 3 bytes per pixel.
@@ -82,35 +86,8 @@ impl RgbImage {
         if width == self.width && height == self.height {
             return self;
         }
-        if self.width == 0 || self.height == 0 {
-            return Self::white(width, height);
-        }
-        let spans = |from: u32, to: u32| -> Vec<(usize, usize)> {
-            (0..to)
-                .map(|i| {
-                    let start = (u64::from(i) * u64::from(from) / u64::from(to)) as usize;
-                    let end = ((u64::from(i) + 1) * u64::from(from)).div_ceil(u64::from(to)) as usize;
-                    (start, end.max(start + 1).min(from as usize))
-                })
-                .collect()
-        };
-        let (columns, rows) = (spans(self.width, width), spans(self.height, height));
-        let stride = self.width as usize * 3;
-        let mut data = Vec::with_capacity(width as usize * height as usize * 3);
-        for &(y0, y1) in &rows {
-            for &(x0, x1) in &columns {
-                let mut sum = [0u32; 3];
-                for row in self.data[y0 * stride..y1 * stride].chunks_exact(stride) {
-                    for pixel in row[x0 * 3..x1 * 3].chunks_exact(3) {
-                        for (total, &value) in sum.iter_mut().zip(pixel) {
-                            *total += u32::from(value);
-                        }
-                    }
-                }
-                let count = ((y1 - y0) * (x1 - x0)) as u32;
-                data.extend(sum.map(|total| ((total + count / 2) / count) as u8));
-            }
-        }
+        let whole = |_: Block| Ok::<_, Infallible>((Cow::Borrowed(&self), (0, 0)));
+        let Ok(data) = box_resize((self.width, self.height), (width, height), usize::MAX, whole);
         Self { width, height, data }
     }
 }
