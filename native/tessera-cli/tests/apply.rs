@@ -177,3 +177,44 @@ fn bad_input_fails_with_one_line_and_its_exit_code() {
     );
     assert!(!out.exists(), "no output is written on failure");
 }
+
+/// A copy of the fixture's deflate-tiled TIFF with garbage between the header and the first
+/// directory (tile data and the directory's out-of-line values): libtiff complains as it reads it.
+fn garbled_tiff(path: &Path) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/tiled-levels.tiff");
+    let mut bytes = std::fs::read(fixture).unwrap();
+    assert_eq!(&bytes[..4], b"II*\0", "a little-endian TIFF");
+    let first_directory = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    for (i, byte) in bytes[8..first_directory].iter_mut().enumerate() {
+        *byte = (i * 37 % 251) as u8;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn broken_slides_fail_with_our_one_line_naming_the_file() {
+    let (model, out) = (temp("broken-slides.tessera"), temp("broken-slides.geojson"));
+    package(&model);
+    let truncated = temp("truncated.svs");
+    std::fs::write(&truncated, &std::fs::read(slide()).unwrap()[..1_500_000]).unwrap();
+    let renamed = temp("notes.svs");
+    std::fs::write(&renamed, "a text file, renamed\n").unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/broken.svs");
+    let garbled = temp("garbled.tiff");
+    garbled_tiff(&garbled);
+    for broken in [&truncated, &renamed, &fixture, &garbled] {
+        let output = apply(&[&model, broken, &out], &["--downsample", "1"], None);
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        // Our error line, then at most our hint: nothing printed by libtiff or OpenSlide.
+        let errors: Vec<&str> = stderr.lines().filter(|line| !line.starts_with("hint: ")).collect();
+        assert_eq!(errors.len(), 1, "{stderr}");
+        let name = broken.file_name().unwrap().to_str().unwrap();
+        assert!(errors[0].starts_with("error: cannot read image ") && errors[0].contains(name), "{stderr}");
+        assert!(stderr.lines().count() <= 2, "{stderr}");
+        if broken == &garbled {
+            assert!(errors[0].contains("OpenSlide error: "), "OpenSlide's own words: {stderr}");
+        }
+    }
+    assert!(!out.exists(), "no output is written on failure");
+}

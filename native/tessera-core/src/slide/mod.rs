@@ -10,6 +10,8 @@
 
 mod buffer;
 #[cfg(feature = "openslide")]
+mod libtiff;
+#[cfg(feature = "openslide")]
 mod openslide;
 mod pixels;
 mod resize;

@@ -31,7 +31,11 @@ const DIRECT_VENDORS: [&str; 2] = ["aperio", "generic-tiff"];
 impl OpenSlideSource {
     /// Opens `path`; fails with an I/O error when it does not exist and an unreadable-image
     /// error naming the problem when OpenSlide cannot read it.
+    ///
+    /// The first call switches off libtiff's own messages on stderr (for the whole process):
+    /// OpenSlide's error string, in the error returned, says what went wrong instead.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        super::libtiff::silence();
         let path = path.as_ref().to_path_buf();
         std::fs::metadata(&path).map_err(|source| TesseraError::io(&path, source))?;
         let slide = OpenSlide::new(&path).map_err(|error| unreadable(&path, &error))?;
