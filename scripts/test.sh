@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every Tessera test on a fresh machine: installs prerequisites, then
 #   1. Rust: formatting (rustfmt.toml), clippy on the whole workspace with warnings denied
-#      (unwrap/expect denied outside tests), cargo test for the whole workspace;
+#      (unwrap/expect denied outside tests), cargo test for the whole workspace, the readers'
+#      fuzz test included;
 #   2. Java: the Maven build (cargo release build of the JNI library, jar, JUnit unit tests, then
-#      the bridge tests against the packaged jar under -Xcheck:jni);
+#      the bridge tests against the packaged jar under -Xcheck:jni, and the test library's hooks:
+#      error mapping, panics, the fuzz inputs through the readers' native methods);
 #   3. end-to-end: tests/ (pytest) driving the `tessera` command.
 #
 # usage: scripts/test.sh
@@ -20,11 +22,15 @@ else
   echo "external corpus ../shared/data: absent, so the tests over it are skipped (tessera-core geojson_exports)"
 fi
 cargo fmt --all -- --check
+# Test-only code is linted and tested too: tessera-core's fuzz inputs (feature `fuzzing`, which
+# tests/fuzz_readers.rs needs: 100 000 inputs for each reader of untrusted files) and the JNI
+# library's test hooks.
+test_features=tessera-core/fuzzing,tessera-jni/test-hooks
 # unwrap/expect are denied in every crate's code (Cargo.toml's workspace lints); tests and
 # benches may use them: a failed unwrap there is a failed test.
-cargo clippy --workspace --lib --bins --locked -- -D warnings
-cargo clippy --workspace --all-targets --locked -- -D warnings -A clippy::unwrap_used -A clippy::expect_used
-cargo test --workspace --locked
+cargo clippy --workspace --lib --bins --locked --features "$test_features" -- -D warnings
+cargo clippy --workspace --all-targets --locked --features "$test_features" -- -D warnings -A clippy::unwrap_used -A clippy::expect_used
+cargo test --workspace --locked --features tessera-core/fuzzing
 
 echo "== Java build and tests"
 ./mvnw --batch-mode --no-transfer-progress -f qupath-extension/pom.xml verify

@@ -27,6 +27,8 @@
 pub mod dataset;
 pub mod error;
 pub mod eval;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod geometry;
 pub mod graph;
 pub mod infer;

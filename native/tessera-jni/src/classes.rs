@@ -59,7 +59,7 @@ impl ExceptionKind {
 
     /// Parses the names used by the test hook `debugFail` (`invalid-input`, …).
     #[cfg(feature = "test-hooks")]
-    pub fn from_name(name: &str) -> Option<ExceptionKind> {
+    pub(crate) fn from_name(name: &str) -> Option<ExceptionKind> {
         Self::ALL.into_iter().find(|kind| kind.test_name() == name)
     }
 

@@ -219,8 +219,17 @@ pub struct Document {
 impl Document {
     /// Reads a GeoJSON file; errors name the file and the problem.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| TesseraError::io(path, source))?;
-        Self::parse(&text, path)
+        let bytes = std::fs::read(path).map_err(|source| TesseraError::io(path, source))?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Parses the bytes of a GeoJSON file read from `source` (named in errors): UTF-8 text, as
+    /// [`Document::parse`] takes it.
+    pub fn from_bytes(bytes: &[u8], source: &Path) -> Result<Self> {
+        let text = std::str::from_utf8(bytes).map_err(|error| {
+            TesseraError::invalid(format!("{}: not UTF-8 text (GeoJSON is): {error}", source.display()))
+        })?;
+        Self::parse(text, source)
     }
 
     /// Parses GeoJSON text read from `source` (named in errors); a UTF-8 byte-order mark (some

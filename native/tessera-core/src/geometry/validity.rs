@@ -49,24 +49,35 @@ pub fn make_valid(polygon: &MultiPolygon<f64>, what: &str) -> Result<Repair> {
             }
         )));
     }
-    // geo's MultiPolygon validation panics ("topology position conflict") when a part is invalid:
-    // the parts are checked first (found by tests/fuzz_readers.rs).
-    let valid = || polygon.0.iter().all(|part| part.is_valid()) && polygon.is_valid();
-    let repair = if certainly_valid(polygon) || valid() {
-        Repair::Unchanged(polygon.clone())
-    } else {
-        let repaired = polygon.make_valid().map_err(|error| {
-            TesseraError::invalid(format!(
-                "{what}: self-intersecting or malformed polygon that cannot be repaired ({error})"
-            ))
-        })?;
-        Repair::Repaired(repaired)
-    };
+    let repair = without_panic(what, || {
+        Ok(if certainly_valid(polygon) || polygon.is_valid() {
+            Repair::Unchanged(polygon.clone())
+        } else {
+            let repaired = polygon.make_valid().map_err(|error| {
+                TesseraError::invalid(format!(
+                    "{what}: self-intersecting or malformed polygon that cannot be repaired ({error})"
+                ))
+            })?;
+            Repair::Repaired(repaired)
+        })
+    })?;
     let area = repair.polygon().unsigned_area();
     if area.is_nan() || area <= 0.0 {
         return Err(TesseraError::invalid(format!("{what}: the polygon has no area")));
     }
     Ok(repair)
+}
+
+/// Runs geo's validation or repair of the polygon `what`: they panic on some degenerate outlines
+/// ("topology position conflict with coordinate", found by tests/fuzz_readers.rs), and such a
+/// polygon is refused, not a crash.
+fn without_panic(what: &str, work: impl FnOnce() -> Result<Repair>) -> Result<Repair> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        Err(TesseraError::invalid(format!(
+            "{what}: the polygon's outline is too degenerate to check or repair (rings that touch or overlap \
+             in ways the geometry library cannot resolve)"
+        )))
+    })
 }
 
 #[cfg(test)]

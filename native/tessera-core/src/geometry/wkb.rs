@@ -13,7 +13,8 @@
 //! ```
 
 use geo::{Geometry, MultiPolygon};
-use geo_traits::to_geo::ToGeoGeometry;
+use geo_traits::to_geo::{ToGeoMultiPolygon, ToGeoPolygon};
+use geo_traits::{GeometryCollectionTrait, GeometryTrait, GeometryType};
 use wkb::writer::{write_geometry, WriteOptions};
 use wkb::Endianness;
 
@@ -34,22 +35,22 @@ pub fn to_wkb(polygon: &MultiPolygon<f64>) -> Result<Vec<u8>> {
 
 /// Decodes WKB (either byte order) to a multipolygon: a `Polygon`, a `MultiPolygon`, or a
 /// `GeometryCollection` whose polygonal parts are kept. Other geometries are refused.
+///
+/// Only polygonal parts are converted: the `wkb` crate reads the points of a `MultiPoint`
+/// lazily and panics on one that does not fit its buffer, so points are never touched.
 pub fn from_wkb(bytes: &[u8]) -> Result<MultiPolygon<f64>> {
     let refuse = |problem: String| TesseraError::invalid(format!("WKB geometry ({} bytes): {problem}", bytes.len()));
     let parsed = wkb::reader::read_wkb(bytes).map_err(|error| refuse(format!("not valid WKB: {error}")))?;
-    let geometry = parsed.try_to_geometry().ok_or_else(|| refuse("an empty point cannot be read".into()))?;
-    polygonal(geometry).ok_or_else(|| refuse("not a polygon, multipolygon or collection of polygons".into()))
+    polygonal(&parsed).ok_or_else(|| refuse("not a polygon, multipolygon or collection of polygons".into()))
 }
 
 /// The polygonal content of `geometry`, or `None` when it has none.
-fn polygonal(geometry: Geometry<f64>) -> Option<MultiPolygon<f64>> {
-    match geometry {
-        Geometry::Polygon(polygon) => Some(MultiPolygon::new(vec![polygon])),
-        Geometry::MultiPolygon(multi) => Some(multi),
-        Geometry::Rect(rect) => Some(MultiPolygon::new(vec![rect.to_polygon()])),
-        Geometry::Triangle(triangle) => Some(MultiPolygon::new(vec![triangle.to_polygon()])),
-        Geometry::GeometryCollection(collection) => {
-            let parts: Vec<_> = collection.0.into_iter().filter_map(polygonal).flat_map(|multi| multi.0).collect();
+fn polygonal(geometry: &impl GeometryTrait<T = f64>) -> Option<MultiPolygon<f64>> {
+    match geometry.as_type() {
+        GeometryType::Polygon(polygon) => Some(MultiPolygon::new(vec![polygon.to_polygon()])),
+        GeometryType::MultiPolygon(multi) => Some(multi.to_multi_polygon()),
+        GeometryType::GeometryCollection(collection) => {
+            let parts: Vec<_> = collection.geometries().filter_map(|part| polygonal(&part)).flat_map(|m| m.0).collect();
             (!parts.is_empty()).then(|| MultiPolygon::new(parts))
         }
         _ => None,
@@ -96,6 +97,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(from_wkb(&little).unwrap(), multi);
+    }
+
+    #[test]
+    fn a_multipoint_whose_point_overruns_it_is_refused_without_a_panic() {
+        // A little-endian MultiPoint of one point whose own header says it carries an SRID (EWKB):
+        // the point needs 4 bytes more than the MultiPoint left it (found by tests/fuzz_readers.rs;
+        // the wkb crate panics when asked for that point).
+        let mut bytes = vec![1, 4, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0x20];
+        bytes.extend([0; 16]);
+        let error = from_wkb(&bytes).unwrap_err().to_string();
+        assert!(error.contains("not a polygon") || error.contains("not valid WKB"), "{error}");
     }
 
     #[test]

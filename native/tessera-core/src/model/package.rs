@@ -1,6 +1,6 @@
 //! The `.tessera` file: a zip of `model.onnx` and `tessera.json`, written atomically.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 use zip::write::SimpleFileOptions;
@@ -50,6 +50,12 @@ impl Package {
     /// `config.json` beside it. Errors name the file and what does not fit.
     pub fn read(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|source| TesseraError::io(path, source))?;
+        Self::from_bytes(bytes, path)
+    }
+
+    /// Reads a model from the bytes of the file `path` (named in errors), as [`Package::read`]
+    /// reads the file: a bare ONNX model takes its `config.json` from beside `path`.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self> {
         let in_file = |error: TesseraError| match error {
             TesseraError::IncompatibleModel(problem) => {
                 TesseraError::IncompatibleModel(format!("{}: {problem}", path.display()))
@@ -83,10 +89,10 @@ impl Package {
     fn from_zip(bytes: &[u8]) -> Result<Self> {
         let mut archive = ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| TesseraError::IncompatibleModel(format!("not a readable .tessera package: {e}")))?;
-        let json = read_entry(&mut archive, METADATA_ENTRY, MAX_METADATA_BYTES)?;
+        let json = read_entry(&mut archive, METADATA_ENTRY, MAX_METADATA_BYTES, bytes.len() as u64)?;
         let metadata: Metadata = serde_json::from_slice(&json)
             .map_err(|e| TesseraError::IncompatibleModel(format!("{METADATA_ENTRY}: {e}")))?;
-        let onnx = read_entry(&mut archive, MODEL_ENTRY, MAX_MODEL_BYTES)?;
+        let onnx = read_entry(&mut archive, MODEL_ENTRY, MAX_MODEL_BYTES, bytes.len() as u64)?;
         Self::new(metadata, onnx)
     }
 
@@ -97,23 +103,38 @@ impl Package {
     }
 
     fn write_zip(&self, temporary: &Path) -> Result<()> {
-        let failed = |e: zip::result::ZipError| TesseraError::io(temporary, std::io::Error::other(e));
         let io = |source: std::io::Error| TesseraError::io(temporary, source);
-        let file = std::fs::File::create(temporary).map_err(io)?;
-        let mut zip = ZipWriter::new(file);
-        let json = serde_json::to_vec_pretty(&self.metadata).map_err(|e| io(std::io::Error::other(e)))?;
-        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        zip.start_file(METADATA_ENTRY, deflated).map_err(failed)?;
-        zip.write_all(&json).map_err(io)?;
-        let large = deflated.large_file(self.onnx.len() as u64 >= u64::from(u32::MAX));
-        zip.start_file(MODEL_ENTRY, large).map_err(failed)?;
-        zip.write_all(&self.onnx).map_err(io)?;
-        let file = zip.finish().map_err(failed)?;
+        let file = self.zip_into(std::fs::File::create(temporary).map_err(io)?).map_err(io)?;
         file.sync_all().map_err(io)
+    }
+
+    /// The package as the bytes of a `.tessera` file.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let written = self.zip_into(std::io::Cursor::new(Vec::new()));
+        Ok(written.map_err(|e| TesseraError::internal(format!("cannot zip the package: {e}")))?.into_inner())
+    }
+
+    /// Writes the package's zip to `writer`, which it returns.
+    fn zip_into<W: Write + Seek>(&self, writer: W) -> std::io::Result<W> {
+        let mut zip = ZipWriter::new(writer);
+        let json = serde_json::to_vec_pretty(&self.metadata).map_err(std::io::Error::other)?;
+        let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        zip.start_file(METADATA_ENTRY, deflated).map_err(std::io::Error::other)?;
+        zip.write_all(&json)?;
+        let large = deflated.large_file(self.onnx.len() as u64 >= u64::from(u32::MAX));
+        zip.start_file(MODEL_ENTRY, large).map_err(std::io::Error::other)?;
+        zip.write_all(&self.onnx)?;
+        zip.finish().map_err(std::io::Error::other)
     }
 }
 
-fn read_entry(archive: &mut ZipArchive<std::io::Cursor<&[u8]>>, name: &str, limit: u64) -> Result<Vec<u8>> {
+/// The bytes of entry `name` of a package of `package_bytes` bytes, refused beyond `limit`.
+fn read_entry(
+    archive: &mut ZipArchive<std::io::Cursor<&[u8]>>,
+    name: &str,
+    limit: u64,
+    package_bytes: u64,
+) -> Result<Vec<u8>> {
     let mut entry = archive
         .by_name(name)
         .map_err(|e| TesseraError::IncompatibleModel(format!("no {name} in the package ({e})")))?;
@@ -123,7 +144,9 @@ fn read_entry(archive: &mut ZipArchive<std::io::Cursor<&[u8]>>, name: &str, limi
             entry.size()
         )));
     }
-    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    // The declared size is only a claim: reserve no more than the package holds (inflating
+    // beyond that grows the buffer as the bytes come, and zip stops at the declared size).
+    let mut bytes = Vec::with_capacity(entry.size().min(package_bytes) as usize);
     entry
         .by_ref()
         .take(limit + 1)

@@ -5,6 +5,9 @@
 //! stored as plain JPEG tiles this reader fetches each tile's bytes with a positioned read
 //! (thread-safe, no lock), merges the shared JPEG tables in and decodes straight to RGB. It only
 //! takes levels whose layout it fully understands and leaves everything else to OpenSlide.
+//!
+//! Every size and offset in the file is checked against the file's length before anything is
+//! allocated or read, so that a damaged or hostile file is refused, not believed.
 
 use std::fs::File;
 use std::path::Path;
@@ -30,7 +33,8 @@ pub(crate) struct JpegTiles {
 /// An opened TIFF and its JPEG-tiled pages.
 #[derive(Debug)]
 pub(crate) struct TiffJpeg {
-    file: File,
+    storage: Storage,
+    length: u64,
     pages: Vec<JpegTiles>,
 }
 
@@ -39,11 +43,18 @@ const MAX_PAGES: usize = 256;
 impl TiffJpeg {
     /// Reads the page directory of `path`; `None` when it is not a TIFF this reader handles.
     pub(crate) fn open(path: &Path) -> Option<Self> {
-        let file = File::open(path).ok()?;
-        let length = file.metadata().ok()?.len();
-        let reader = Reader { file: &file, length, little: false, big: false };
-        let pages = reader.pages()?;
-        Some(Self { file, pages })
+        Self::from_storage(Storage::File(File::open(path).ok()?))
+    }
+
+    /// Reads the page directory of a TIFF held in memory; `None` as for [`TiffJpeg::open`].
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Option<Self> {
+        Self::from_storage(Storage::Memory(bytes))
+    }
+
+    fn from_storage(storage: Storage) -> Option<Self> {
+        let length = storage.length().ok()?;
+        let pages = Reader { storage: &storage, length, little: false, big: false }.pages()?;
+        Some(Self { storage, length, pages })
     }
 
     /// The JPEG-tiled page of exactly `width × height` pixels, if there is exactly one.
@@ -73,8 +84,10 @@ impl TiffJpeg {
         let mut out = RgbImage::white(width, height).into_bytes();
         let (tw, th) = (i64::from(page.tile_width), i64::from(page.tile_height));
         let across = (page.width as i64 + tw - 1) / tw;
-        let (x_end, y_end) =
-            ((x + i64::from(width)).min(page.width as i64), (y + i64::from(height)).min(page.height as i64));
+        let (x_end, y_end) = (
+            x.saturating_add(i64::from(width)).min(page.width as i64),
+            y.saturating_add(i64::from(height)).min(page.height as i64),
+        );
         let (x_start, y_start) = (x.max(0), y.max(0));
         if x_start >= x_end || y_start >= y_end {
             return RgbImage::new(width, height, out);
@@ -109,8 +122,11 @@ impl TiffJpeg {
             return Ok(None);
         }
         let fail = |problem: String| TesseraError::invalid(format!("JPEG tile {index}: {problem}"));
+        if offset.checked_add(count).is_none_or(|end| end > self.length) {
+            return Err(fail(format!("{count} bytes at {offset} lie beyond the file's {} bytes", self.length)));
+        }
         let mut raw = vec![0; count as usize];
-        read_exact_at(&self.file, &mut raw, offset).map_err(|error| fail(error.to_string()))?;
+        self.storage.read_exact_at(&mut raw, offset).map_err(|error| fail(error.to_string()))?;
         // Abbreviated tile streams get the shared tables: tables without their EOI, tile without its SOI.
         let stream = if page.tables.len() > 4 && raw.len() > 2 {
             let mut merged = Vec::with_capacity(page.tables.len() + raw.len());
@@ -124,7 +140,11 @@ impl TiffJpeg {
         use zune_jpeg::zune_core::options::DecoderOptions;
         // With Photometric RGB the components are already R, G, B: ask for no conversion.
         let out_colorspace = if page.rgb_components { ColorSpace::YCbCr } else { ColorSpace::RGB };
-        let options = DecoderOptions::default().jpeg_set_out_colorspace(out_colorspace);
+        // A tile stream claiming a larger picture is refused before the decoder allocates it.
+        let options = DecoderOptions::default()
+            .jpeg_set_out_colorspace(out_colorspace)
+            .set_max_width(page.tile_width as usize)
+            .set_max_height(page.tile_height as usize);
         let mut decoder = zune_jpeg::JpegDecoder::new_with_options(stream.as_slice(), options);
         let pixels = decoder.decode().map_err(|error| fail(format!("{error:?}")))?;
         let info = decoder.info().ok_or_else(|| fail("no image information".into()))?;
@@ -138,6 +158,36 @@ impl TiffJpeg {
             )));
         }
         Ok(Some(pixels))
+    }
+}
+
+/// Where the bytes of a TIFF are: a file, read at positions (thread-safe, no lock), or memory.
+#[derive(Debug)]
+enum Storage {
+    File(File),
+    Memory(Vec<u8>),
+}
+
+impl Storage {
+    fn length(&self) -> std::io::Result<u64> {
+        match self {
+            Storage::File(file) => Ok(file.metadata()?.len()),
+            Storage::Memory(bytes) => Ok(bytes.len() as u64),
+        }
+    }
+
+    fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+        match self {
+            Storage::File(file) => read_exact_at(file, buffer, offset),
+            Storage::Memory(bytes) => {
+                let part = usize::try_from(offset)
+                    .ok()
+                    .and_then(|start| bytes.get(start..start.checked_add(buffer.len())?))
+                    .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+                buffer.copy_from_slice(part);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -162,7 +212,7 @@ fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> std::io
 
 /// Reads TIFF structures (classic or BigTIFF, either byte order) with bounds checks.
 struct Reader<'a> {
-    file: &'a File,
+    storage: &'a Storage,
     length: u64,
     little: bool,
     big: bool,
@@ -183,7 +233,7 @@ impl Reader<'_> {
             return None;
         }
         let mut buffer = vec![0; length as usize];
-        read_exact_at(self.file, &mut buffer, offset).ok()?;
+        self.storage.read_exact_at(&mut buffer, offset).ok()?;
         Some(buffer)
     }
 
@@ -286,7 +336,7 @@ impl Reader<'_> {
         }
         let offsets = self.values(entries, 324)?;
         let counts = self.values(entries, 325)?;
-        let tiles = width.div_ceil(u64::from(tile_width)) * height.div_ceil(u64::from(tile_height));
+        let tiles = width.div_ceil(u64::from(tile_width)).checked_mul(height.div_ceil(u64::from(tile_height)))?;
         if offsets.len() as u64 != tiles || counts.len() != offsets.len() {
             return None;
         }

@@ -28,6 +28,16 @@ impl TiffSource {
     pub fn open(path: impl AsRef<Path>, mpp: Option<f64>) -> Option<Self> {
         let path = path.as_ref().to_path_buf();
         let tiff = TiffJpeg::open(&path)?;
+        Self::new(path, tiff, mpp)
+    }
+
+    /// Opens a slide file's bytes held in memory (named `path` in errors), as [`TiffSource::open`]
+    /// opens the file.
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>, mpp: Option<f64>) -> Option<Self> {
+        Self::new(path.into(), TiffJpeg::from_bytes(bytes)?, mpp)
+    }
+
+    fn new(path: PathBuf, tiff: TiffJpeg, mpp: Option<f64>) -> Option<Self> {
         let levels = pyramid(tiff.page_sizes().collect());
         (!levels.is_empty()).then_some(Self { path, tiff, levels, mpp })
     }
