@@ -52,3 +52,24 @@ def tessera():
                               check=check, timeout=900)
 
     return run
+
+
+SLIDE = ROOT / "data" / "demo" / "CMU-1-Small-Region.svs"
+ANNOTATIONS = ROOT / "data" / "demo" / "CMU-1-Small-Region.annotations.geojson"
+
+
+@pytest.fixture(scope="session")
+def trained(tessera, tmp_path_factory):
+    """A quickly trained model of the demo (no cross-validation, few epochs) and its report folder."""
+    folder = tmp_path_factory.mktemp("model")
+    path = folder / "quick.tessera"
+    result = tessera("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--tile-size", "64",
+                     "--folds", "0", "--epochs", "3", "--model", path, "--report", folder / "report", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return path, folder / "report"
+
+
+@pytest.fixture(scope="session")
+def model(trained):
+    """The quickly trained model's package."""
+    return trained[0]

@@ -8,27 +8,9 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT, read_plot, roc_curves
+from conftest import ANNOTATIONS, ROOT, SLIDE, read_plot, roc_curves
 
-SLIDE = ROOT / "data" / "demo" / "CMU-1-Small-Region.svs"
-ANNOTATIONS = ROOT / "data" / "demo" / "CMU-1-Small-Region.annotations.geojson"
 CLASSES = {"Background", "Epithelium", "Stroma"}
-
-
-@pytest.fixture(scope="module")
-def trained(tessera, tmp_path_factory):
-    """A quickly trained model of the demo (no cross-validation, few epochs) and its report folder."""
-    folder = tmp_path_factory.mktemp("model")
-    path = folder / "quick.tessera"
-    result = tessera("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--tile-size", "64",
-                     "--folds", "0", "--epochs", "3", "--model", path, "--report", folder / "report", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return path, folder / "report"
-
-
-@pytest.fixture(scope="module")
-def model(trained):
-    return trained[0]
 
 
 def test_train_report_has_every_plot_as_svg_and_png(trained):

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | a file could not be read or written |
-//! | 2 | the command line is wrong (printed by the argument parser) |
+//! | 2 | the command line is wrong (an unknown option, a missing value, a value of the wrong type) |
 //! | 3 | invalid input: a parameter or an input file is wrong |
 //! | 4 | an image or slide could not be read |
 //! | 5 | a model does not fit (shape, channels, outputs, corrupt file) |
@@ -49,4 +49,24 @@ pub fn report(error: &TesseraError) -> ExitCode {
         eprintln!("{hint}");
     }
     ExitCode::from(code(error))
+}
+
+/// Reports a command line the parser refused: help and version as the parser prints them (exit
+/// 0; help for a missing command, exit 2), a mistake as one `error: …` line and a hint (exit 2),
+/// without the parser's usage block.
+pub fn usage(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // Printing can only fail when stdout is closed, and then there is no one to tell.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+        _ => {}
+    }
+    let text = error.render().to_string();
+    let first = text.lines().find(|line| !line.trim().is_empty()).unwrap_or("error: invalid command line");
+    eprintln!("{first}");
+    eprintln!("hint: tessera --help lists the commands, tessera <command> --help their options");
+    ExitCode::from(2)
 }

@@ -37,7 +37,10 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return exit::usage(&error),
+    };
     let result = match cli.command {
         Command::Selftest(args) => commands::selftest::run(args),
         Command::Info(args) => commands::info::run(args),

@@ -146,7 +146,14 @@ pub fn write_folder(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Resu
     let written = std::fs::create_dir(&temporary)
         .map_err(|source| TesseraError::io(&temporary, source))
         .and_then(|()| write(&temporary))
-        .and_then(|()| move_into(&temporary, out));
+        .and_then(|()| move_into(&temporary, out))
+        .map_err(|error| match error {
+            // The temporary folder is ours: name the file where the user will look for it.
+            TesseraError::Io { path, source } if path.starts_with(&temporary) => {
+                TesseraError::io(out.join(path.strip_prefix(&temporary).unwrap_or(&path)), source)
+            }
+            other => other,
+        });
     // Best effort: the error that matters is the one returned.
     let _ = std::fs::remove_dir_all(&temporary);
     if written.is_err() && created {
@@ -242,8 +249,10 @@ mod tests {
             std::fs::write(folder.join("manifest.csv"), tile).unwrap();
             Ok(())
         };
-        let failed = write_folder(&out, |folder| fill(folder, "a.png").and(Err(TesseraError::Cancelled)));
-        assert!(failed.is_err());
+        let failed = write_folder(&out, |folder| {
+            fill(folder, "a.png").and(Err(TesseraError::io(folder.join("Tumor/a.png"), std::io::Error::other("full"))))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), format!("{}: full", out.join("Tumor/a.png").display()));
         assert!(!out.exists(), "a cancelled first run leaves no folder");
         write_folder(&out, |folder| fill(folder, "a.png")).unwrap();
         std::fs::write(out.join("Tumor/mine.txt"), b"user's").unwrap();

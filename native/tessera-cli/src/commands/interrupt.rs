@@ -1,4 +1,4 @@
-//! Ctrl-C: the first press cancels the running job (which then stops between batches, writes
+//! Ctrl-C (and SIGTERM, SIGHUP): the first press cancels the running job (which then stops between batches, writes
 //! nothing and exits with code 130); a second press ends the process at once.
 
 use std::sync::OnceLock;

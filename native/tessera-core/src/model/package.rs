@@ -98,14 +98,9 @@ impl Package {
 
     /// Writes the package to `path` through a temporary file in the same folder, renamed into
     /// place once complete: `path` holds the old package or the new one, never a partial one.
+    /// The zip is made in memory first, so a full disk fails one plain write.
     pub fn write(&self, path: &Path) -> Result<()> {
-        crate::outputs::write_atomically(path, |temporary| self.write_zip(temporary))
-    }
-
-    fn write_zip(&self, temporary: &Path) -> Result<()> {
-        let io = |source: std::io::Error| TesseraError::io(temporary, source);
-        let file = self.zip_into(std::fs::File::create(temporary).map_err(io)?).map_err(io)?;
-        file.sync_all().map_err(io)
+        crate::outputs::write_file(path, &self.to_bytes()?)
     }
 
     /// The package as the bytes of a `.tessera` file.
