@@ -76,10 +76,11 @@ public final class Evaluation extends ModelJob<Evaluation> {
 	private static void write(JsonObject metrics, Path dir) {
 		try {
 			Files.createDirectories(dir);
-			Files.writeString(dir.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(metrics));
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot write the report into " + dir, e);
 		}
+		String json = new GsonBuilder().setPrettyPrinting().create().toJson(metrics);
+		OutputFiles.write(dir.resolve("metrics.json"), file -> Files.writeString(file, json));
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */

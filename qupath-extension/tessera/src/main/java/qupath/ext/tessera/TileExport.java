@@ -51,23 +51,22 @@ public final class TileExport extends TilingJob<TileExport> {
 		for (var label : tiles.labels())
 			folders.computeIfAbsent(label, FileNames::safe);
 		List<String> rows = new ArrayList<>(List.of("file,image,class,x,y,width,height,downsample,coverage"));
-		tiles.read((start, count, pixels) -> {
-			for (int i = 0; i < count; i++) {
-				checkCancelled();
-				report(start + i, planned.size(), "Writing tiles");
-				var tile = planned.get(start + i);
-				Path file = root.resolve(folders.get(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
-				write(image(pixels, i, tileSize), file);
-				rows.add(String.join(",", csv(root.relativize(file).toString()), csv(image), csv(tile.label()),
-						Long.toString(tile.x()), Long.toString(tile.y()), Long.toString(tile.w()), Long.toString(tile.h()),
-						Scripts.number(tiles.plan().downsample()), String.format(Locale.ROOT, "%.4f", tile.coverage())));
-			}
+		// Filled whole or not at all: a failure or cancellation leaves the folder as it was.
+		OutputFiles.fillFolder(root, folder -> {
+			tiles.read((start, count, pixels) -> {
+				for (int i = 0; i < count; i++) {
+					checkCancelled();
+					report(start + i, planned.size(), "Writing tiles");
+					var tile = planned.get(start + i);
+					Path file = folder.resolve(folders.get(tile.label())).resolve(stem + "_" + tile.x() + "_" + tile.y() + ".png");
+					write(image(pixels, i, tileSize), file);
+					rows.add(String.join(",", csv(folder.relativize(file).toString()), csv(image), csv(tile.label()),
+							Long.toString(tile.x()), Long.toString(tile.y()), Long.toString(tile.w()), Long.toString(tile.h()),
+							Scripts.number(tiles.plan().downsample()), String.format(Locale.ROOT, "%.4f", tile.coverage())));
+				}
+			});
+			Files.write(folder.resolve("tiles.csv"), rows);
 		});
-		try {
-			Files.write(root.resolve("tiles.csv"), rows);
-		} catch (IOException e) {
-			throw new UncheckedIOException("cannot write " + root.resolve("tiles.csv"), e);
-		}
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: export training tiles",
 				Map.of("folder", dir), "qupath.ext.tessera.Tessera.tileExport()" + tilingScript()
 						+ ".export(getCurrentImageData(), " + Scripts.quoted(dir) + ")"));

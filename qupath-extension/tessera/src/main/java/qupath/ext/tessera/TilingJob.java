@@ -13,6 +13,7 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 	Double downsample;
 	double overlap;
 	double minCoverage = 0.5;
+	Long maxTiles;
 
 	TilingJob() {}
 
@@ -48,8 +49,18 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 		return self();
 	}
 
+	/**
+	 * @param tiles the most tiles to make, 0 for no limit; by default a plan of more than a million
+	 *     tiles is refused with its estimate, as a likely mistake in the tile size, overlap or resolution
+	 * @return this job
+	 */
+	public J maxTiles(long tiles) {
+		this.maxTiles = tiles;
+		return self();
+	}
+
 	TilePlanner.Spec spec() {
-		return new TilePlanner.Spec(tileSize, micronsPerPixel, downsample, overlap, minCoverage, null);
+		return new TilePlanner.Spec(tileSize, micronsPerPixel, downsample, overlap, minCoverage, null, maxTiles);
 	}
 
 	/** @return the Groovy builder calls that set this job's tiling, e.g. {@code .tileSize(64).micronsPerPixel(0.5)…} */
@@ -58,6 +69,6 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 				? ".micronsPerPixel(" + Scripts.number(micronsPerPixel) + ")"
 				: ".downsample(" + Scripts.number(downsample) + ")";
 		return ".tileSize(" + tileSize + ")" + resolution + ".overlap(" + Scripts.number(overlap) + ").minCoverage("
-				+ Scripts.number(minCoverage) + ")";
+				+ Scripts.number(minCoverage) + ")" + (maxTiles == null ? "" : ".maxTiles(" + maxTiles + ")");
 	}
 }

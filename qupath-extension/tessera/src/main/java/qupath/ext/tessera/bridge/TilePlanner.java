@@ -48,9 +48,18 @@ public final class TilePlanner {
 	 * @param overlap overlap of neighbouring tiles as a fraction of the side, in [0, 1)
 	 * @param minCoverage least fraction of a tile its polygon must cover, in [0, 1]
 	 * @param classes classes to tile, or null for all ({@code Ignore*} classes never are)
+	 * @param maxTiles the most tiles a plan may make: null for the core's default (a million; a plan
+	 *     of more is refused with its estimate as a likely mistake), 0 or less for no limit
 	 */
 	public record Spec(int tileSize, Double micronsPerPixel, Double downsample, double overlap, double minCoverage,
-			List<String> classes) {}
+			List<String> classes, Long maxTiles) {
+
+		/** A specification with the core's default limit on the number of tiles. */
+		public Spec(int tileSize, Double micronsPerPixel, Double downsample, double overlap, double minCoverage,
+				List<String> classes) {
+			this(tileSize, micronsPerPixel, downsample, overlap, minCoverage, classes, null);
+		}
+	}
 
 	/**
 	 * One planned tile, in full-resolution pixels.
@@ -142,6 +151,8 @@ public final class TilePlanner {
 		json.put("overlap", spec.overlap());
 		json.put("min_coverage", spec.minCoverage());
 		json.put("classes", spec.classes());
+		if (spec.maxTiles() != null)
+			json.put("max_tiles", spec.maxTiles() > 0 ? spec.maxTiles() : null);
 		return json;
 	}
 }

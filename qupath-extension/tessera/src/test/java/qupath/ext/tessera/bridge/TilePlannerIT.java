@@ -96,4 +96,18 @@ class TilePlannerIT {
 				List.of(new TilePlanner.Region(new byte[] {1, 2, 3}, "Tumor", "a")), spec(100, 0.5)));
 		assertTrue(notWkb.getMessage().contains("annotation 0"), notWkb.getMessage());
 	}
+
+	@Test
+	void aPlanOfMoreTilesThanAllowedIsRefusedWithItsEstimateUnlessTheLimitIsLifted() {
+		var squares = List.of(region(square(0, 0, 200), "Tumor", "a"));
+		var tooMany = assertThrows(InvalidInputException.class,
+				() -> TilePlanner.plan("image.svs", 1000, 1000, 0.5, squares, new TilePlanner.Spec(10, null, 1.0, 0, 0.5, null, 399L)));
+		assertTrue(tooMany.getMessage().contains("image.svs: this would make about 400 tiles, more than the 399"),
+				tooMany.getMessage());
+		for (long unlimited : new long[] {0, 400})
+			assertEquals(400, TilePlanner.plan("image.svs", 1000, 1000, 0.5, squares,
+					new TilePlanner.Spec(10, null, 1.0, 0, 0.5, null, unlimited)).tiles().size());
+		assertEquals(400, TilePlanner.plan("image.svs", 1000, 1000, 0.5, squares, spec(10, 0.5)).tiles().size(),
+				"the default limit is a million");
+	}
 }
