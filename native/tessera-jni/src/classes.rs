@@ -18,6 +18,8 @@ pub(crate) enum ExceptionKind {
     Base,
     /// `InvalidInputException`.
     InvalidInput,
+    /// `TooManyTilesException` (an `InvalidInputException`): the user may confirm and go on.
+    TooManyTiles,
     /// `IncompatibleModelException`.
     IncompatibleModel,
     /// `ImageReadException`.
@@ -33,9 +35,10 @@ pub(crate) enum ExceptionKind {
 }
 
 impl ExceptionKind {
-    const ALL: [ExceptionKind; 8] = [
+    const ALL: [ExceptionKind; 9] = [
         ExceptionKind::Base,
         ExceptionKind::InvalidInput,
+        ExceptionKind::TooManyTiles,
         ExceptionKind::IncompatibleModel,
         ExceptionKind::ImageRead,
         ExceptionKind::Cancelled,
@@ -48,6 +51,7 @@ impl ExceptionKind {
         match self {
             ExceptionKind::Base => "qupath/ext/tessera/bridge/TesseraException",
             ExceptionKind::InvalidInput => "qupath/ext/tessera/bridge/InvalidInputException",
+            ExceptionKind::TooManyTiles => "qupath/ext/tessera/bridge/TooManyTilesException",
             ExceptionKind::IncompatibleModel => "qupath/ext/tessera/bridge/IncompatibleModelException",
             ExceptionKind::ImageRead => "qupath/ext/tessera/bridge/ImageReadException",
             ExceptionKind::Cancelled => "qupath/ext/tessera/bridge/CancelledException",
@@ -68,6 +72,7 @@ impl ExceptionKind {
         match self {
             ExceptionKind::Base => "base",
             ExceptionKind::InvalidInput => "invalid-input",
+            ExceptionKind::TooManyTiles => "too-many-tiles",
             ExceptionKind::IncompatibleModel => "incompatible-model",
             ExceptionKind::ImageRead => "image-read",
             ExceptionKind::Cancelled => "cancelled",

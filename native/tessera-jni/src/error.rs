@@ -25,9 +25,8 @@ pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 impl BridgeError {
     fn kind(&self) -> ExceptionKind {
         match self {
-            BridgeError::Core(TesseraError::InvalidInput(_) | TesseraError::TooManyTiles { .. }) => {
-                ExceptionKind::InvalidInput
-            }
+            BridgeError::Core(TesseraError::InvalidInput(_)) => ExceptionKind::InvalidInput,
+            BridgeError::Core(TesseraError::TooManyTiles { .. }) => ExceptionKind::TooManyTiles,
             BridgeError::Core(TesseraError::IncompatibleModel(_)) => ExceptionKind::IncompatibleModel,
             BridgeError::Core(TesseraError::UnreadableImage { .. }) => ExceptionKind::ImageRead,
             BridgeError::Core(TesseraError::Cancelled) => ExceptionKind::Cancelled,

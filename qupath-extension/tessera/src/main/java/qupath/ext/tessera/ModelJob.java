@@ -54,13 +54,13 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 	/** @return the tiles the model reads: its tile size and resolution, no overlap */
 	TilePlanner.Spec spec(TilePredictor predictor) {
 		return new TilePlanner.Spec(predictor.tileSize(), predictor.micronsPerPixel(), predictor.downsample(), 0,
-				minCoverage, null);
+				minCoverage, null, maxTiles);
 	}
 
 	/** @return the Groovy start of this job: {@code qupath.ext.tessera.Tessera.<factory>('model').minCoverage(…)} */
 	String scriptStart(String factory) {
 		String onDevice = device.equals("cpu") ? "" : ".device(" + Scripts.quoted(device) + ")";
 		return "qupath.ext.tessera.Tessera." + factory + "(" + Scripts.quoted(model) + ").minCoverage("
-				+ Scripts.number(minCoverage) + ")" + onDevice;
+				+ Scripts.number(minCoverage) + ")" + onDevice + maxTilesScript();
 	}
 }

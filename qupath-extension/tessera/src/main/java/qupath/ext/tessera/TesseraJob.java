@@ -11,6 +11,7 @@ import qupath.ext.tessera.bridge.ProgressListener;
 public abstract class TesseraJob<J extends TesseraJob<J>> {
 	ProgressListener progress;
 	CancellationToken cancel;
+	Long maxTiles;
 
 	TesseraJob() {}
 
@@ -30,6 +31,22 @@ public abstract class TesseraJob<J extends TesseraJob<J>> {
 	public J cancel(CancellationToken token) {
 		this.cancel = token;
 		return self();
+	}
+
+	/**
+	 * @param tiles the most tiles to make, 0 for no limit; by default a plan of more than a million
+	 *     tiles is refused ({@link qupath.ext.tessera.bridge.TooManyTilesException}) with its estimate,
+	 *     as a likely mistake in the tile size, overlap or resolution
+	 * @return this job
+	 */
+	public J maxTiles(long tiles) {
+		this.maxTiles = tiles;
+		return self();
+	}
+
+	/** @return the Groovy call that sets the limit on tiles, when one was set */
+	String maxTilesScript() {
+		return maxTiles == null ? "" : ".maxTiles(" + maxTiles + ")";
 	}
 
 	/** Reports {@code message} at {@code done} of {@code total} when a listener is set. */

@@ -13,7 +13,6 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 	Double downsample;
 	double overlap;
 	double minCoverage = 0.5;
-	Long maxTiles;
 
 	TilingJob() {}
 
@@ -49,16 +48,6 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 		return self();
 	}
 
-	/**
-	 * @param tiles the most tiles to make, 0 for no limit; by default a plan of more than a million
-	 *     tiles is refused with its estimate, as a likely mistake in the tile size, overlap or resolution
-	 * @return this job
-	 */
-	public J maxTiles(long tiles) {
-		this.maxTiles = tiles;
-		return self();
-	}
-
 	TilePlanner.Spec spec() {
 		return new TilePlanner.Spec(tileSize, micronsPerPixel, downsample, overlap, minCoverage, null, maxTiles);
 	}
@@ -69,6 +58,6 @@ public abstract class TilingJob<J extends TilingJob<J>> extends TesseraJob<J> {
 				? ".micronsPerPixel(" + Scripts.number(micronsPerPixel) + ")"
 				: ".downsample(" + Scripts.number(downsample) + ")";
 		return ".tileSize(" + tileSize + ")" + resolution + ".overlap(" + Scripts.number(overlap) + ").minCoverage("
-				+ Scripts.number(minCoverage) + ")" + (maxTiles == null ? "" : ".maxTiles(" + maxTiles + ")");
+				+ Scripts.number(minCoverage) + ")" + maxTilesScript();
 	}
 }

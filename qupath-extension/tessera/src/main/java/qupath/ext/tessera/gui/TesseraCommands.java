@@ -39,7 +39,7 @@ public final class TesseraCommands {
 		this.qupath = qupath;
 		this.preferences = preferences;
 		this.runner = new JobRunner(qupath.getStage(), qupath.getThreadPoolManager().getSingleThreadExecutor(this),
-				Dialogs::showInfoNotification);
+				Dialogs::showInfoNotification, Dialogs::showConfirmDialog);
 	}
 
 	/**
@@ -103,7 +103,7 @@ public final class TesseraCommands {
 		if (!currentOnly && imageData.isChanged() && !Dialogs.showConfirmDialog("Tessera: train tile classifier",
 				"Training on several images reads each image's saved data: the current image's unsaved changes are left out. Continue?"))
 			return;
-		runner.run("Training " + model.getFileName(), job::progress, job::cancel, () -> {
+		runner.run("Training " + model.getFileName(), job, () -> {
 			if (currentOnly)
 				return job.train(imageData, model.toString());
 			var metrics = job.trainOnProject(entries(chosen), model.toString());
@@ -125,7 +125,7 @@ public final class TesseraCommands {
 			return;
 		var job = form.application();
 		boolean onlySelected = form.onlySelected();
-		runner.run("Applying " + Path.of(form.modelPath()).getFileName(), job::progress, job::cancel,
+		runner.run("Applying " + Path.of(form.modelPath()).getFileName(), job,
 				() -> onlySelected ? job.apply(imageData, selected) : job.apply(imageData),
 				(added, owner) -> Messages.message(owner, "Tessera: apply model",
 						added + " objects added (earlier Tessera results in the same regions replaced)"));
@@ -139,7 +139,7 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: evaluate model", form.pane()))
 			return;
 		var job = form.evaluation();
-		runner.run("Evaluating " + Path.of(form.modelPath()).getFileName(), job::progress, job::cancel, () -> job.evaluate(imageData),
+		runner.run("Evaluating " + Path.of(form.modelPath()).getFileName(), job, () -> job.evaluate(imageData),
 				(report, owner) -> Messages.message(owner, "Tessera: evaluation",
 						new ResultsView(PackageRecords.report(report), null, null).pane()));
 	}
@@ -152,7 +152,7 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: export training tiles", form.pane()))
 			return;
 		var job = form.job();
-		runner.run("Exporting tiles", job::progress, job::cancel, () -> job.export(imageData, form.folder()),
+		runner.run("Exporting tiles", job, () -> job.export(imageData, form.folder()),
 				(count, owner) -> Messages.message(owner, "Tessera: export training tiles",
 						count + " tiles written to " + form.folder()));
 	}
@@ -169,7 +169,7 @@ public final class TesseraCommands {
 		if (!Dialogs.showConfirmDialog("Tessera: run for project", form.pane()))
 			return;
 		var job = form.application();
-		runner.run("Applying to " + form.chosenImages().size() + " images", job::progress, job::cancel,
+		runner.run("Applying to " + form.chosenImages().size() + " images", job,
 				() -> job.applyToProject(entries(form.chosenImages())), this::batch);
 	}
 

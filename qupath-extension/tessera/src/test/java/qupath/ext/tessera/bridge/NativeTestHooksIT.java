@@ -25,6 +25,7 @@ class NativeTestHooksIT {
 		Map<String, Class<? extends TesseraException>> kinds = Map.of(
 				"base", TesseraException.class,
 				"invalid-input", InvalidInputException.class,
+				"too-many-tiles", TooManyTilesException.class,
 				"incompatible-model", IncompatibleModelException.class,
 				"image-read", ImageReadException.class,
 				"cancelled", CancelledException.class,

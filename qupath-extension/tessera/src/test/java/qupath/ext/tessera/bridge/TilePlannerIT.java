@@ -100,7 +100,7 @@ class TilePlannerIT {
 	@Test
 	void aPlanOfMoreTilesThanAllowedIsRefusedWithItsEstimateUnlessTheLimitIsLifted() {
 		var squares = List.of(region(square(0, 0, 200), "Tumor", "a"));
-		var tooMany = assertThrows(InvalidInputException.class,
+		var tooMany = assertThrows(TooManyTilesException.class,
 				() -> TilePlanner.plan("image.svs", 1000, 1000, 0.5, squares, new TilePlanner.Spec(10, null, 1.0, 0, 0.5, null, 399L)));
 		assertTrue(tooMany.getMessage().contains("image.svs: this would make about 400 tiles, more than the 399"),
 				tooMany.getMessage());

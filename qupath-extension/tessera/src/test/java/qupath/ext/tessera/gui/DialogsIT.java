@@ -282,7 +282,7 @@ class DialogsIT {
 		});
 		var executor = java.util.concurrent.Executors.newSingleThreadExecutor();
 		try {
-			var runner = new JobRunner(main, executor, (title, text) -> {});
+			var runner = new JobRunner(main, executor, (title, text) -> {}, (title, text) -> false);
 			var progressSeen = new CompletableFuture<Boolean>();
 			var shown = new CompletableFuture<javafx.scene.control.Dialog<?>>();
 			var job = onFx(() -> runner.run("Training demo.tessera", p -> {}, c -> {}, () -> {
@@ -317,6 +317,42 @@ class DialogsIT {
 				main.close();
 				return null;
 			});
+		} finally {
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void aJobRefusedForTooManyTilesAsksAndRunsAgainWithoutTheLimitWhenTheUserAgrees() throws Exception {
+		var executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try {
+			for (boolean agree : new boolean[] {true, false}) {
+				var questions = new java.util.ArrayList<String>();
+				var runs = new java.util.concurrent.atomic.AtomicInteger();
+				var shown = new CompletableFuture<Integer>();
+				var runner = new JobRunner(null, executor, (title, text) -> {}, (title, text) -> {
+					questions.add(text);
+					return agree;
+				});
+				var job = qupath.ext.tessera.Tessera.training();
+				onFx(() -> runner.run("Exporting tiles", job, () -> {
+					if (runs.incrementAndGet() == 1)
+						throw new qupath.ext.tessera.bridge.TooManyTilesException(
+								"slide.svs: this would make about 4000000 tiles, more than the 1000000 made without confirmation");
+					return 7;
+				}, (result, owner) -> {
+					shown.complete(result);
+					return null;
+				})).get(30, TimeUnit.SECONDS);
+				if (agree)
+					assertEquals(7, shown.get(30, TimeUnit.SECONDS), "run again once the user agreed");
+				else
+					Thread.sleep(500);
+				onFx(() -> null);
+				assertEquals(List.of(true), questions.stream().map(q -> q.contains("about 4000000 tiles")).toList(),
+						"asked once, with the estimate");
+				assertEquals(agree ? 2 : 1, runs.get(), "a second run only when the user agreed");
+			}
 		} finally {
 			executor.shutdownNow();
 		}
