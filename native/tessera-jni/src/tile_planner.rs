@@ -96,6 +96,7 @@ fn plan_tiles<'local>(
             "excluded": selection.excluded,
             "repaired": selection.repaired,
         },
+        "warnings": selection.overlaps.iter().map(|overlap| format!("{image}: {overlap}")).collect::<Vec<_>>(),
     });
     Ok(env.new_string(result.to_string())?)
 }

@@ -3,6 +3,8 @@ package qupath.ext.tessera;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
+import org.slf4j.LoggerFactory;
+
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.lib.images.ImageData;
 
@@ -27,6 +29,7 @@ record LabelledTiles(String name, ImageData<BufferedImage> imageData, TilePlanne
 		var regions = Annotations.regions(imageData.getHierarchy().getAnnotationObjects(), null);
 		var plan = TilePlanner.plan(name, server.getWidth(), server.getHeight(),
 				Tessera.pixelSizeMicrons(server), regions, spec);
+		plan.warnings().forEach(warning -> LoggerFactory.getLogger(LabelledTiles.class).warn("Tessera: {}", warning));
 		return new LabelledTiles(name, imageData, plan);
 	}
 

@@ -79,10 +79,13 @@ public final class TilePlanner {
 	 * @param tileSize output tile side in pixels
 	 * @param tiles the tiles, row-major
 	 * @param skipped annotations left out, by reason ({@code unclassified}, {@code ignored}, {@code excluded})
+	 * @param warnings what the user should know of the annotations, e.g. polygons of different
+	 *     classes that overlap (tiles there go to the class covering more of them)
 	 */
-	public record Plan(double downsample, int tileSize, List<Tile> tiles, Map<String, Integer> skipped) {}
+	public record Plan(double downsample, int tileSize, List<Tile> tiles, Map<String, Integer> skipped,
+			List<String> warnings) {}
 
-	private record NativeResult(NativePlan plan, Map<String, Integer> selection) {}
+	private record NativeResult(NativePlan plan, Map<String, Integer> selection, List<String> warnings) {}
 
 	private record NativePlan(double downsample, int tileSize, List<Tile> tiles) {}
 
@@ -134,7 +137,8 @@ public final class TilePlanner {
 		Map<String, Integer> skipped = new LinkedHashMap<>(result.selection());
 		skipped.remove("regions");
 		skipped.remove("repaired");
-		return new Plan(result.plan().downsample(), result.plan().tileSize(), result.plan().tiles(), skipped);
+		var warnings = result.warnings() == null ? List.<String>of() : result.warnings();
+		return new Plan(result.plan().downsample(), result.plan().tileSize(), result.plan().tiles(), skipped, warnings);
 	}
 
 	static String specJson(Spec spec) {

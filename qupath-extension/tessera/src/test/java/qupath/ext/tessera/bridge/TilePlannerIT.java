@@ -49,6 +49,11 @@ class TilePlannerIT {
 		assertEquals(9, counts.get("Stroma"));
 		assertTrue(plan.tiles().stream().filter(t -> t.label().equals("Tumor")).allMatch(t -> t.polygonId().equals("a")));
 		assertTrue(plan.tiles().stream().noneMatch(t -> t.x() >= 300 && t.x() < 700 && t.y() >= 300 && t.y() < 700));
+		assertEquals(List.of(), plan.warnings(), "the squares lie apart");
+		var overlapping = TilePlanner.plan("image.svs", 2000, 2000, 0.5,
+				List.of(region(square(0, 0, 300), "Tumor", "a"), region(square(200, 0, 300), "Stroma", "b")), spec(100, 0.5));
+		assertEquals(List.of("image.svs: a Tumor polygon (a) and a Stroma polygon (b) overlap over 30000 px²; "
+				+ "tiles there go to the class covering more of each"), overlapping.warnings());
 	}
 
 	@Test
