@@ -17,13 +17,12 @@ use std::process::Command;
 use std::time::Instant;
 
 use tessera_core::geometry::Document;
-use tessera_core::graph::builder::{attr_int, attr_ints};
+use tessera_core::graph::builder::attr_int;
 use tessera_core::graph::proto::DataType;
-use tessera_core::graph::{Dim, GraphBuilder, Value};
+use tessera_core::graph::{Dim, GraphBuilder};
 use tessera_core::infer::{self, ApplyOptions, Predictor};
 use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::model::{ClassInfo, InputSpec, Metadata, Package, Task};
-use tessera_core::rng::Rng;
 use tessera_core::runtime::{self, Runtime};
 use tessera_core::slide::{read_region, OpenSlideSource, RegionSource};
 
@@ -35,6 +34,10 @@ const SIDE_TILES: u32 = 16;
 const ROUNDS: usize = 2;
 /// Set in the environment of the peak-memory child runs of this binary (value: the slide).
 const CHILD: &str = "TESSERA_BENCH_RSS_SLIDE";
+
+#[path = "common/resnet.rs"]
+mod resnet;
+use resnet::resnet18;
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -191,75 +194,6 @@ fn region((x0, y0, x1, y1): (f64, f64, f64, f64)) -> Document {
     let ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
     let feature = serde_json::json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {"objectType": "annotation"}});
     Document::from_value(feature, Path::new("roi")).unwrap()
-}
-
-/// ResNet-18 in inference form (batch normalisation folded into the convolutions' biases), He
-/// initialised, ending in a softmax over `classes`.
-fn resnet18(classes: usize) -> Vec<u8> {
-    let mut net = Net { g: GraphBuilder::new("resnet18"), rng: Rng::new(18), count: 0 };
-    let x =
-        net.g.input("image", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(224), Dim::Fixed(224)]);
-    let stem = net.conv(&x, 3, 64, 7, 2, true);
-    let mut y = net.g.node(
-        "MaxPool",
-        &[&stem],
-        vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("strides", &[2, 2]), attr_ints("pads", &[1; 4])],
-    );
-    let mut channels = 64;
-    for (stage, width) in [64, 128, 256, 512].into_iter().enumerate() {
-        for block in 0..2 {
-            let stride = if stage > 0 && block == 0 { 2 } else { 1 };
-            let body = net.conv(&y, channels, width, 3, stride, true);
-            let body = net.conv(&body, width, width, 3, 1, false);
-            let skip = if stride == 1 && channels == width {
-                y.clone()
-            } else {
-                net.conv(&y, channels, width, 1, stride, false)
-            };
-            let sum = net.g.node("Add", &[&body, &skip], vec![]);
-            y = net.g.node("Relu", &[&sum], vec![]);
-            channels = width;
-        }
-    }
-    let pooled = net.g.node("GlobalAveragePool", &[&y], vec![]);
-    let flat = net.g.node("Flatten", &[&pooled], vec![]);
-    let w = net.weights(&[classes as i64, 512], 512);
-    let b = net.g.initializer_f32("fc.b", &[classes as i64], &vec![0.0; classes]);
-    let logits = net.g.node("Gemm", &[&flat, &w, &b], vec![attr_int("transB", 1)]);
-    let p = net.g.node("Softmax", &[&logits], vec![attr_int("axis", 1)]);
-    net.g.output(&p, "probabilities", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(classes as i64)]);
-    net.g.to_bytes("tessera-bench")
-}
-
-struct Net {
-    g: GraphBuilder,
-    rng: Rng,
-    count: usize,
-}
-
-impl Net {
-    fn weights(&mut self, dims: &[i64], fan_in: usize) -> Value {
-        self.count += 1;
-        let scale = (2.0 / fan_in as f64).sqrt();
-        let data: Vec<f32> = (0..dims.iter().product::<i64>()).map(|_| (self.rng.normal() * scale) as f32).collect();
-        self.g.initializer_f32(&format!("w{}", self.count), dims, &data)
-    }
-
-    fn conv(&mut self, x: &Value, cin: usize, cout: usize, k: i64, stride: i64, relu: bool) -> Value {
-        let w = self.weights(&[cout as i64, cin as i64, k, k], cin * (k * k) as usize);
-        let b = self.g.initializer_f32(&format!("b{}", self.count), &[cout as i64], &vec![0.0; cout]);
-        let attributes = vec![
-            attr_ints("kernel_shape", &[k, k]),
-            attr_ints("strides", &[stride, stride]),
-            attr_ints("pads", &[k / 2; 4]),
-        ];
-        let y = self.g.node("Conv", &[x, &w, &b], attributes);
-        if relu {
-            self.g.node("Relu", &[&y], vec![])
-        } else {
-            y
-        }
-    }
 }
 
 /// `target/bench/synthetic-<repeat>.svs`, written once.

@@ -25,6 +25,28 @@ pub const LIBRARY_NAME: &str = "libonnxruntime.so.1";
 /// Environment variable that names the ONNX Runtime library to load.
 pub const LIBRARY_ENV: &str = "TESSERA_ONNXRUNTIME";
 
+/// How far ONNX Runtime rewrites a graph before running it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Optimisation {
+    /// Every rewrite ONNX Runtime has (its ALL level), including convolutions laid out in NCHWc
+    /// blocks: allowed where weights are constant, so the default for models that only predict
+    /// (1.44× a ResNet-18-shaped model at EXTENDED on 2 cores, outputs equal to rounding).
+    #[default]
+    All,
+    /// Fusions only (ONNX Runtime's EXTENDED level): what training steps use, because the layout
+    /// reorders of ALL slow the training graphs down.
+    Extended,
+}
+
+impl Optimisation {
+    fn level(self) -> GraphOptimizationLevel {
+        match self {
+            Optimisation::All => GraphOptimizationLevel::Level3,
+            Optimisation::Extended => GraphOptimizationLevel::Level2,
+        }
+    }
+}
+
 /// The loaded ONNX Runtime.
 pub struct Runtime {
     environment: Environment,
@@ -43,16 +65,23 @@ impl Runtime {
     /// threads that spin between operators: a training step is one long run of small operators
     /// with nothing else to do on the cores meanwhile. Call inside [`guard`].
     pub(crate) fn session(&self, bytes: &[u8], threads: usize) -> Result<Session> {
-        commit(self.cpu_builder(threads, true)?, bytes)
+        commit(self.cpu_builder(threads, true, Optimisation::Extended)?, bytes)
     }
 
     /// A session for a model that runs while tiles are read (inference, validation, backbone
     /// embeddings), on `device`: a session asked for CUDA that cannot have it runs on the CPU,
     /// and its [`Placement`] says why. Its threads do not spin, so that the readers preparing
     /// the next batch get the cores whenever an operator waits (on 2 cores, spinning made
-    /// whole-slide inference 10 % slower than the model alone). Call inside [`guard`].
-    pub(crate) fn session_on(&self, bytes: &[u8], threads: usize, device: Device) -> Result<(Session, Placement)> {
-        let cpu = self.cpu_builder(threads, false)?;
+    /// whole-slide inference 10 % slower than the model alone). It is optimised as
+    /// `optimisation` says. Call inside [`guard`].
+    pub(crate) fn session_on(
+        &self,
+        bytes: &[u8],
+        threads: usize,
+        device: Device,
+        optimisation: Optimisation,
+    ) -> Result<(Session, Placement)> {
+        let cpu = self.cpu_builder(threads, false, optimisation)?;
         let placement = match device {
             Device::Cpu => Placement::as_requested(device),
             Device::Cuda(index) => match provider::commit_on_cuda(&self.library, &cpu, index, bytes) {
@@ -63,11 +92,11 @@ impl Runtime {
         Ok((commit(cpu, bytes)?, placement))
     }
 
-    /// Session options for the CPU: EXTENDED optimisation, `threads` intra-op threads that
-    /// `spin` (busy-wait) between operators or not.
-    fn cpu_builder(&self, threads: usize, spin: bool) -> Result<SessionBuilder> {
+    /// Session options for the CPU: `optimisation`, `threads` intra-op threads that `spin`
+    /// (busy-wait) between operators or not.
+    fn cpu_builder(&self, threads: usize, spin: bool, optimisation: Optimisation) -> Result<SessionBuilder> {
         Ok(Session::builder(&self.environment)?
-            .with_optimization_level(GraphOptimizationLevel::Level2)
+            .with_optimization_level(optimisation.level())
             .map_err(ort::Error::from)?
             .with_intra_threads(capped_threads(threads))
             .map_err(ort::Error::from)?
@@ -203,10 +232,22 @@ impl Model {
     }
 
     /// Loads a serialised ONNX model to run on `device`, or on the CPU when CUDA is asked for
-    /// and cannot be had ([`Model::placement`] says why).
+    /// and cannot be had ([`Model::placement`] says why), fully optimised.
     pub fn from_bytes_on(runtime: &Runtime, bytes: &[u8], threads: usize, device: Device) -> Result<Self> {
+        Self::from_bytes_with(runtime, bytes, threads, device, Optimisation::default())
+    }
+
+    /// Loads a serialised ONNX model as [`Model::from_bytes_on`] does, optimised as asked (the
+    /// benchmarks compare the levels).
+    pub fn from_bytes_with(
+        runtime: &Runtime,
+        bytes: &[u8],
+        threads: usize,
+        device: Device,
+        optimisation: Optimisation,
+    ) -> Result<Self> {
         guard("loading the model", || {
-            let (session, placement) = runtime.session_on(bytes, threads, device)?;
+            let (session, placement) = runtime.session_on(bytes, threads, device, optimisation)?;
             let (input, output) = match (session.inputs(), session.outputs()) {
                 ([input], [output]) => (input.name().to_owned(), output.name().to_owned()),
                 (inputs, outputs) => {

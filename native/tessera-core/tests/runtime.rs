@@ -80,3 +80,29 @@ fn thread_counts_are_capped_at_the_cores() {
     assert_eq!(runtime::capped_threads(10_000), cores);
     assert_eq!(runtime::capped_threads(1), 1);
 }
+
+/// Models are fully optimised (NCHWc convolutions and all) and predict what the EXTENDED level,
+/// which training keeps, predicts: the CNN and the residual network Tessera trains, to rounding.
+#[test]
+fn full_optimisation_predicts_what_the_extended_level_does() {
+    use tessera_core::graph::cnn::CnnSpec;
+    use tessera_core::graph::optim::Optimizer;
+    use tessera_core::runtime::{Device, Optimisation};
+    for spec in [
+        CnnSpec { tile: 32, classes: 3, width: 8, depth: 3, ..Default::default() },
+        CnnSpec { tile: 32, classes: 4, width: 8, depth: 2, residual: true, ..Default::default() },
+    ] {
+        let network = spec.network().unwrap();
+        let bytes = network.inference_graph(&network.initial_state(&Optimizer::default(), 3)).unwrap();
+        let input: Vec<f32> = (0..5 * 3 * 32 * 32).map(|i| ((i * 7919 % 1000) as f32 / 500.0) - 1.0).collect();
+        let run = |optimisation| {
+            let model = Model::from_bytes_with(runtime(), &bytes, 2, Device::Cpu, optimisation).unwrap();
+            model.run(&input, &[5, 3, 32, 32]).unwrap().data
+        };
+        let (all, extended) = (run(Optimisation::All), run(Optimisation::Extended));
+        assert_eq!(all.len(), 5 * spec.classes);
+        let worst = all.iter().zip(&extended).map(|(a, e)| (a - e).abs()).fold(0.0f32, f32::max);
+        assert!(worst <= 1e-5, "{spec:?}: outputs differ by {worst}");
+        assert_eq!(Optimisation::default(), Optimisation::All);
+    }
+}

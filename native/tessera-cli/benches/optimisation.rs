@@ -1,0 +1,55 @@
+//! The model alone at ONNX Runtime's EXTENDED optimisation level (what inference sessions used
+//! before) against the ALL level they use now, in one process on the same batches: the
+//! ResNet-18-shaped model of the `apply` bench (224 px, batch 32, 2 threads, random weights) and
+//! the default CNN `tessera train` builds (64 px). Prints tiles/s, the ratio and the largest
+//! difference between the two levels' outputs; a measurement, not a test.
+//!
+//! Run: cargo bench -p tessera-cli --bench optimisation
+
+use std::time::Instant;
+
+use tessera_core::graph::cnn::CnnSpec;
+use tessera_core::graph::optim::Optimizer;
+use tessera_core::runtime::{self, Device, Model, Optimisation};
+
+#[path = "common/resnet.rs"]
+mod resnet;
+
+const BATCH: usize = 32;
+const THREADS: usize = 2;
+const BATCHES: usize = 8;
+const ROUNDS: usize = 3;
+
+fn main() {
+    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
+    let default_cnn = CnnSpec { tile: 64, classes: 3, ..Default::default() };
+    let network = default_cnn.network().unwrap();
+    let cnn = network.inference_graph(&network.initial_state(&Optimizer::default(), 1)).unwrap();
+    println!(
+        "{BATCH} tiles a batch, {BATCHES} batches, {THREADS} ONNX Runtime threads, best of {ROUNDS} interleaved rounds"
+    );
+    for (name, bytes, tile) in [("ResNet-18-shaped, 224 px", resnet::resnet18(2), 224), ("default CNN, 64 px", cnn, 64)]
+    {
+        let data: Vec<f32> = (0..BATCH * 3 * tile * tile).map(|i| ((i * 7919 % 2000) as f32 / 1000.0) - 1.0).collect();
+        let shape = [BATCH, 3, tile, tile];
+        let models = [Optimisation::Extended, Optimisation::All]
+            .map(|level| Model::from_bytes_with(runtime, &bytes, THREADS, Device::Cpu, level).unwrap());
+        let outputs = models.each_ref().map(|model| model.run(&data, &shape).unwrap().data);
+        let difference = outputs[0].iter().zip(&outputs[1]).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let mut best = [0.0f64; 2];
+        for _ in 0..ROUNDS {
+            for (best, model) in best.iter_mut().zip(&models) {
+                let start = Instant::now();
+                for _ in 0..BATCHES {
+                    std::hint::black_box(model.run(&data, &shape).unwrap());
+                }
+                *best = best.max((BATCH * BATCHES) as f64 / start.elapsed().as_secs_f64());
+            }
+        }
+        let [extended, all] = best;
+        println!(
+            "{name:<26} EXTENDED {extended:7.1} tiles/s   ALL {all:7.1} tiles/s   {:.2}×   outputs differ by at most {difference:.1e}",
+            all / extended
+        );
+    }
+}
