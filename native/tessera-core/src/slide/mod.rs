@@ -9,6 +9,7 @@
 //! downsample, with a clear error when the slide has no pixel size.
 
 mod buffer;
+mod decoded_tiles;
 #[cfg(feature = "openslide")]
 mod libtiff;
 #[cfg(feature = "openslide")]

@@ -11,7 +11,9 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
+use super::decoded_tiles::DecodedTiles;
 use super::{Level, RgbImage};
 use crate::{Result, TesseraError};
 
@@ -36,9 +38,15 @@ pub(crate) struct TiffJpeg {
     storage: Storage,
     length: u64,
     pages: Vec<JpegTiles>,
+    /// Tiles decoded lately, reused by the requests that cut more than one model tile from them.
+    decoded: DecodedTiles,
 }
 
 const MAX_PAGES: usize = 256;
+/// The most bytes of decoded tiles kept per open file: a row of 256-px source tiles across a
+/// slide 80,000 px wide, so that the rows of model tiles cut from one row of source tiles
+/// decode it once.
+const DECODED_TILE_BYTES: usize = 64 << 20;
 
 impl TiffJpeg {
     /// Reads the page directory of `path`; `None` when it is not a TIFF this reader handles.
@@ -54,7 +62,7 @@ impl TiffJpeg {
     fn from_storage(storage: Storage) -> Option<Self> {
         let length = storage.length().ok()?;
         let pages = Reader { storage: &storage, length, little: false, big: false }.pages()?;
-        Some(Self { storage, length, pages })
+        Some(Self { storage, length, pages, decoded: DecodedTiles::new(DECODED_TILE_BYTES) })
     }
 
     /// The JPEG-tiled page of exactly `width × height` pixels, if there is exactly one.
@@ -92,10 +100,11 @@ impl TiffJpeg {
         if x_start >= x_end || y_start >= y_end {
             return RgbImage::new(width, height, out);
         }
+        let page_id = self.pages.iter().position(|p| std::ptr::eq(p, page)).unwrap_or(usize::MAX);
         for row in y_start / th..=(y_end - 1) / th {
             for column in x_start / tw..=(x_end - 1) / tw {
                 let index = (row * across + column) as usize;
-                let Some(tile) = self.tile(page, index)? else {
+                let Some(tile) = self.decoded_tile(page_id, page, index)? else {
                     continue;
                 };
                 // The part of this tile inside the request, in page pixels.
@@ -111,6 +120,17 @@ impl TiffJpeg {
             }
         }
         RgbImage::new(width, height, out)
+    }
+
+    /// Tile `index` of `page` (the `page_id`-th) decoded, from the cache of decoded tiles or
+    /// decoded now; `None` for a missing tile.
+    fn decoded_tile(&self, page_id: usize, page: &JpegTiles, index: usize) -> Result<Option<Arc<Vec<u8>>>> {
+        if page.counts.get(index).is_none_or(|&count| count == 0) {
+            return Ok(None);
+        }
+        let decode =
+            || self.tile(page, index)?.ok_or_else(|| TesseraError::internal(format!("JPEG tile {index} vanished")));
+        self.decoded.get_or_decode((page_id, index), decode).map(Some)
     }
 
     /// Decodes tile `index` to `tile_width × tile_height` RGB; `None` for a missing tile.
