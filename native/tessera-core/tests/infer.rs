@@ -223,6 +223,25 @@ fn models_that_do_not_fit_are_refused_clearly() {
     assert!(task.contains("neither") || task.contains("says tile classification"), "{task}");
 }
 
+/// A package whose network ONNX Runtime refuses (an operator it does not have) is named by its
+/// file when loaded from one, as the command and QuPath load models.
+#[test]
+fn a_model_onnx_runtime_refuses_is_named_by_its_file() {
+    let mut g = GraphBuilder::new("unknown");
+    let x = g.input("x", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(8), Dim::Fixed(8)]);
+    let y = g.node("NoSuchOperator", &[&x], vec![]);
+    g.output(&y, "y", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3)]);
+    let path = temp("refused.tessera");
+    classifier_package(g.to_bytes("t"), 8).write(&path).unwrap();
+    match Predictor::load(runtime(), &path, 1, Device::Cpu) {
+        Err(TesseraError::IncompatibleModel(message)) => {
+            assert!(message.starts_with(&format!("{}: ", path.display())), "{message}")
+        }
+        Err(other) => panic!("wrong kind of error: {other}"),
+        Ok(_) => panic!("an unknown operator was accepted"),
+    }
+}
+
 #[test]
 fn a_corrupt_onnx_file_is_named_and_refused() {
     let onnx = temp("corrupt.onnx");

@@ -6,7 +6,6 @@ use jni::objects::{JByteBuffer, JClass, JFloatArray, JObject, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, NativeMethod};
 use tessera_core::infer::{classify_tiles, Predictor};
-use tessera_core::model::Package;
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
@@ -44,8 +43,8 @@ fn predictor_load<'local>(
     device: JString<'local>,
 ) -> BridgeResult<jlong> {
     let device = Device::parse(&device.try_to_string(env)?).map_err(TesseraError::invalid)?;
-    let package = Package::read(&PathBuf::from(path.try_to_string(env)?))?;
-    let predictor = Predictor::new_on(runtime::get()?, package, threads.max(1) as usize, device)?;
+    let path = PathBuf::from(path.try_to_string(env)?);
+    let predictor = Predictor::load(runtime::get()?, &path, threads.max(1) as usize, device)?;
     Ok(handles::into_handle(predictor))
 }
 

@@ -7,7 +7,6 @@ use std::time::Instant;
 use tessera_core::geometry::{Document, ObjectType};
 use tessera_core::infer::{self, ApplyOptions, Heatmap, Predictor, Sliding, Tracing};
 use tessera_core::job::Job;
-use tessera_core::model::Package;
 use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::MAX_TILES;
@@ -92,10 +91,9 @@ pub fn run(args: Args) -> Result<()> {
     let mut outputs = vec![Output::file("--out", &args.out)];
     outputs.extend(args.heatmap.as_deref().map(|heatmap| Output::folder("--heatmap", heatmap)));
     check_outputs(&outputs, &inputs)?;
-    let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let predictor = Predictor::new_on(runtime, package, threads, args.device)?;
+    let predictor = Predictor::load(runtime, &args.model, threads, args.device)?;
     if let Some(warning) = predictor.placement().warning() {
         eprintln!("{warning}");
     }

@@ -6,9 +6,9 @@ use std::time::Instant;
 use tessera_core::geometry::{Document, Shape};
 use tessera_core::infer::{self, ApplyOptions, Predictor};
 use tessera_core::job::Job;
-use tessera_core::model::Package;
 use tessera_core::outputs::write_file;
 use tessera_core::pipeline::{Architecture, CnnOptions, LabelledSlide};
+use tessera_core::runtime::Device;
 use tessera_core::slide::{read_region, RegionSource, Resolution};
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<()> {
     let metrics_path = out.join("report").join("metrics.json");
 
     // Apply the model as written, to prove the file loads.
-    let predictor = Predictor::new(runtime::get()?, Package::read(&model_path)?, threads)?;
+    let predictor = Predictor::load(runtime::get()?, &model_path, threads, Device::Cpu)?;
     let source = &slides[0].source;
     let bar = Bar::new("tiles", args.quiet);
     let applied =

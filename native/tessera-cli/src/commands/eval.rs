@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use tessera_core::infer::Predictor;
 use tessera_core::job::Job;
-use tessera_core::model::Package;
 use tessera_core::pipeline::{self, LabelledSlide};
+use tessera_core::runtime::Device;
 use tessera_core::slide::RegionSource;
 use tessera_core::{runtime, Result, TesseraError};
 
@@ -54,10 +54,9 @@ pub fn run(args: Args) -> Result<()> {
     inputs.push(("the model given with --model", &args.model));
     let report = args.report.as_deref().map(|report| Output::folder("--report", report));
     check_outputs(report.as_slice(), &inputs)?;
-    let package = Package::read(&args.model)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let predictor = Predictor::new(runtime, package, threads)?;
+    let predictor = Predictor::load(runtime, &args.model, threads, Device::Cpu)?;
     let (slides, _) = open_slides(&args.slides, &args.annotations, None)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()

@@ -1,6 +1,8 @@
 //! A package's model ready to run: its input and output checked against the metadata, and the
 //! tile preprocessing (normalisation) the metadata asks for.
 
+use std::path::Path;
+
 use crate::graph::signature as onnx;
 use crate::model::{Package, Task};
 use crate::runtime::{Device, Model, Placement, Runtime, Tensor};
@@ -38,6 +40,19 @@ impl Predictor {
     /// sides.
     pub fn new(runtime: &Runtime, package: Package, threads: usize) -> Result<Self> {
         Self::new_on(runtime, package, threads, Device::Cpu)
+    }
+
+    /// Reads the model at `path` (a `.tessera` package, or an `.onnx` file with its WSInfer
+    /// configuration) and loads it as [`Predictor::new_on`] does: the one way the command and
+    /// QuPath load a model, so that a model refused at either step is named by its file.
+    pub fn load(runtime: &Runtime, path: &Path, threads: usize, device: Device) -> Result<Self> {
+        let package = Package::read(path)?;
+        Self::new_on(runtime, package, threads, device).map_err(|error| match error {
+            TesseraError::IncompatibleModel(reason) => {
+                TesseraError::IncompatibleModel(format!("{}: {reason}", path.display()))
+            }
+            other => other,
+        })
     }
 
     /// Like [`Predictor::new`], with the model on `device`, or on the CPU when CUDA is asked for
