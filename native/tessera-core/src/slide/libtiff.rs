@@ -3,15 +3,19 @@
 //! Tessera reports. OpenSlide turns each failure into an error string of its own, which Tessera
 //! reports naming the file, so libtiff's printed copies are switched off.
 
+#[cfg(unix)]
 use std::ffi::c_void;
+#[cfg(unix)]
 use std::sync::Once;
 
 /// `TIFFSetErrorHandler` and `TIFFSetWarningHandler`: take a handler (null for none), return the
 /// previous one.
+#[cfg(unix)]
 type SetHandler = unsafe extern "C" fn(*const c_void) -> *const c_void;
 
 /// Sets libtiff's process-wide error and warning handlers to none, once; does nothing when no
 /// libtiff is loaded in the global scope (an OpenSlide with libtiff linked in privately).
+#[cfg(unix)]
 pub(super) fn silence() {
     static SILENCED: Once = Once::new();
     SILENCED.call_once(|| {
@@ -27,3 +31,8 @@ pub(super) fn silence() {
         }
     });
 }
+
+/// Elsewhere (Windows), nothing: OpenSlide's DLL from openslide-bin has libtiff linked in
+/// privately, where its handlers cannot be looked up.
+#[cfg(not(unix))]
+pub(super) fn silence() {}
