@@ -152,6 +152,7 @@ fn mean_clamped(a: f64, b: f64, side: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::slide::Resolution;
+    use crate::tiling::shapes::star;
     use crate::tiling::TileSpec;
     use geo::{Area, BooleanOps, BoundingRect, Polygon};
     use proptest::prelude::*;
@@ -159,21 +160,6 @@ mod tests {
     fn grid(tile_size: u32, overlap: f64) -> Grid {
         let spec = TileSpec { overlap, ..TileSpec::new(tile_size, Resolution::Downsample(1.0)) };
         Grid::new(&spec, 1.0, (1000, 1000))
-    }
-
-    /// A star-shaped ring around (`cx`, `cy`) with the given radii at equal angles.
-    fn star(cx: f64, cy: f64, radii: &[f64], clockwise: bool) -> LineString<f64> {
-        let n = radii.len() as f64;
-        let mut points: Vec<Coord<f64>> = radii
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let angle = std::f64::consts::TAU * i as f64 / n * if clockwise { -1.0 } else { 1.0 };
-                Coord { x: cx + r * angle.cos(), y: cy + r * angle.sin() }
-            })
-            .collect();
-        points.push(points[0]);
-        LineString::new(points)
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod grid;
 pub mod plan;
 pub mod read;
 pub mod select;
+#[cfg(test)]
+mod shapes;
 pub mod tissue;
 
 pub use plan::{plan_regions, plan_whole_slide, Tile, TilePlan};

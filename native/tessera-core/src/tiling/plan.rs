@@ -180,8 +180,9 @@ pub fn plan_whole_slide(
 mod tests {
     use super::*;
     use crate::slide::Resolution;
+    use crate::tiling::shapes::star;
     use crate::tiling::LabelledRegion;
-    use geo::{LineString, MultiPolygon, Polygon};
+    use geo::{MultiPolygon, Polygon};
     use proptest::prelude::*;
     use std::path::PathBuf;
 
@@ -203,21 +204,6 @@ mod tests {
 
     fn spec(tile_size: u32, min_coverage: f64) -> TileSpec {
         TileSpec { min_coverage, ..TileSpec::new(tile_size, Resolution::Downsample(1.0)) }
-    }
-
-    /// A star-shaped ring around (`cx`, `cy`) with the given radii at equal angles.
-    fn star(cx: f64, cy: f64, radii: &[f64], clockwise: bool) -> LineString<f64> {
-        let n = radii.len() as f64;
-        let mut points: Vec<Coord<f64>> = radii
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let angle = std::f64::consts::TAU * i as f64 / n * if clockwise { -1.0 } else { 1.0 };
-                Coord { x: cx + r * angle.cos(), y: cy + r * angle.sin() }
-            })
-            .collect();
-        points.push(points[0]);
-        LineString::new(points)
     }
 
     #[test]
