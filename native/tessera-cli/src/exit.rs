@@ -30,14 +30,17 @@ pub fn code(error: &TesseraError) -> u8 {
 }
 
 /// A hint printed under the error, when one helps.
-fn hint(error: &TesseraError) -> Option<&'static str> {
+fn hint(error: &TesseraError) -> Option<String> {
     match error {
-        TesseraError::Runtime(_) => Some(
-            "hint: Tessera needs libonnxruntime.so.1 (ONNX Runtime ≥ 1.22); run scripts/fetch-onnxruntime.sh \
-             or set TESSERA_ONNXRUNTIME to its path",
-        ),
-        TesseraError::UnreadableImage { .. } => Some("hint: check the path and that OpenSlide can open the format"),
-        TesseraError::TooManyTiles { .. } => Some("hint: pass --yes to make them all"),
+        TesseraError::Runtime(_) => Some(format!(
+            "hint: Tessera needs {} (ONNX Runtime ≥ 1.22) beside the tessera program (release archives \
+             carry it), from scripts/fetch-onnxruntime.sh in a build, or named by TESSERA_ONNXRUNTIME",
+            tessera_core::runtime::LIBRARY_NAME
+        )),
+        TesseraError::UnreadableImage { .. } => {
+            Some("hint: check the path and that OpenSlide can open the format".into())
+        }
+        TesseraError::TooManyTiles { .. } => Some("hint: pass --yes to make them all".into()),
         _ => None,
     }
 }

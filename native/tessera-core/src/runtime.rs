@@ -20,8 +20,17 @@ use crate::job::Job;
 use crate::{Result, TesseraError};
 pub use provider::{Device, Placement};
 
-/// The library file name ONNX Runtime is looked up under.
-pub const LIBRARY_NAME: &str = "libonnxruntime.so.1";
+/// The file name ONNX Runtime is looked up under on this platform, as the QuPath extension's jar
+/// and the release archives name it: `onnxruntime.dll` on Windows (the wheel's own name),
+/// `libonnxruntime.dylib` on macOS (the wheel's `libonnxruntime.<version>.dylib`, renamed), and
+/// the soname `libonnxruntime.so.1` elsewhere.
+pub const LIBRARY_NAME: &str = if cfg!(windows) {
+    "onnxruntime.dll"
+} else if cfg!(target_os = "macos") {
+    "libonnxruntime.dylib"
+} else {
+    "libonnxruntime.so.1"
+};
 /// Environment variable that names the ONNX Runtime library to load.
 pub const LIBRARY_ENV: &str = "TESSERA_ONNXRUNTIME";
 
@@ -174,7 +183,7 @@ pub fn get() -> Result<&'static Runtime> {
 }
 
 /// Finds an ONNX Runtime library for a standalone program: the file named by
-/// `TESSERA_ONNXRUNTIME`, else `libonnxruntime.so.1` beside the executable, in `../lib` or in
+/// `TESSERA_ONNXRUNTIME`, else [`LIBRARY_NAME`] beside the executable, in `../lib` or in
 /// `../onnxruntime` from it (where the repository's build puts it, beside `target/release/`), or
 /// in `../../onnxruntime` (from the test and bench programs in `target/<profile>/deps/`).
 pub fn locate() -> Result<PathBuf> {
