@@ -1,15 +1,20 @@
 //! The model alone at ONNX Runtime's EXTENDED optimisation level (what inference sessions used
-//! before) against the ALL level they use now, in one process on the same batches: the
-//! ResNet-18-shaped model of the `apply` bench (224 px, batch 32, 2 threads, random weights) and
-//! the default CNN `tessera train` builds (64 px). Prints tiles/s, the ratio and the largest
-//! difference between the two levels' outputs; a measurement, not a test.
+//! before), at the ALL level they use now, and quantised to int8 by the core (calibrated on 64
+//! tiles of pixel noise: speed only, accuracy is the guard's business), in one process on the
+//! same batches: the ResNet-18-shaped model of the `apply` bench (224 px, batch 32, 2 threads,
+//! random weights) and the default CNN `tessera train` builds (64 px). Prints tiles/s, the
+//! ratios to EXTENDED and the largest difference between the float levels' outputs; a
+//! measurement, not a test.
 //!
 //! Run: cargo bench -p tessera-cli --bench optimisation
 
 use std::time::Instant;
 
+use tessera_core::dataset::TileStore;
 use tessera_core::graph::cnn::CnnSpec;
 use tessera_core::graph::optim::Optimizer;
+use tessera_core::job::{CancelToken, Job, Silent};
+use tessera_core::quant::{self, Calibration};
 use tessera_core::runtime::{self, Device, Model, Optimisation};
 
 #[path = "common/resnet.rs"]
@@ -32,11 +37,13 @@ fn main() {
     {
         let data: Vec<f32> = (0..BATCH * 3 * tile * tile).map(|i| ((i * 7919 % 2000) as f32 / 1000.0) - 1.0).collect();
         let shape = [BATCH, 3, tile, tile];
-        let models = [Optimisation::Extended, Optimisation::All]
+        let int8 = int8(runtime, &bytes, tile);
+        let [extended, all] = [Optimisation::Extended, Optimisation::All]
             .map(|level| Model::from_bytes_with(runtime, &bytes, THREADS, Device::Cpu, level).unwrap());
+        let models = [extended, all, Model::from_bytes(runtime, &int8, THREADS).unwrap()];
         let outputs = models.each_ref().map(|model| model.run(&data, &shape).unwrap().data);
         let difference = outputs[0].iter().zip(&outputs[1]).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-        let mut best = [0.0f64; 2];
+        let mut best = [0.0f64; 3];
         for _ in 0..ROUNDS {
             for (best, model) in best.iter_mut().zip(&models) {
                 let start = Instant::now();
@@ -46,10 +53,24 @@ fn main() {
                 *best = best.max((BATCH * BATCHES) as f64 / start.elapsed().as_secs_f64());
             }
         }
-        let [extended, all] = best;
+        let [extended, all, int8] = best;
         println!(
-            "{name:<26} EXTENDED {extended:7.1} tiles/s   ALL {all:7.1} tiles/s   {:.2}×   outputs differ by at most {difference:.1e}",
-            all / extended
+            "{name:<26} EXTENDED {extended:7.1} tiles/s   ALL {all:7.1} tiles/s {:.2}×   int8 {int8:7.1} tiles/s {:.2}×   \
+             float outputs differ by at most {difference:.1e}",
+            all / extended,
+            int8 / extended
         );
     }
+}
+
+/// `float` quantised to int8, calibrated on 64 tiles of pixel noise of side `tile`.
+fn int8(runtime: &runtime::Runtime, float: &[u8], tile: usize) -> Vec<u8> {
+    let mut store = TileStore::new(tile, vec!["a".into(), "b".into()]).unwrap();
+    for i in 0..64u64 {
+        let rgb: Vec<u8> = (0..3 * tile * tile).map(|p| ((p as u64 * 2654435761 + i * 97) >> 7) as u8).collect();
+        store.push(&rgb, (i % 2) as usize, i).unwrap();
+    }
+    let tiles = quant::calibration_tiles(&(0..64).collect::<Vec<_>>(), "noise tiles").unwrap();
+    let job = Job::new(CancelToken::new(), &Silent);
+    quant::quantize(runtime, float, &store, &tiles, Calibration::MinMax, THREADS, &job).unwrap()
 }

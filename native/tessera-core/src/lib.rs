@@ -13,6 +13,8 @@
 //!   graphs; [`train`] runs them; [`pipeline`] strings preparation, cross-validation and the
 //!   final model together;
 //! - [`model`]: the `.tessera` package (and WSInfer-style imports), written atomically;
+//!   [`quant`]: its int8 model, calibrated on the training tiles and checked against the float
+//!   model;
 //! - [`infer`]: whole-slide inference, blending and contours; [`eval`]: metrics with confidence
 //!   intervals, ROC curves;
 //! - [`names`]: names from user data made safe as file names; [`outputs`]: outputs that would
@@ -37,6 +39,7 @@ pub mod model;
 pub mod names;
 pub mod outputs;
 pub mod pipeline;
+pub mod quant;
 pub mod rng;
 pub mod runtime;
 pub mod slide;

@@ -223,14 +223,15 @@ pub struct Tensor {
     pub data: Vec<f32>,
 }
 
-/// An ONNX model ready to run, with one f32 input and one f32 output.
+/// An ONNX model ready to run, with one f32 input and one f32 output (or several, for
+/// [`Model::observing`]).
 ///
 /// `ort` sessions need exclusive access to run, so calls are serialised; ONNX Runtime itself
 /// uses `threads` threads inside each call.
 pub struct Model {
     session: Mutex<Session>,
     input: String,
-    output: String,
+    outputs: Vec<String>,
     placement: Placement,
 }
 
@@ -255,10 +256,30 @@ impl Model {
         device: Device,
         optimisation: Optimisation,
     ) -> Result<Self> {
+        Self::load(runtime, bytes, threads, device, optimisation, false)
+    }
+
+    /// Loads a model on the CPU that may have several f32 outputs, all returned by
+    /// [`Model::run_all`]: to observe the values inside a network (calibration).
+    pub fn observing(runtime: &Runtime, bytes: &[u8], threads: usize) -> Result<Self> {
+        Self::load(runtime, bytes, threads, Device::Cpu, Optimisation::default(), true)
+    }
+
+    fn load(
+        runtime: &Runtime,
+        bytes: &[u8],
+        threads: usize,
+        device: Device,
+        optimisation: Optimisation,
+        several_outputs: bool,
+    ) -> Result<Self> {
         guard("loading the model", || {
             let (session, placement) = runtime.session_on(bytes, threads, device, optimisation)?;
-            let (input, output) = match (session.inputs(), session.outputs()) {
-                ([input], [output]) => (input.name().to_owned(), output.name().to_owned()),
+            let (input, outputs) = match (session.inputs(), session.outputs()) {
+                ([input], [_, ..]) if several_outputs => {
+                    (input.name().to_owned(), session.outputs().iter().map(|o| o.name().to_owned()).collect())
+                }
+                ([input], [output]) => (input.name().to_owned(), vec![output.name().to_owned()]),
                 (inputs, outputs) => {
                     return Err(TesseraError::IncompatibleModel(format!(
                         "expected one input and one output, found {} and {}",
@@ -267,7 +288,7 @@ impl Model {
                     )))
                 }
             };
-            Ok(Self { session: Mutex::new(session), input, output, placement })
+            Ok(Self { session: Mutex::new(session), input, outputs, placement })
         })
     }
 
@@ -276,8 +297,19 @@ impl Model {
         &self.placement
     }
 
-    /// Runs the model on one tensor.
+    /// Runs the model on one tensor; its (first) output.
     pub fn run(&self, data: &[f32], shape: &[usize]) -> Result<Tensor> {
+        let mut outputs = self.run_outputs(data, shape, 1)?;
+        Ok(outputs.remove(0))
+    }
+
+    /// Runs the model on one tensor; every output, in the model's order.
+    pub fn run_all(&self, data: &[f32], shape: &[usize]) -> Result<Vec<Tensor>> {
+        self.run_outputs(data, shape, self.outputs.len())
+    }
+
+    /// The first `count` outputs of a run on one tensor.
+    fn run_outputs(&self, data: &[f32], shape: &[usize], count: usize) -> Result<Vec<Tensor>> {
         if shape.iter().product::<usize>() != data.len() {
             return Err(TesseraError::invalid(format!(
                 "{} values do not fill a tensor of shape {shape:?}",
@@ -288,8 +320,11 @@ impl Model {
             let mut session = self.session.lock().map_err(|_| TesseraError::internal("model session poisoned"))?;
             let input = TensorRef::from_array_view((shape.to_vec(), data))?;
             let outputs = session.run(ort::inputs![self.input.as_str() => input])?;
-            let (out_shape, values) = outputs[self.output.as_str()].try_extract_tensor::<f32>()?;
-            Ok(Tensor { shape: out_shape.iter().map(|&d| d.max(0) as usize).collect(), data: values.to_vec() })
+            let tensor = |name: &String| -> Result<Tensor> {
+                let (shape, values) = outputs[name.as_str()].try_extract_tensor::<f32>()?;
+                Ok(Tensor { shape: shape.iter().map(|&d| d.max(0) as usize).collect(), data: values.to_vec() })
+            };
+            self.outputs[..count].iter().map(tensor).collect()
         })
     }
 
