@@ -123,3 +123,51 @@ def test_ctrl_c_cancels_training_and_leaves_no_model(tmp_path):
     assert "cancelled" in stderr
     assert not model.exists()
     assert not list(tmp_path.glob("*.tmp*")), "no partial file may be left behind"
+
+
+def test_apply_runs_the_int8_model_where_the_guard_passed_it_and_the_float_model_when_asked(tessera, model, tmp_path):
+    """The package holds an int8 model with its record; auto runs it where the guard accepted it,
+    fp32 runs the float model, and both classify the annotated tiles alike."""
+    with zipfile.ZipFile(model) as package:
+        record = json.loads(package.read("tessera.json"))["quantization"]
+        assert "model.int8.onnx" in package.namelist(), record
+    agreement = record["agreement"]
+    assert agreement["tiles"] > 0 and record["calibration_tiles"] >= 32, record
+    assert record["accepted"] == (agreement["agreement"] >= 0.99
+                                  and agreement["macro_f1_int8"] >= agreement["macro_f1_float"] - 0.005), record
+    classes = {}
+    for precision in ("auto", "fp32", "int8"):
+        out = tmp_path / f"{precision}.geojson"
+        result = tessera("apply", "--model", model, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--out", out,
+                         "--precision", precision, "--threads", "2")
+        assert result.returncode == 0, result.stderr
+        first = result.stdout.splitlines()[0]
+        expected = "int8 model" if precision == "int8" or (precision == "auto" and record["accepted"]) else "float model"
+        assert first.startswith(expected), result.stdout
+        assert ("did not pass its accuracy guard" in result.stderr) == (precision == "int8" and not record["accepted"])
+        features = json.loads(out.read_text())["features"]
+        classes[precision] = [f["properties"]["classification"]["name"] for f in features]
+    assert len(classes["int8"]) == len(classes["fp32"]) > 100
+    same = sum(a == b for a, b in zip(classes["int8"], classes["fp32"])) / len(classes["fp32"])
+    assert same >= 0.97, same
+
+
+def test_int8_is_refused_clearly_where_a_package_has_none(tessera, model, tmp_path):
+    """A package without an int8 model (made before them, or elsewhere) runs in float under auto;
+    int8 is refused, naming the model; an unknown precision is a usage error."""
+    bare = tmp_path / "float-only.tessera"
+    with zipfile.ZipFile(model) as source, zipfile.ZipFile(bare, "w") as target:
+        metadata = json.loads(source.read("tessera.json"))
+        del metadata["quantization"]
+        target.writestr("tessera.json", json.dumps(metadata))
+        target.writestr("model.onnx", source.read("model.onnx"))
+    out = tmp_path / "out.geojson"
+    common = ("apply", "--model", bare, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--out", out)
+    auto = tessera(*common)
+    assert auto.returncode == 0, auto.stderr
+    assert auto.stdout.startswith("float model: the package has no int8 model"), auto.stdout
+    refused = tessera(*common, "--precision", "int8")
+    assert refused.returncode == 3, refused.stderr
+    assert 'cannot run model "quick" in int8: the package has no int8 model' in refused.stderr, refused.stderr
+    unknown = tessera(*common, "--precision", "bf16")
+    assert unknown.returncode == 2 and "auto, fp32 or int8" in unknown.stderr, unknown.stderr

@@ -8,7 +8,7 @@ use tessera_core::geometry::{Document, Layout, ObjectType, PathObject, Shape};
 use tessera_core::graph::builder::{attr_int, attr_ints};
 use tessera_core::graph::proto::DataType;
 use tessera_core::graph::{Dim, GraphBuilder};
-use tessera_core::infer::{self, ApplyOptions, Predictor, Sliding};
+use tessera_core::infer::{self, ApplyOptions, Precision, Predictor, Sliding};
 use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::model::{wsinfer, ClassInfo, InputSpec, Metadata, Package, Task};
 use tessera_core::runtime::provider::CUDA_PROVIDER_LIBRARY;
@@ -233,7 +233,7 @@ fn a_model_onnx_runtime_refuses_is_named_by_its_file() {
     g.output(&y, "y", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3)]);
     let path = temp("refused.tessera");
     classifier_package(g.to_bytes("t"), 8).write(&path).unwrap();
-    match Predictor::load(runtime(), &path, 1, Device::Cpu) {
+    match Predictor::load(runtime(), &path, 1, Device::Cpu, Precision::Auto) {
         Err(TesseraError::IncompatibleModel(message)) => {
             assert!(message.starts_with(&format!("{}: ", path.display())), "{message}")
         }
@@ -273,8 +273,8 @@ fn cuda_without_its_provider_falls_back_to_the_cpu_with_the_same_predictions() {
     let (source, _) = ring_slide();
     let roi = whole(&source);
     let package = || segmentation_package(segmentation_model(3, Dim::Fixed(64)), 64);
-    let cpu = Predictor::new_on(runtime(), package(), 1, Device::Cpu).unwrap();
-    let cuda = Predictor::new_on(runtime(), package(), 1, Device::Cuda(0)).unwrap();
+    let cpu = Predictor::new_on(runtime(), package(), 1, Device::Cpu, Precision::Auto).unwrap();
+    let cuda = Predictor::new_on(runtime(), package(), 1, Device::Cuda(0), Precision::Auto).unwrap();
     assert_eq!(cpu.placement().warning(), None);
     assert_eq!((cuda.placement().requested, cuda.placement().device), (Device::Cuda(0), Device::Cpu));
     let warning = cuda.placement().warning().unwrap();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use jni::objects::{JByteBuffer, JClass, JFloatArray, JObject, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, NativeMethod};
-use tessera_core::infer::{classify_tiles, Predictor};
+use tessera_core::infer::{classify_tiles, Precision, Predictor};
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
@@ -15,9 +15,12 @@ use crate::handles;
 use crate::jobs::run_job;
 
 pub(crate) const METHODS: &[NativeMethod] = &[
-    crate::bridge_method! { static fn predictor_load(path: JString, threads: jint, device: JString) -> jlong },
+    crate::bridge_method! {
+        static fn predictor_load(path: JString, threads: jint, device: JString, precision: JString) -> jlong
+    },
     crate::bridge_method! { static fn predictor_metadata(predictor: jlong) -> JString },
     crate::bridge_method! { static fn predictor_device_warning(predictor: jlong) -> JString },
+    crate::bridge_method! { static fn predictor_precision(predictor: jlong) -> JString },
     crate::bridge_method! {
         static fn predictor_classify(
             predictor: jlong,
@@ -33,19 +36,35 @@ pub(crate) const METHODS: &[NativeMethod] = &[
 /// Tiles per model call.
 const BATCH: usize = 32;
 
-/// Loads a package on `device` (`cpu`, `cuda`, `cuda:N`); CUDA falls back to the CPU, and
-/// [`predictor_device_warning`] says why.
+/// Loads a package on `device` (`cpu`, `cuda`, `cuda:N`) in `precision` (`auto`, `fp32`,
+/// `int8`); CUDA falls back to the CPU, and [`predictor_device_warning`] says why;
+/// [`predictor_precision`] says which model runs.
 fn predictor_load<'local>(
     env: &mut Env<'local>,
     _class: JClass<'local>,
     path: JString<'local>,
     threads: jint,
     device: JString<'local>,
+    precision: JString<'local>,
 ) -> BridgeResult<jlong> {
     let device = Device::parse(&device.try_to_string(env)?).map_err(TesseraError::invalid)?;
+    let precision = Precision::parse(&precision.try_to_string(env)?).map_err(TesseraError::invalid)?;
     let path = PathBuf::from(path.try_to_string(env)?);
-    let predictor = Predictor::load(runtime::get()?, &path, threads.max(1) as usize, device)?;
+    let predictor = Predictor::load(runtime::get()?, &path, threads.max(1) as usize, device, precision)?;
     Ok(handles::into_handle(predictor))
+}
+
+/// Which of the package's models runs, as JSON: `{"int8": bool, "reason": "…", "warning": "…"
+/// or null}`.
+fn predictor_precision<'local>(
+    env: &mut Env<'local>,
+    _class: JClass<'local>,
+    predictor: jlong,
+) -> BridgeResult<JString<'local>> {
+    let predictor = handles::get::<Predictor>(predictor)?;
+    let chosen = predictor.chosen();
+    let json = serde_json::json!({ "int8": chosen.int8, "reason": chosen.reason, "warning": chosen.warning });
+    Ok(env.new_string(json.to_string())?)
 }
 
 /// Why the model runs on the CPU rather than the device asked for, or an empty string.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tessera_core::geometry::{Document, ObjectType};
-use tessera_core::infer::{self, ApplyOptions, Heatmap, Predictor, Sliding, Tracing};
+use tessera_core::infer::{self, ApplyOptions, Heatmap, Precision, Sliding, Tracing};
 use tessera_core::job::Job;
 use tessera_core::runtime::{self, Device};
 use tessera_core::slide::{OpenSlideSource, Resolution};
@@ -14,6 +14,7 @@ use tessera_core::{Result, TesseraError};
 
 use super::inputs::named_inputs;
 use super::interrupt;
+use super::model;
 use super::png_file;
 use super::progress::Bar;
 use tessera_core::outputs::{check_outputs, Output};
@@ -75,6 +76,10 @@ pub struct Args {
     /// Where the model runs: cpu, cuda or cuda:<index> (falls back to the CPU with a warning).
     #[arg(long, default_value = "cpu", value_parser = Device::parse)]
     device: Device,
+    /// Which of the package's models runs: auto (its int8 model where that passed the package's
+    /// accuracy guard and the model runs on the CPU, else the float model), fp32, or int8.
+    #[arg(long, default_value = "auto", value_parser = Precision::parse)]
+    precision: Precision,
     /// Make the tiles even when there are more than a million (otherwise refused as a likely
     /// mistake in --stride or --downsample).
     #[arg(long)]
@@ -93,10 +98,7 @@ pub fn run(args: Args) -> Result<()> {
     check_outputs(&outputs, &inputs)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let predictor = Predictor::load(runtime, &args.model, threads, args.device)?;
-    if let Some(warning) = predictor.placement().warning() {
-        eprintln!("{warning}");
-    }
+    let predictor = model::load(runtime, &args.model, threads, args.device, args.precision, args.quiet)?;
     let source = OpenSlideSource::open(&args.slide)?;
     let roi = args.annotations.as_deref().map(Document::read).transpose()?;
     let options = ApplyOptions {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tessera_core::geometry::{Document, Shape};
-use tessera_core::infer::{self, ApplyOptions, Predictor};
+use tessera_core::infer::{self, ApplyOptions, Precision};
 use tessera_core::job::Job;
 use tessera_core::outputs::write_file;
 use tessera_core::pipeline::{Architecture, CnnOptions, LabelledSlide};
@@ -16,6 +16,7 @@ use tessera_core::{runtime, Result, TesseraError};
 
 use super::inputs::open_slides;
 use super::interrupt;
+use super::model;
 use super::plots;
 use super::png_file;
 use super::progress::Bar;
@@ -92,7 +93,7 @@ pub fn run(args: Args) -> Result<()> {
     let metrics_path = out.join("report").join("metrics.json");
 
     // Apply the model as written, to prove the file loads.
-    let predictor = Predictor::load(runtime::get()?, &model_path, threads, Device::Cpu)?;
+    let predictor = model::load(runtime::get()?, &model_path, threads, Device::Cpu, Precision::Auto, args.quiet)?;
     let source = &slides[0].source;
     let bar = Bar::new("tiles", args.quiet);
     let applied =

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use tessera_core::infer::Predictor;
+use tessera_core::infer::Precision;
 use tessera_core::job::Job;
 use tessera_core::pipeline::{self, LabelledSlide};
 use tessera_core::runtime::Device;
@@ -11,6 +11,7 @@ use tessera_core::{runtime, Result, TesseraError};
 
 use super::inputs::{named_inputs, open_slides};
 use super::interrupt;
+use super::model;
 use super::plots;
 use super::progress::Bar;
 use tessera_core::outputs::{check_outputs, Output};
@@ -40,6 +41,10 @@ pub struct Args {
     /// Tiles per inference batch.
     #[arg(long, default_value_t = 32)]
     batch: usize,
+    /// Which of the package's models runs: auto (its int8 model where that passed the package's
+    /// accuracy guard and the model runs on the CPU, else the float model), fp32, or int8.
+    #[arg(long, default_value = "auto", value_parser = Precision::parse)]
+    precision: Precision,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -56,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
     check_outputs(report.as_slice(), &inputs)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let predictor = Predictor::load(runtime, &args.model, threads, Device::Cpu)?;
+    let predictor = model::load(runtime, &args.model, threads, Device::Cpu, args.precision, args.quiet || args.json)?;
     let (slides, _) = open_slides(&args.slides, &args.annotations, None)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod info;
 pub mod inputs;
 pub mod interrupt;
+pub mod model;
 pub mod plots;
 pub mod png_file;
 pub mod progress;

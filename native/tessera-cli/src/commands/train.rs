@@ -269,14 +269,31 @@ fn print_folds(folds: &[FoldResult]) {
     }
     let mean = folds.iter().map(|f| f.report.macro_f1.value).sum::<f64>() / folds.len().max(1) as f64;
     println!("mean macro-F1 over {} folds: {mean:.3}", folds.len());
+    let int8: Option<Vec<_>> = folds.iter().map(|f| f.int8.as_ref()).collect();
+    if let Some(int8) = int8.filter(|all| !all.is_empty()) {
+        let mean = |value: &dyn Fn(&tessera_core::quant::Agreement) -> f64| {
+            int8.iter().map(|a| value(a)).sum::<f64>() / int8.len() as f64
+        };
+        println!(
+            "the folds' int8 models: mean macro-F1 {:.4} (float {:.4}), same class as the float model on {:.2} % of tiles",
+            mean(&|a| a.macro_f1_int8.unwrap_or(f64::NAN)),
+            mean(&|a| a.macro_f1_float.unwrap_or(f64::NAN)),
+            100.0 * mean(&|a| a.agreement)
+        );
+    }
 }
 
-/// Prints how the final model did on its hold-out, and the time taken.
+/// Prints how the final model did on its hold-out, its int8 model, and the time taken.
 fn summarise(outcome: &Outcome, seconds: f64) {
-    if let Some(hold_out) = outcome.package.metadata().metrics.as_ref().and_then(|m| m.final_hold_out.as_ref()) {
+    let metadata = outcome.package.metadata();
+    if let Some(hold_out) = metadata.metrics.as_ref().and_then(|m| m.final_hold_out.as_ref()) {
         println!(
             "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
             hold_out.macro_f1.value, hold_out.tiles
         );
+    }
+    if let Some(int8) = &metadata.quantization {
+        let verdict = if int8.accepted { "used by --precision auto" } else { "not used by --precision auto" };
+        println!("int8 model: {verdict}: {}", int8.reason);
     }
 }

@@ -1,7 +1,8 @@
 //! Applying a model to a slide: tiles in, QuPath objects and heatmaps out.
 //!
 //! [`apply`] plans tiles over a region or the slide's tissue ([`region`]), reads and
-//! preprocesses them in parallel while the model runs on earlier batches ([`pipeline`]), and
+//! preprocesses them in parallel while the model runs on earlier batches ([`pipeline`]) — the
+//! package's float model or its int8 twin ([`precision`]) — and
 //! turns the outputs into objects: classified tiles with probability measurements, optionally
 //! merged into one region per class, or, for segmentation models, per-pixel maps blended across
 //! overlapping tiles band by band ([`segment`], [`blend`]) and traced into polygons with holes
@@ -14,6 +15,7 @@ pub mod heatmap;
 pub mod labels;
 pub mod objects;
 pub mod pipeline;
+pub mod precision;
 pub mod predictor;
 pub mod region;
 pub mod segment;
@@ -23,6 +25,7 @@ use std::path::Path;
 
 pub use contour::Tracing;
 pub use heatmap::Heatmap;
+pub use precision::{Chosen, Precision};
 pub use predictor::{OutputKind, Predictor};
 pub use region::Sliding;
 pub use tiles::classify_tiles;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::precision::{self, Chosen, Precision};
 use crate::graph::signature as onnx;
 use crate::model::{Package, Task};
 use crate::runtime::{Device, Model, Placement, Runtime, Tensor};
@@ -27,6 +28,7 @@ pub enum OutputKind {
 pub struct Predictor {
     model: Model,
     package: Package,
+    chosen: Chosen,
     output: OutputKind,
     /// Per channel: model value = pixel × scale + offset.
     scale: [f32; 3],
@@ -34,20 +36,20 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// Loads the package's model on the CPU with `threads` ONNX Runtime threads and checks that
-    /// its input is `[N, 3, tile, tile]` and its output `[N, classes]` or `[N, classes, H, W]` as
-    /// the metadata says; every mismatch is an [`TesseraError::IncompatibleModel`] naming both
-    /// sides.
+    /// Loads the package's model on the CPU with `threads` ONNX Runtime threads (its int8 model
+    /// where [`Precision::Auto`] chooses it) and checks that its input is `[N, 3, tile, tile]`
+    /// and its output `[N, classes]` or `[N, classes, H, W]` as the metadata says; every
+    /// mismatch is an [`TesseraError::IncompatibleModel`] naming both sides.
     pub fn new(runtime: &Runtime, package: Package, threads: usize) -> Result<Self> {
-        Self::new_on(runtime, package, threads, Device::Cpu)
+        Self::new_on(runtime, package, threads, Device::Cpu, Precision::Auto)
     }
 
     /// Reads the model at `path` (a `.tessera` package, or an `.onnx` file with its WSInfer
     /// configuration) and loads it as [`Predictor::new_on`] does: the one way the command and
     /// QuPath load a model, so that a model refused at either step is named by its file.
-    pub fn load(runtime: &Runtime, path: &Path, threads: usize, device: Device) -> Result<Self> {
+    pub fn load(runtime: &Runtime, path: &Path, threads: usize, device: Device, precision: Precision) -> Result<Self> {
         let package = Package::read(path)?;
-        Self::new_on(runtime, package, threads, device).map_err(|error| match error {
+        Self::new_on(runtime, package, threads, device, precision).map_err(|error| match error {
             TesseraError::IncompatibleModel(reason) => {
                 TesseraError::IncompatibleModel(format!("{}: {reason}", path.display()))
             }
@@ -56,8 +58,15 @@ impl Predictor {
     }
 
     /// Like [`Predictor::new`], with the model on `device`, or on the CPU when CUDA is asked for
-    /// and cannot be had ([`Predictor::placement`] says why).
-    pub fn new_on(runtime: &Runtime, package: Package, threads: usize, device: Device) -> Result<Self> {
+    /// and cannot be had ([`Predictor::placement`] says why), in the `precision` asked for
+    /// ([`Predictor::chosen`] says which model runs and why).
+    pub fn new_on(
+        runtime: &Runtime,
+        package: Package,
+        threads: usize,
+        device: Device,
+        precision: Precision,
+    ) -> Result<Self> {
         let metadata = package.metadata();
         if metadata.task == Task::SlideMil {
             return Err(TesseraError::IncompatibleModel(
@@ -65,8 +74,22 @@ impl Predictor {
             ));
         }
         let tile = metadata.input.tile_size as usize;
-        check_input(&onnx::signature(package.onnx())?.input.1, tile)?;
-        let model = Model::from_bytes_on(runtime, package.onnx(), threads, device)?;
+        let bytes = |chosen: &Chosen| match package.int8() {
+            Some(int8) if chosen.int8 => int8,
+            _ => package.onnx(),
+        };
+        let mut chosen = precision::choose(&package, precision, device)?;
+        check_input(&onnx::signature(bytes(&chosen))?.input.1, tile)?;
+        let mut model = Model::from_bytes_on(runtime, bytes(&chosen), threads, device)?;
+        // A model that falls back from CUDA to the CPU runs as `auto` chooses for the CPU.
+        let ran_on = model.placement().device;
+        if ran_on != device {
+            let again = precision::choose(&package, precision, ran_on)?;
+            if again.int8 != chosen.int8 {
+                model = Model::from_bytes_on(runtime, bytes(&again), threads, device)?;
+            }
+            chosen = again;
+        }
         let probe = model.run(&vec![0.0; 3 * tile * tile], &[1, 3, tile, tile]).map_err(|e| {
             TesseraError::IncompatibleModel(format!(
                 "the model fails on a 1×3×{tile}×{tile} tile (the package's tile size): {e}"
@@ -87,7 +110,12 @@ impl Predictor {
             scale[c] = 1.0 / (255.0 * input.std[c]);
             offset[c] = -input.mean[c] / input.std[c];
         }
-        Ok(Self { model, package, output, scale, offset })
+        Ok(Self { model, package, chosen, output, scale, offset })
+    }
+
+    /// Which of the package's models runs, and why.
+    pub fn chosen(&self) -> &Chosen {
+        &self.chosen
     }
 
     /// The package the model came from.

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{ArchitectureRecord, MetricsRecord, TrainingRecord};
+use super::record::{ArchitectureRecord, MetricsRecord, QuantizationRecord, TrainingRecord};
 use crate::{Result, TesseraError};
 
 /// The version of the `tessera.json` format this core writes; it reads this one and older.
@@ -119,6 +119,9 @@ pub struct Metadata {
     /// Software that made the model, name → version.
     #[serde(default)]
     pub software: BTreeMap<String, String>,
+    /// The int8 model beside the float one (absent from packages made before there were any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantization: Option<QuantizationRecord>,
 }
 
 impl Metadata {
@@ -135,6 +138,7 @@ impl Metadata {
             provenance: Provenance::default(),
             metrics: None,
             software: BTreeMap::from([("tessera".to_string(), crate::VERSION.to_string())]),
+            quantization: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Model packages: the `.tessera` file a user copies, and models made elsewhere.
 //!
-//! A package is a zip holding `model.onnx` and `tessera.json` ([`Metadata`]): the task, the
+//! A package is a zip holding `model.onnx`, optionally its int8 twin `model.int8.onnx`, and
+//! `tessera.json` ([`Metadata`]): the task, the
 //! classes and their colours, the input the model expects (tile size, µm/px, channels,
 //! normalisation), and the record of how it was made (architecture, training configuration,
 //! data provenance, metrics, software versions). [`Package::write`] writes to a temporary file
@@ -26,5 +27,7 @@ mod record;
 pub mod wsinfer;
 
 pub use metadata::{ClassInfo, InputSpec, Metadata, Provenance, Task, FORMAT_VERSION};
-pub use package::{Package, METADATA_ENTRY, MODEL_ENTRY};
-pub use record::{ArchitectureRecord, BuiltNetwork, CrossValidation, FoldResult, MetricsRecord, TrainingRecord};
+pub use package::{Package, INT8_MODEL_ENTRY, METADATA_ENTRY, MODEL_ENTRY};
+pub use record::{
+    ArchitectureRecord, BuiltNetwork, CrossValidation, FoldResult, MetricsRecord, QuantizationRecord, TrainingRecord,
+};

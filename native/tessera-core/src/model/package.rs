@@ -12,6 +12,8 @@ use crate::{Result, TesseraError};
 
 /// The zip entry holding the ONNX model.
 pub const MODEL_ENTRY: &str = "model.onnx";
+/// The zip entry holding the int8 model, when the package has one.
+pub const INT8_MODEL_ENTRY: &str = "model.int8.onnx";
 /// The zip entry holding the metadata.
 pub const METADATA_ENTRY: &str = "tessera.json";
 
@@ -20,11 +22,12 @@ const MAX_METADATA_BYTES: u64 = 16 << 20;
 /// The largest model entry read, in bytes.
 const MAX_MODEL_BYTES: u64 = 4 << 30;
 
-/// A model and its metadata, validated.
+/// A model and its metadata, validated; optionally an int8 twin of the model.
 #[derive(Clone, Debug)]
 pub struct Package {
     metadata: Metadata,
     onnx: Vec<u8>,
+    int8: Option<Vec<u8>>,
 }
 
 impl Package {
@@ -33,7 +36,29 @@ impl Package {
     pub fn new(metadata: Metadata, onnx: Vec<u8>) -> Result<Self> {
         metadata.validate()?;
         onnx::signature(&onnx)?;
-        Ok(Self { metadata, onnx })
+        Ok(Self { metadata, onnx, int8: None })
+    }
+
+    /// This package with `int8` as its int8 model (see [`crate::quant`]) and the record of how
+    /// it was made; refused unless the int8 model takes and gives what the float model does.
+    pub fn with_int8(mut self, int8: Option<Vec<u8>>, record: super::QuantizationRecord) -> Result<Self> {
+        if let Some(bytes) = &int8 {
+            let (float, quantized) = (onnx::signature(&self.onnx)?, onnx::signature(bytes)?);
+            if float != quantized {
+                return Err(TesseraError::IncompatibleModel(format!(
+                    "{INT8_MODEL_ENTRY} takes {:?} and gives {:?}, where {MODEL_ENTRY} takes {:?} and gives {:?}",
+                    quantized.input, quantized.output, float.input, float.output
+                )));
+            }
+        }
+        self.int8 = int8;
+        self.metadata.quantization = Some(record);
+        Ok(self)
+    }
+
+    /// The serialised int8 model, if the package has one.
+    pub fn int8(&self) -> Option<&[u8]> {
+        self.int8.as_deref()
     }
 
     /// The metadata.
@@ -93,7 +118,15 @@ impl Package {
         let metadata: Metadata = serde_json::from_slice(&json)
             .map_err(|e| TesseraError::IncompatibleModel(format!("{METADATA_ENTRY}: {e}")))?;
         let onnx = read_entry(&mut archive, MODEL_ENTRY, MAX_MODEL_BYTES, bytes.len() as u64)?;
-        Self::new(metadata, onnx)
+        let package = Self::new(metadata, onnx)?;
+        if archive.index_for_name(INT8_MODEL_ENTRY).is_none() {
+            return Ok(package);
+        }
+        let int8 = read_entry(&mut archive, INT8_MODEL_ENTRY, MAX_MODEL_BYTES, bytes.len() as u64)?;
+        let record = package.metadata.quantization.clone().ok_or_else(|| {
+            TesseraError::IncompatibleModel(format!("{INT8_MODEL_ENTRY} is not described in {METADATA_ENTRY}"))
+        })?;
+        package.with_int8(Some(int8), record)
     }
 
     /// Writes the package to `path` through a temporary file in the same folder, renamed into
@@ -119,6 +152,10 @@ impl Package {
         let large = deflated.large_file(self.onnx.len() as u64 >= u64::from(u32::MAX));
         zip.start_file(MODEL_ENTRY, large).map_err(std::io::Error::other)?;
         zip.write_all(&self.onnx)?;
+        if let Some(int8) = &self.int8 {
+            zip.start_file(INT8_MODEL_ENTRY, deflated).map_err(std::io::Error::other)?;
+            zip.write_all(int8)?;
+        }
         zip.finish().map_err(std::io::Error::other)
     }
 }

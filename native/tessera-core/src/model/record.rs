@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::report::Report;
 use crate::graph::cnn::CnnSpec;
+use crate::quant::{Agreement, Calibration};
 use crate::tiling::TileSpec;
 use crate::train::fit::{EpochRecord, TrainConfig};
 
@@ -75,6 +76,10 @@ pub struct FoldResult {
     pub best_epoch: usize,
     /// Every epoch run.
     pub history: Vec<EpochRecord>,
+    /// The fold's model quantised to int8 against the float model on the same held-out tiles
+    /// (absent where it could not be quantised, and from packages made before int8 models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int8: Option<Agreement>,
 }
 
 /// Grouped k-fold cross-validation: each fold and the mean of the headline metrics.
@@ -88,6 +93,9 @@ pub struct CrossValidation {
     pub mean_balanced_accuracy: f64,
     /// Mean macro-F1 over the folds.
     pub mean_macro_f1: f64,
+    /// Mean macro-F1 of the folds' int8 models, when every fold has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_macro_f1_int8: Option<f64>,
 }
 
 impl CrossValidation {
@@ -102,6 +110,11 @@ impl CrossValidation {
             mean_accuracy: mean(|f| f.report.accuracy.value),
             mean_balanced_accuracy: mean(|f| f.report.balanced_accuracy.value),
             mean_macro_f1: mean(|f| f.report.macro_f1.value),
+            mean_macro_f1_int8: folds
+                .iter()
+                .map(|f| f.int8.as_ref().and_then(|a| a.macro_f1_int8))
+                .sum::<Option<f64>>()
+                .map(|sum| sum / folds.len() as f64),
         })
     }
 }
@@ -115,4 +128,26 @@ pub struct MetricsRecord {
     /// The final model on its held-out groups.
     #[serde(default)]
     pub final_hold_out: Option<Report>,
+}
+
+/// The package's int8 model: how it was made, how it compares with the float model, and
+/// whether `--precision auto` uses it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuantizationRecord {
+    /// Whether the int8 model passed the accuracy guard, so that `auto` uses it.
+    pub accepted: bool,
+    /// What was found: the guard's verdict, or why there is no int8 model.
+    pub reason: String,
+    /// The quantisation scheme, in words (`null` when there is no int8 model).
+    #[serde(default)]
+    pub scheme: Option<String>,
+    /// How activation ranges were calibrated.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
+    /// Tiles calibrated on.
+    #[serde(default)]
+    pub calibration_tiles: usize,
+    /// The int8 model against the float model on the package's validation tiles.
+    #[serde(default)]
+    pub agreement: Option<Agreement>,
 }

@@ -10,9 +10,11 @@ use crate::train::fit::{Event, TrainConfig};
 use crate::Result;
 
 use super::architecture::Prepared;
+use super::int8::int8_model;
 
 /// Trains and evaluates the CNN on each fold of grouped `folds`-fold cross-validation (see
-/// [`cv::cross_validate`]); `on_event` receives each fold's training events with its number.
+/// [`cv::cross_validate`]), and each fold's model quantised to int8 as the final model is;
+/// `on_event` receives each fold's training events with its number.
 pub fn cross_validate(
     runtime: &Runtime,
     store: &TileStore,
@@ -24,14 +26,21 @@ pub fn cross_validate(
 ) -> Result<Vec<FoldResult>> {
     let splits = grouped_folds(store, folds, config.seed)?;
     let results = cv::cross_validate(runtime, prepared.network(), prepared.samples(), &splits, config, job, on_event)?;
-    Ok(results
+    results
         .into_iter()
+        .zip(&splits)
         .enumerate()
-        .map(|(index, fold)| FoldResult {
-            fold: index + 1,
-            report: fold.report,
-            best_epoch: fold.trained.best_epoch,
-            history: fold.trained.history,
+        .map(|(index, (fold, split))| {
+            // The fold's model quantised as the final model will be, judged on the same tiles.
+            let float = prepared.model(&fold.trained.state)?;
+            let (_, int8) = int8_model(runtime, &float, store, split, config.threads, job)?;
+            Ok(FoldResult {
+                fold: index + 1,
+                report: fold.report,
+                best_epoch: fold.trained.best_epoch,
+                history: fold.trained.history,
+                int8: int8.agreement,
+            })
         })
-        .collect())
+        .collect()
 }

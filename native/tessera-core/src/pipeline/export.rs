@@ -20,6 +20,7 @@ use crate::{Result, TesseraError};
 
 use super::architecture::Prepared;
 use super::collect::{tiles_per_class, DataRecord};
+use super::int8::int8_model;
 use crate::model::{CrossValidation, FoldResult, MetricsRecord, TrainingRecord};
 
 /// Shares of the tiles (by group) that may be held out to choose the final model's best epoch,
@@ -131,7 +132,9 @@ pub fn train_package(
     metadata.metrics =
         Some(MetricsRecord { cross_validation: CrossValidation::of(folds), final_hold_out: Some(hold_out) });
     metadata.software.insert("onnxruntime".into(), runtime.version().to_owned());
-    Package::new(metadata, prepared.model(&trained.state)?)
+    let float = prepared.model(&trained.state)?;
+    let (int8, record) = int8_model(runtime, &float, store, &split, threads, job)?;
+    Package::new(metadata, float)?.with_int8(int8, record)
 }
 
 /// The largest preferred hold-out that every class can supply groups for.

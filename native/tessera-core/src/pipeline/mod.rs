@@ -10,6 +10,8 @@
 //! - [`assess`] scores a finished model on other annotated slides.
 //! - [`export`] trains the final model and packs it, with its metrics and provenance, into a
 //!   [`Package`](crate::model::Package).
+//! - [`int8`] adds the package's int8 model, calibrated on the training tiles and checked
+//!   against the float model on the validation tiles.
 //! - [`request`] strings those together: the one training request every front end runs.
 
 pub mod architecture;
@@ -17,6 +19,7 @@ pub mod assess;
 pub mod collect;
 pub mod crossval;
 pub mod export;
+pub mod int8;
 pub mod request;
 
 pub use crate::model::FoldResult;

@@ -17,6 +17,7 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 	double minCoverage = 0.5;
 	int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
 	String device = "cpu";
+	String precision = "auto";
 
 	ModelJob(String model) {
 		this.model = model;
@@ -44,10 +45,25 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 		return self();
 	}
 
-	/** @return the model, loaded (a fallback from the device asked for is logged) */
+	/**
+	 * @param precision {@code auto} (the default: the package's int8 model where it passed the
+	 *        package's accuracy guard and the model runs on the CPU, else its float model),
+	 *        {@code fp32} or {@code int8}
+	 * @return this job
+	 */
+	public J precision(String precision) {
+		this.precision = precision;
+		return self();
+	}
+
+	/** @return the model, loaded (which model runs is logged, and a fallback from the device asked for) */
 	TilePredictor load() {
-		var predictor = new TilePredictor(Path.of(model), threads, device);
-		predictor.deviceWarning().ifPresent(warning -> LoggerFactory.getLogger(ModelJob.class).warn("Tessera: {}", warning));
+		var predictor = new TilePredictor(Path.of(model), threads, device, precision);
+		var log = LoggerFactory.getLogger(ModelJob.class);
+		predictor.deviceWarning().ifPresent(warning -> log.warn("Tessera: {}", warning));
+		var chosen = predictor.precision();
+		log.info("Tessera: {}", chosen.reason());
+		chosen.warning().ifPresent(warning -> log.warn("Tessera: {}", warning));
 		return predictor;
 	}
 
@@ -60,7 +76,8 @@ public abstract class ModelJob<J extends ModelJob<J>> extends TesseraJob<J> {
 	/** @return the Groovy start of this job: {@code qupath.ext.tessera.Tessera.<factory>('model').minCoverage(…)} */
 	String scriptStart(String factory) {
 		String onDevice = device.equals("cpu") ? "" : ".device(" + Scripts.quoted(device) + ")";
+		String inPrecision = precision.equals("auto") ? "" : ".precision(" + Scripts.quoted(precision) + ")";
 		return "qupath.ext.tessera.Tessera." + factory + "(" + Scripts.quoted(model) + ").minCoverage("
-				+ Scripts.number(minCoverage) + ")" + onDevice + maxTilesScript();
+				+ Scripts.number(minCoverage) + ")" + onDevice + inPrecision + maxTilesScript();
 	}
 }

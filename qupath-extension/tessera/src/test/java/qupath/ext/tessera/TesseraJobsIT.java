@@ -164,6 +164,13 @@ class TesseraJobsIT {
 		for (PathObject annotation : annotations)
 			assertEquals(chosen.contains(annotation) ? 128 : 0, annotation.getChildObjects().size(), "asked to keep them");
 		assertTrue(lastScript(imageData).contains(".keepPrevious(true)"), lastScript(imageData));
+		// The precision asked for is recorded, and the replay runs in it.
+		assertEquals(128, Tessera.application(model).precision("fp32").apply(imageData, chosen));
+		String fp32 = lastScript(imageData);
+		assertTrue(fp32.contains(".precision('fp32')"), fp32);
+		TesseraScriptIT.run(fp32, imageData, Map.of());
+		for (PathObject annotation : annotations)
+			assertEquals(chosen.contains(annotation) ? 64 : 0, annotation.getChildObjects().size(), "the replay replaces");
 	}
 
 	@Test

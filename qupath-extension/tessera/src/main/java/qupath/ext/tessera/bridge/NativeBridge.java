@@ -93,8 +93,14 @@ final class NativeBridge {
 	static native String trainPackage(long store, String request, String modelPath, ProgressListener listener,
 			long cancelToken);
 
-	/** Loads a model package (or bare ONNX + config.json) for tile classification on a device ({@code cpu}, {@code cuda[:N]}). */
-	static native long predictorLoad(String path, int threads, String device);
+	/**
+	 * Loads a model package (or bare ONNX + config.json) for tile classification on a device
+	 * ({@code cpu}, {@code cuda[:N]}) in a precision ({@code auto}, {@code fp32}, {@code int8}).
+	 */
+	static native long predictorLoad(String path, int threads, String device, String precision);
+
+	/** Which of the package's models runs, as JSON: {@code {"int8": bool, "reason": "…", "warning": "…" or null}}. */
+	static native String predictorPrecision(long predictor);
 
 	/** Why the predictor runs on the CPU rather than the device asked for, or an empty string. */
 	static native String predictorDeviceWarning(long predictor);

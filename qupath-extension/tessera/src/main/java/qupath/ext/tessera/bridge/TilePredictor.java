@@ -37,14 +37,47 @@ public final class TilePredictor extends NativeObject {
 	 * @throws InvalidInputException if the device is not one of those
 	 */
 	public TilePredictor(Path model, int threads, String device) {
-		super(load(model, threads, device), NativeBridge::predictorFree);
+		this(model, threads, device, "auto");
+	}
+
+	/**
+	 * Loads a model on a device, in a precision: the package's float model or its int8 model.
+	 * @param model a {@code .tessera} package, or a bare {@code .onnx} with a WSInfer-style {@code config.json} beside it
+	 * @param threads ONNX Runtime threads
+	 * @param device {@code cpu}, {@code cuda} or {@code cuda:N}
+	 * @param precision {@code auto} (the int8 model where it passed the package's accuracy guard
+	 *        and the model runs on the CPU), {@code fp32} or {@code int8}; {@link #precision()} says
+	 *        which model runs and why
+	 * @throws IncompatibleModelException if the model does not fit its metadata or is not a model
+	 * @throws InvalidInputException if the device or precision is not one of those, or int8 is
+	 *         asked of a package without an int8 model
+	 */
+	public TilePredictor(Path model, int threads, String device, String precision) {
+		super(load(model, threads, device, precision), NativeBridge::predictorFree);
 		this.metadata = new Gson().fromJson(withHandle(NativeBridge::predictorMetadata), JsonObject.class);
 	}
 
-	private static long load(Path model, int threads, String device) {
+	private static long load(Path model, int threads, String device, String precision) {
 		Objects.requireNonNull(model, "model");
 		NativeLibrary.ensureLoaded();
-		return NativeBridge.predictorLoad(model.toAbsolutePath().toString(), threads, Objects.requireNonNull(device, "device"));
+		return NativeBridge.predictorLoad(model.toAbsolutePath().toString(), threads, Objects.requireNonNull(device, "device"),
+				Objects.requireNonNull(precision, "precision"));
+	}
+
+	/**
+	 * Which of the package's models runs.
+	 * @param int8 whether its int8 model runs
+	 * @param reason why, in a sentence
+	 * @param warning what the user should know when the choice goes against the accuracy guard
+	 */
+	public record Precision(boolean int8, String reason, Optional<String> warning) {}
+
+	/** @return which of the package's models runs, and why */
+	public Precision precision() {
+		var json = new Gson().fromJson(withHandle(NativeBridge::predictorPrecision), JsonObject.class);
+		JsonElement warning = json.get("warning");
+		return new Precision(json.get("int8").getAsBoolean(), json.get("reason").getAsString(),
+				warning == null || warning.isJsonNull() ? Optional.empty() : Optional.of(warning.getAsString()));
 	}
 
 	/** @return why the model runs on the CPU rather than the device asked for, if it does */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.ZipFile;
@@ -90,6 +91,32 @@ class TrainerIT {
 				assertArrayEquals(probabilities, cuda.classify(tiles.rewind(), 2, null, null));
 			}
 		}
+		// The package carries an int8 model that passed its accuracy guard on this easy problem:
+		// auto and int8 run it, fp32 runs the float model, and they agree on new tiles.
+		try (var zip = new ZipFile(model.toFile())) {
+			var metadata = new Gson().fromJson(new String(zip.getInputStream(zip.getEntry("tessera.json")).readAllBytes()),
+					JsonObject.class);
+			var int8 = metadata.getAsJsonObject("quantization");
+			assertTrue(int8.get("accepted").getAsBoolean(), int8.toString());
+			assertTrue(zip.getEntry("model.int8.onnx").getSize() > 100);
+		}
+		ByteBuffer unseen = ByteBuffer.allocateDirect(2 * SIDE * SIDE * 3);
+		for (int t = 0; t < 2; t++)
+			for (int p = 0; p < SIDE * SIDE; p++)
+				unseen.put((byte) (t == 0 ? 200 : 70)).put((byte) 100).put((byte) (t == 0 ? 70 : 200));
+		try (var auto = new TilePredictor(model, 1, "cpu", "auto"); var float32 = new TilePredictor(model, 1, "cpu", "fp32")) {
+			var chosen = auto.precision();
+			assertTrue(chosen.int8() && chosen.warning().isEmpty(), chosen.toString());
+			assertTrue(chosen.reason().startsWith("int8 model: agrees with the float model"), chosen.reason());
+			assertFalse(float32.precision().int8());
+			float[] fast = auto.classify(unseen.rewind(), 2, null, null);
+			float[] exact = float32.classify(unseen.rewind(), 2, null, null);
+			assertTrue(fast[0] > fast[1] && exact[0] > exact[1] && fast[3] > fast[2] && exact[3] > exact[2],
+					Arrays.toString(fast) + " vs " + Arrays.toString(exact));
+		}
+		var precision = assertThrows(InvalidInputException.class, () -> new TilePredictor(model, 1, "cpu", "bf16"));
+		assertTrue(precision.getMessage().contains("bf16") && precision.getMessage().contains("auto, fp32 or int8"),
+				precision.getMessage());
 		var e = assertThrows(InvalidInputException.class, () -> new TilePredictor(model, 1, "tpu"));
 		assertTrue(e.getMessage().contains("tpu"), e.getMessage());
 		var notAModel = dir.resolve("not-a-model.tessera");
