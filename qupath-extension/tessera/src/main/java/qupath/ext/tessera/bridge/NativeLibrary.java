@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -14,11 +13,16 @@ import java.util.Properties;
  * Where the libraries come from, in order:
  * <ol>
  * <li>the directory named by the system property {@value #NATIVE_DIR_PROPERTY} (holding
- * {@code libtessera_jni.so} and {@code libonnxruntime.so.1});</li>
- * <li>otherwise the copies bundled in this jar, extracted once to a cache directory: the one set
- * with {@link #setCacheRoot(Path)} (the QuPath user directory), else the system property
+ * the libraries under this platform's names, e.g. {@code libtessera_jni.so} and
+ * {@code libonnxruntime.so.1} on Linux);</li>
+ * <li>otherwise the copies bundled in this jar for this platform ({@code natives/<os>-<arch>/},
+ * see {@link NativePlatform}: Linux x86-64, Windows x86-64, macOS on Apple silicon and Intel),
+ * checked against their sha256 and extracted once to a cache directory: the one set with
+ * {@link #setCacheRoot(Path)} (the QuPath user directory), else the system property
  * {@value #CACHE_PROPERTY}, else a folder in the temporary directory.</li>
  * </ol>
+ * On a platform Tessera has no natives for, or one this jar was built without, loading fails with
+ * a message naming {@code os.name}, {@code os.arch} and the platforms there are natives for.
  * The system property {@value #ONNXRUNTIME_PROPERTY} names another ONNX Runtime library (for
  * instance a GPU build). ONNX Runtime is loaded first, then the native library, whose registered
  * methods and version are checked against this jar before ONNX Runtime is initialised.
@@ -34,8 +38,6 @@ public final class NativeLibrary {
 	public static final String ONNXRUNTIME_PROPERTY = "tessera.onnxruntime.library";
 	/** System property: the directory the bundled libraries are extracted to. */
 	public static final String CACHE_PROPERTY = "tessera.native.cache";
-	/** The ONNX Runtime library's file name. */
-	public static final String ONNXRUNTIME_FILE = "libonnxruntime.so.1";
 
 	private static Path cacheRoot;
 	private static NativeInfo loaded;
@@ -96,27 +98,37 @@ public final class NativeLibrary {
 		}
 	}
 
-	/** The platform name used for bundled libraries, e.g. {@code linux-x86_64}. */
-	static String platform() {
-		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-		String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-		String osName = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "macos" : os.startsWith("windows") ? "windows" : os;
-		String archName = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "aarch64" : arch;
-		return osName + "-" + archName;
-	}
-
 	private static NativeInfo load() {
 		String expected = expectedVersion();
+		NativePlatform platform = NativePlatform.current();
 		String dirOverride = System.getProperty(NATIVE_DIR_PROPERTY);
-		Path dir = dirOverride != null
-				? Path.of(dirOverride)
-				: NativeExtractor.extract(extractionRoot(), expected, platform());
+		Path dir;
+		if (dirOverride != null) {
+			dir = Path.of(dirOverride);
+		} else {
+			var carried = NativePlatform.inJar();
+			if (!carried.contains(platform))
+				throw new TesseraException(platform.notInJar(carried));
+			dir = NativeExtractor.extract(extractionRoot(), expected, platform.folder());
+		}
 		String ortOverride = System.getProperty(ONNXRUNTIME_PROPERTY);
-		Path ort = (ortOverride != null ? Path.of(ortOverride) : dir.resolve(ONNXRUNTIME_FILE)).toAbsolutePath();
-		Path jni = dir.resolve(System.mapLibraryName("tessera_jni")).toAbsolutePath();
+		Path ort = (ortOverride != null ? Path.of(ortOverride) : dir.resolve(platform.onnxRuntimeLibrary())).toAbsolutePath();
+		Path jni = dir.resolve(platform.jniLibrary()).toAbsolutePath();
 
 		if (!Files.isRegularFile(ort))
 			throw new OnnxRuntimeException("ONNX Runtime library not found: " + ort);
+		// What ONNX Runtime links that the jar carries (Windows: the Visual C++ runtime), loaded
+		// first from beside it: Windows does not look in a library's own folder for what it needs.
+		for (String dependency : platform.runtimeLibraries()) {
+			Path file = ort.resolveSibling(dependency);
+			if (!Files.isRegularFile(file))
+				continue;
+			try {
+				System.load(file.toString());
+			} catch (UnsatisfiedLinkError e) {
+				throw new OnnxRuntimeException("cannot load " + file + ", which ONNX Runtime needs: " + e.getMessage(), e);
+			}
+		}
 		try {
 			System.load(ort.toString());
 		} catch (UnsatisfiedLinkError e) {
