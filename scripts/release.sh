@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The release build (#16): one QuPath extension jar for Linux x86-64, Windows x86-64 and macOS
+# (Apple silicon and Intel), and the `tessera` command as an archive for each platform, in
+# target/release-artifacts/:
+#   qupath-extension-tessera-VERSION.jar        natives/<os>-<arch>/ for the four platforms
+#   tessera-VERSION-linux-x86_64.tar.gz         tessera, libonnxruntime.so.1, README.txt
+#   tessera-VERSION-windows-x86_64.zip          tessera.exe, onnxruntime.dll, libopenslide-1.dll,
+#                                               the Visual C++ runtime DLLs, README.txt
+#   tessera-VERSION-macos-aarch64.tar.gz        tessera, libonnxruntime.dylib, libopenslide.1.dylib,
+#   tessera-VERSION-macos-x86_64.tar.gz         README.txt
+#   SHA256SUMS
+# and prints the jar's size per platform and in total.
+#
+# Windows and macOS are cross-built here (scripts/cross/windows.sh and macos.sh, which check
+# every file's structure); --run then runs the Windows build under Wine with the finished jar
+# (scripts/cross/windows.sh --jar: the CLI's selftest, info and demo, and in a Windows Java the
+# jar's installation check and a train/apply round, compared with Linux).
+# Only package registries are used (Debian's packages, PyPI wheels with pinned sha256, crates,
+# Maven Central). Takes about 15 minutes on 2 cores from a warm cargo cache; not part of CI,
+# which checks the packaging through tests/test_packaging.py instead.
+#
+# Needs what scripts/setup.sh installs, plus: rustup targets x86_64-pc-windows-gnu,
+# aarch64-apple-darwin and x86_64-apple-darwin; Debian's gcc-mingw-w64-x86-64 (and wine for
+# --run).
+#
+# usage: scripts/release.sh [--run]
+set -euo pipefail
+run=false
+if [ "${1:-}" = "--run" ]; then
+  run=true
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/setup.sh
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+[ -n "$version" ] || { echo "release: no version in Cargo.toml" >&2; exit 1; }
+out=target/release-artifacts
+natives=target/release/jar-natives
+stage=target/release/stage
+rm -rf "$out" "$natives" "$stage"
+mkdir -p "$out" "$natives" "$stage"
+
+echo "== Linux x86-64"
+scripts/build-natives.sh "$stage/linux-jni"
+cargo build --release --locked -p tessera-cli
+python3 scripts/cross/check-elf.py "$stage/linux-jni"
+
+echo "== Windows x86-64"
+scripts/cross/windows.sh
+echo "== macOS"
+scripts/cross/macos.sh
+
+# jar_natives PLATFORM SOURCE FILE...: the jar's natives/PLATFORM/ folder, with its listing.
+jar_natives() {
+  local platform=$1 source=$2
+  shift 2
+  mkdir -p "$natives/$platform"
+  for file in "$@"; do cp "$source/$file" "$natives/$platform/"; done
+  (cd "$natives/$platform" && sha256sum "$@" > natives.sha256)
+}
+jar_natives windows-x86_64 target/cross/windows-x86_64 tessera_jni.dll onnxruntime.dll \
+  vcruntime140.dll vcruntime140_1.dll msvcp140.dll msvcp140_1.dll
+for platform in macos-aarch64 macos-x86_64; do
+  jar_natives "$platform" "target/cross/$platform" libtessera_jni.dylib libonnxruntime.dylib
+done
+
+echo "== the jar"
+./mvnw --batch-mode --no-transfer-progress -q -f qupath-extension/pom.xml package \
+  -Dtessera.extra.natives="$root/$natives"
+jar=qupath-extension/target/qupath-extension-tessera-$version.jar
+cp "$jar" "$out/"
+if $run; then
+  # The test classes (DemoRound) are those the package phase compiled.
+  scripts/cross/windows.sh --jar "$out/$(basename "$jar")"
+fi
+
+# archive PLATFORM SOURCE FILE...: the CLI's archive for PLATFORM (zip on Windows, else tar.gz),
+# one folder tessera-VERSION-PLATFORM/ with the files and a README.txt.
+archive() {
+  local platform=$1 source=$2 name=tessera-$version-$1
+  shift 2
+  mkdir -p "$stage/$name"
+  for file in "$@"; do cp -p "$source/$file" "$stage/$name/"; done
+  python3 scripts/release-readme.py "$platform" "$version" "$@" > "$stage/$name/README.txt"
+  if [ "$platform" = windows-x86_64 ]; then
+    (cd "$stage" && rm -f "$name.zip" && python3 -m zipfile -c "$name.zip" "$name" && mv "$name.zip" "$root/$out/")
+  else
+    tar -C "$stage" --owner=0 --group=0 -czf "$out/$name.tar.gz" "$name"
+  fi
+}
+mkdir -p "$stage/linux"
+cp target/release/tessera "$stage/linux/"
+cp -L target/onnxruntime/libonnxruntime.so.1 "$stage/linux/"
+archive linux-x86_64 "$stage/linux" tessera libonnxruntime.so.1
+archive windows-x86_64 target/cross/windows-x86_64 tessera.exe onnxruntime.dll libopenslide-1.dll \
+  vcruntime140.dll vcruntime140_1.dll msvcp140.dll msvcp140_1.dll
+for platform in macos-aarch64 macos-x86_64; do
+  archive "$platform" "target/cross/$platform" tessera libonnxruntime.dylib libopenslide.1.dylib
+done
+(cd "$out" && sha256sum -- * > SHA256SUMS)
+
+echo "== sizes"
+python3 - "$out/$(basename "$jar")" <<'PY'
+import sys, zipfile
+from collections import defaultdict
+jar = zipfile.ZipFile(sys.argv[1])
+stored, raw = defaultdict(int), defaultdict(int)
+for entry in jar.infolist():
+    parts = entry.filename.split("/")
+    key = parts[1] if parts[0] == "natives" and len(parts) > 2 and parts[1] else "(classes and resources)"
+    stored[key] += entry.compress_size
+    raw[key] += entry.file_size
+mb = lambda n: f"{n / 1e6:6.1f} MB"
+print(f"{sys.argv[1]}: per platform, compressed in the jar (uncompressed):")
+for key in sorted(stored):
+    print(f"  {key:24} {mb(stored[key])} ({mb(raw[key]).strip()})")
+import os
+print(f"  {'total (jar file)':24} {mb(os.path.getsize(sys.argv[1]))}")
+PY
+ls -l "$out"
