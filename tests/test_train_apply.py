@@ -171,3 +171,39 @@ def test_int8_is_refused_clearly_where_a_package_has_none(tessera, model, tmp_pa
     assert 'cannot run model "quick" in int8: the package has no int8 model' in refused.stderr, refused.stderr
     unknown = tessera(*common, "--precision", "bf16")
     assert unknown.returncode == 2 and "auto, fp32 or int8" in unknown.stderr, unknown.stderr
+
+
+def test_quantize_adds_an_int8_model_calibrated_on_the_slides_tissue(tessera, model, tmp_path):
+    """A model without an int8 model gets one from `tessera quantize`, calibrated and checked on the
+    slide's tissue tiles (no labels there: agreement only); too coarse a resolution for enough tiles
+    is refused, naming the problem, and writes nothing."""
+    bare = tmp_path / "float-only.tessera"
+    with zipfile.ZipFile(model) as source, zipfile.ZipFile(bare, "w") as target:
+        metadata = json.loads(source.read("tessera.json"))
+        del metadata["quantization"]
+        target.writestr("tessera.json", json.dumps(metadata))
+        target.writestr("model.onnx", source.read("model.onnx"))
+    out = tmp_path / "quantized.tessera"
+    result = tessera("quantize", "--model", bare, "--slide", SLIDE, "--out", out)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as package:
+        record = json.loads(package.read("tessera.json"))["quantization"]
+        assert "model.int8.onnx" in package.namelist()
+    agreement = record["agreement"]
+    assert agreement["macro_f1_float"] is None and agreement["tiles"] >= 32, record
+    assert record["accepted"] == (agreement["agreement"] >= 0.99), record
+    assert ("used by --precision auto" in result.stdout) == record["accepted"], result.stdout + result.stderr
+    applied = tessera("apply", "--model", out, "--slide", SLIDE, "--annotations", ANNOTATIONS,
+                      "--out", tmp_path / "int8.geojson", "--precision", "int8", "--quiet")
+    assert applied.returncode == 0, applied.stderr
+    # Tiles of 8 µm/px leave the small demo slide too few tissue tiles to calibrate on.
+    coarse = tmp_path / "coarse.tessera"
+    metadata["input"]["mpp"] = 8.0
+    with zipfile.ZipFile(coarse, "w") as target:
+        target.writestr("tessera.json", json.dumps(metadata))
+        with zipfile.ZipFile(model) as source:
+            target.writestr("model.onnx", source.read("model.onnx"))
+    refused = tessera("quantize", "--model", coarse, "--slide", SLIDE, "--out", tmp_path / "none.tessera")
+    assert refused.returncode == 3, refused.stderr
+    assert "too few to calibrate an int8 model: it needs at least 32" in refused.stderr, refused.stderr
+    assert not (tmp_path / "none.tessera").exists()

@@ -2,9 +2,9 @@
 //! before), at the ALL level they use now, and quantised to int8 by the core (calibrated on 64
 //! tiles of pixel noise: speed only, accuracy is the guard's business), in one process on the
 //! same batches: the ResNet-18-shaped model of the `apply` bench (224 px, batch 32, 2 threads,
-//! random weights) and the default CNN `tessera train` builds (64 px). Prints tiles/s, the
-//! ratios to EXTENDED and the largest difference between the float levels' outputs; a
-//! measurement, not a test.
+//! random weights), the default CNN `tessera train` builds (64 px) and the same twice as wide.
+//! Prints tiles/s, the ratios to EXTENDED and the largest difference between the float levels'
+//! outputs; a measurement, not a test.
 //!
 //! Run: cargo bench -p tessera-cli --bench optimisation
 
@@ -27,14 +27,19 @@ const ROUNDS: usize = 3;
 
 fn main() {
     let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let default_cnn = CnnSpec { tile: 64, classes: 3, ..Default::default() };
-    let network = default_cnn.network().unwrap();
-    let cnn = network.inference_graph(&network.initial_state(&Optimizer::default(), 1)).unwrap();
+    let cnn = |width: usize| {
+        let network = CnnSpec { tile: 64, classes: 3, width, ..Default::default() }.network().unwrap();
+        network.inference_graph(&network.initial_state(&Optimizer::default(), 1)).unwrap()
+    };
     println!(
         "{BATCH} tiles a batch, {BATCHES} batches, {THREADS} ONNX Runtime threads, best of {ROUNDS} interleaved rounds"
     );
-    for (name, bytes, tile) in [("ResNet-18-shaped, 224 px", resnet::resnet18(2), 224), ("default CNN, 64 px", cnn, 64)]
-    {
+    let models = [
+        ("ResNet-18-shaped, 224 px", resnet::resnet18(2), 224),
+        ("default CNN, 64 px", cnn(16), 64),
+        ("CNN --width 32, 64 px", cnn(32), 64),
+    ];
+    for (name, bytes, tile) in models {
         let data: Vec<f32> = (0..BATCH * 3 * tile * tile).map(|i| ((i * 7919 % 2000) as f32 / 1000.0) - 1.0).collect();
         let shape = [BATCH, 3, tile, tile];
         let int8 = int8(runtime, &bytes, tile);

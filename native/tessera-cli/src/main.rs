@@ -34,6 +34,7 @@ enum Command {
     Demo(commands::demo::Args),
     #[command(allow_negative_numbers = true)]
     Apply(commands::apply::Args),
+    Quantize(commands::quantize::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -49,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Apply(args) => commands::apply::run(args),
+        Command::Quantize(args) => commands::quantize::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

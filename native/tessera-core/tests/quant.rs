@@ -1,5 +1,6 @@
 //! int8 models made by the core (`tessera_core::quant`): run by ONNX Runtime next to the float
-//! model they come from, on tiles the networks have not seen; and the refusals.
+//! model they come from, on tiles the networks have not seen; models made elsewhere calibrated on
+//! a slide's tissue; and the refusals.
 
 use std::path::PathBuf;
 
@@ -10,9 +11,12 @@ use tessera_core::graph::optim::Optimizer;
 use tessera_core::graph::proto::{DataType, ModelProto};
 use tessera_core::graph::{Dim, GraphBuilder};
 use tessera_core::job::{CancelToken, Job, Silent};
+use tessera_core::model::{ClassInfo, InputSpec, Metadata, Package, Task};
+use tessera_core::pipeline::int8::int8_for_slides;
 use tessera_core::quant::{self, Agreement, Calibration};
 use tessera_core::rng::Rng;
 use tessera_core::runtime::{self, Model, Runtime};
+use tessera_core::slide::BufferSource;
 use tessera_core::TesseraError;
 
 fn runtime() -> &'static Runtime {
@@ -114,19 +118,24 @@ fn int8_models_answer_as_the_float_model_does() {
     }
 }
 
-#[test]
-fn what_cannot_be_quantised_is_refused_with_the_reason() {
-    let store = tiles(40, 3);
-    let picked = quant::calibration_tiles(&(0..40).collect::<Vec<_>>(), "tiles").unwrap();
-    assert_eq!(picked.len(), 40);
-    // No convolution or matrix product: nothing int8 could speed up.
+/// A model with no convolution or matrix product: mean colour → class.
+fn pool_model() -> Vec<u8> {
     let mut g = GraphBuilder::new("pool");
     let x = g.input("x", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3), Dim::Fixed(32), Dim::Fixed(32)]);
     let pooled = g.node("GlobalAveragePool", &[&x], vec![]);
     let flat = g.node("Flatten", &[&pooled], vec![]);
     let y = g.node("Softmax", &[&flat], vec![]);
     g.output(&y, "y", DataType::Float, &[Dim::Symbolic("n"), Dim::Fixed(3)]);
-    match quant::quantize(runtime(), &g.to_bytes("t"), &store, &picked, Calibration::MinMax, 1, &job()) {
+    g.to_bytes("t")
+}
+
+#[test]
+fn what_cannot_be_quantised_is_refused_with_the_reason() {
+    let store = tiles(40, 3);
+    let picked = quant::calibration_tiles(&(0..40).collect::<Vec<_>>(), "tiles").unwrap();
+    assert_eq!(picked.len(), 40);
+    // No convolution or matrix product: nothing int8 could speed up.
+    match quant::quantize(runtime(), &pool_model(), &store, &picked, Calibration::MinMax, 1, &job()) {
         Err(TesseraError::IncompatibleModel(reason)) => {
             assert!(reason.contains("no convolution or matrix product"), "{reason}")
         }
@@ -152,4 +161,40 @@ fn the_guard_refuses_a_model_that_answers_differently() {
     assert!(lower.refusal().unwrap().contains("0.8900 against the float model's 0.9000"));
     let close = Agreement { macro_f1_int8: Some(0.896), ..lower };
     assert_eq!(close.refusal(), None);
+}
+
+/// A square "slide" of `side` px at 1 µm/px, all tissue: pink with noise.
+fn tissue(side: u32) -> BufferSource {
+    let mut rng = Rng::new(9);
+    let rgb = (0..3 * side * side)
+        .map(|i| ([190.0, 110.0, 160.0][(i % 3) as usize] + 60.0 * (rng.uniform() - 0.5)) as u8)
+        .collect();
+    BufferSource::new("tissue", rgb, (side, side), (u64::from(side), u64::from(side)), Some(1.0)).unwrap()
+}
+
+#[test]
+fn models_made_elsewhere_are_calibrated_on_tissue_tiles_or_kept_float_with_the_reason() {
+    let package = |onnx| {
+        let classes = ["A", "B", "C"].map(|c| ClassInfo::new(c, [0, 0, 0])).to_vec();
+        let input = InputSpec::imagenet(TILE as u32, Some(1.0));
+        Package::new(Metadata::new("imported", Task::TileClassification, classes, input), onnx).unwrap()
+    };
+    let slide = tissue(512);
+    let made = int8_for_slides(runtime(), package(network(false)), &[&slide], 1, &job()).unwrap();
+    let record = made.metadata().quantization.clone().unwrap();
+    assert!(made.int8().is_some(), "{record:?}");
+    let agreement = record.agreement.unwrap();
+    // 16² tissue tiles: every other one calibrates, the rest check; no labels, so no macro-F1.
+    assert_eq!((record.calibration_tiles, agreement.tiles), (128, 128));
+    assert_eq!((agreement.macro_f1_float, agreement.macro_f1_int8), (None, None));
+    // Nothing to quantise: the package keeps its float model and says why.
+    let kept = int8_for_slides(runtime(), package(pool_model()), &[&slide], 1, &job()).unwrap();
+    let reason = kept.metadata().quantization.clone().unwrap().reason;
+    assert!(kept.int8().is_none() && reason.contains("cannot be quantised: it has no convolution"), "{reason}");
+    // Too few tissue tiles to calibrate on.
+    let error = int8_for_slides(runtime(), package(network(false)), &[&tissue(128)], 1, &job()).unwrap_err();
+    assert!(
+        error.to_string().contains("8 tissue tiles of the slides") && error.to_string().contains("too few"),
+        "{error}"
+    );
 }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod plots;
 pub mod png_file;
 pub mod progress;
+pub mod quantize;
 pub mod selftest;
 pub mod tiles;
 pub mod train;

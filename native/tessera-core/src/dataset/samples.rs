@@ -47,3 +47,57 @@ pub fn class_counts(labels: &[usize], classes: usize, indices: &[usize]) -> Vec<
     }
     counts
 }
+
+/// Unlabelled tiles already in a model's input form (its own normalisation): what an imported
+/// model is calibrated on. Every label is 0.
+pub struct ModelInputs {
+    shape: Vec<usize>,
+    classes: Vec<String>,
+    values: Vec<f32>,
+    labels: Vec<usize>,
+}
+
+impl ModelInputs {
+    /// No tiles yet, for a model reading `shape` (`[3, side, side]`) and predicting `classes`.
+    pub fn new(shape: Vec<usize>, classes: Vec<String>) -> Self {
+        Self { shape, classes, values: Vec::new(), labels: Vec::new() }
+    }
+
+    /// Adds one tile's model input; ignored unless it has the shape's number of values.
+    pub fn push(&mut self, values: &[f32]) {
+        if values.len() == self.shape.iter().product::<usize>() {
+            self.values.extend_from_slice(values);
+            self.labels.push(0);
+        }
+    }
+
+    /// The number of tiles.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no tiles.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+impl Samples for ModelInputs {
+    fn shape(&self) -> Vec<usize> {
+        self.shape.clone()
+    }
+
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    fn batch(&self, indices: &[usize], _augment: Option<(&Augment, &mut Rng)>) -> (Vec<f32>, Vec<i64>) {
+        let per = self.shape.iter().product::<usize>();
+        let values = indices.iter().flat_map(|&i| &self.values[i * per..(i + 1) * per]).copied().collect();
+        (values, vec![0; indices.len()])
+    }
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::precision::{self, Chosen, Precision};
 use crate::graph::signature as onnx;
 use crate::model::{Package, Task};
-use crate::runtime::{Device, Model, Placement, Runtime, Tensor};
+use crate::runtime::{Device, Model, Optimisation, Placement, Runtime, Tensor};
 use crate::slide::RgbImage;
 use crate::{Result, TesseraError};
 
@@ -67,6 +67,29 @@ impl Predictor {
         device: Device,
         precision: Precision,
     ) -> Result<Self> {
+        Self::build(runtime, package, threads, device, precision, Optimisation::default())
+    }
+
+    /// Like [`Predictor::new_on`] on the CPU, with the model optimised as asked (the benchmarks
+    /// compare the levels).
+    pub fn new_optimised(
+        runtime: &Runtime,
+        package: Package,
+        threads: usize,
+        precision: Precision,
+        optimisation: Optimisation,
+    ) -> Result<Self> {
+        Self::build(runtime, package, threads, Device::Cpu, precision, optimisation)
+    }
+
+    fn build(
+        runtime: &Runtime,
+        package: Package,
+        threads: usize,
+        device: Device,
+        precision: Precision,
+        optimisation: Optimisation,
+    ) -> Result<Self> {
         let metadata = package.metadata();
         if metadata.task == Task::SlideMil {
             return Err(TesseraError::IncompatibleModel(
@@ -80,13 +103,14 @@ impl Predictor {
         };
         let mut chosen = precision::choose(&package, precision, device)?;
         check_input(&onnx::signature(bytes(&chosen))?.input.1, tile)?;
-        let mut model = Model::from_bytes_on(runtime, bytes(&chosen), threads, device)?;
+        let load = |bytes: &[u8]| Model::from_bytes_with(runtime, bytes, threads, device, optimisation);
+        let mut model = load(bytes(&chosen))?;
         // A model that falls back from CUDA to the CPU runs as `auto` chooses for the CPU.
         let ran_on = model.placement().device;
         if ran_on != device {
             let again = precision::choose(&package, precision, ran_on)?;
             if again.int8 != chosen.int8 {
-                model = Model::from_bytes_on(runtime, bytes(&again), threads, device)?;
+                model = load(bytes(&again))?;
             }
             chosen = again;
         }

@@ -1,24 +1,91 @@
-//! The int8 model of a freshly trained package: calibrated on its training tiles, checked
-//! against the float model on its validation tiles.
+//! A package's int8 model: for a freshly trained package, calibrated on its training tiles and
+//! checked against the float model on its validation tiles; for a model made elsewhere,
+//! calibrated and checked on tissue tiles of the user's slides.
 
+use crate::dataset::samples::{ModelInputs, Samples};
 use crate::dataset::split::Split;
 use crate::dataset::TileStore;
+use crate::infer::{region, Precision, Predictor, Sliding};
 use crate::job::Job;
-use crate::model::QuantizationRecord;
+use crate::model::{Package, QuantizationRecord};
 use crate::quant::{self, Agreement, Calibration};
-use crate::runtime::Runtime;
+use crate::runtime::{Device, Runtime};
+use crate::slide::{read_region, RegionSource};
 use crate::{Result, TesseraError};
 
-/// The int8 model of `float` (trained on `store` split as `split`) with its record. Each
-/// calibration method is tried in turn ([`Calibration::ALL`]) until one passes the guard; when
-/// none does, the closest is kept, not accepted, with the reason. A model that cannot be
-/// quantised, or too few tiles, gives no int8 model and a record saying why; only cancellation
-/// is an error.
+/// The int8 model of `float` (trained on `store` split as `split`) with its record: calibrated
+/// on the training tiles, judged on the validation tiles and their labels (see [`int8_of`]).
 pub fn int8_model(
     runtime: &Runtime,
     float: &[u8],
     store: &TileStore,
     split: &Split,
+    threads: usize,
+    job: &Job,
+) -> Result<(Option<Vec<u8>>, QuantizationRecord)> {
+    let data = Judged { samples: store, calibration: &split.train, check: &split.validation, labelled: true };
+    int8_of(runtime, float, &data, "training tiles", threads, job)
+}
+
+/// The most tissue tiles read from the slides to calibrate and check an imported model: half
+/// for each.
+const SLIDE_TILES: usize = 2 * quant::MAX_CALIBRATION_TILES;
+
+/// `package` with an int8 model calibrated on tissue tiles of `slides` (for a model made
+/// elsewhere, whose training tiles Tessera never saw): up to [`SLIDE_TILES`] tiles at the
+/// model's resolution, spread over the slides, alternately calibrating and checking (agreement
+/// only: the tiles have no labels). A model that cannot be quantised is returned float only,
+/// its record saying why; too few tissue tiles are refused.
+pub fn int8_for_slides(
+    runtime: &Runtime,
+    package: Package,
+    slides: &[&dyn RegionSource],
+    threads: usize,
+    job: &Job,
+) -> Result<Package> {
+    let predictor = Predictor::new_on(runtime, package.clone(), threads, Device::Cpu, Precision::Fp32)?;
+    let metadata = package.metadata();
+    let mut tiles = Vec::new();
+    for &source in slides {
+        let plan = region::plan(source, metadata, None, &Sliding::default())?;
+        tiles.extend(plan.tiles.into_iter().map(|tile| (source, tile)));
+    }
+    let step = tiles.len().div_ceil(SLIDE_TILES).max(1);
+    let tile = predictor.tile_size() as u32;
+    let mut inputs = ModelInputs::new(
+        vec![3, tile as usize, tile as usize],
+        metadata.class_names().into_iter().map(String::from).collect(),
+    );
+    for (source, t) in tiles.iter().step_by(step) {
+        job.check()?;
+        inputs.push(&predictor.preprocess(&read_region(*source, (t.x, t.y, t.w, t.h), (tile, tile))?)?);
+    }
+    let calibration: Vec<usize> = (0..inputs.len()).step_by(2).collect();
+    let check: Vec<usize> = (1..inputs.len()).step_by(2).collect();
+    quant::calibration_tiles(&calibration, "tissue tiles of the slides (every other one; the rest check it)")?;
+    let data = Judged { samples: &inputs, calibration: &calibration, check: &check, labelled: false };
+    let (int8, record) = int8_of(runtime, package.onnx(), &data, "tissue tiles", threads, job)?;
+    package.with_int8(int8, record)
+}
+
+/// Tiles to calibrate on and tiles to check the int8 model on (against their labels when
+/// `labelled`).
+struct Judged<'a> {
+    samples: &'a dyn Samples,
+    calibration: &'a [usize],
+    check: &'a [usize],
+    labelled: bool,
+}
+
+/// The int8 model of `float` with its record. Each calibration method is tried in turn
+/// ([`Calibration::ALL`]) until one passes the guard; when none does, the closest is kept, not
+/// accepted, with the reason. A model that cannot be quantised, or too few tiles (`what`), gives
+/// no int8 model and a record saying why; only cancellation is an error.
+fn int8_of(
+    runtime: &Runtime,
+    float: &[u8],
+    data: &Judged,
+    what: &str,
     threads: usize,
     job: &Job,
 ) -> Result<(Option<Vec<u8>>, QuantizationRecord)> {
@@ -30,14 +97,15 @@ pub fn int8_model(
         calibration_tiles: 0,
         agreement: None,
     };
-    let tiles = match quant::calibration_tiles(&split.train, "training tiles") {
+    let tiles = match quant::calibration_tiles(data.calibration, what) {
         Ok(tiles) => tiles,
         Err(error) => return Ok((None, not_made(plain(error)))),
     };
     let mut best: Option<(Vec<u8>, QuantizationRecord)> = None;
     for method in Calibration::ALL {
-        let attempt = quant::quantize(runtime, float, store, &tiles, method, threads, job).and_then(|int8| {
-            let agreement = Agreement::measure(runtime, float, &int8, store, &split.validation, true, threads, job)?;
+        let attempt = quant::quantize(runtime, float, data.samples, &tiles, method, threads, job).and_then(|int8| {
+            let agreement =
+                Agreement::measure(runtime, float, &int8, data.samples, data.check, data.labelled, threads, job)?;
             Ok((int8, agreement))
         });
         let (int8, agreement) = match attempt {
@@ -72,7 +140,7 @@ fn passed(agreement: &Agreement) -> String {
         _ => String::new(),
     };
     format!(
-        "agrees with the float model on {:.1} % of {} validation tiles{f1}",
+        "agrees with the float model on {:.1} % of {} held-out tiles{f1}",
         100.0 * agreement.agreement,
         agreement.tiles
     )
