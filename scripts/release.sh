@@ -99,6 +99,19 @@ for platform in macos-aarch64 macos-x86_64; do
 done
 (cd "$out" && sha256sum -- * > SHA256SUMS)
 
+echo "== the archives as a user unpacks them: tessera selftest finds ONNX Runtime beside itself"
+check=$stage/unpacked
+rm -rf "$check" && mkdir -p "$check"
+tar -C "$check" -xzf "$out/tessera-$version-linux-x86_64.tar.gz"
+env -u TESSERA_ONNXRUNTIME "$check/tessera-$version-linux-x86_64/tessera" selftest
+if $run; then
+  python3 -m zipfile -e "$out/tessera-$version-windows-x86_64.zip" "$check"
+  # Wine's own Visual C++ runtime off: the archive's copies must do (see windows.sh).
+  WINEPREFIX=${WINEPREFIX:-$root/target/cross/wineprefix} WINEDEBUG=-all \
+    WINEDLLOVERRIDES="mscoree,mshtml=;msvcp140,msvcp140_1,vcruntime140,vcruntime140_1=n" \
+    env -u TESSERA_ONNXRUNTIME wine "$check/tessera-$version-windows-x86_64/tessera.exe" selftest
+fi
+
 echo "== sizes"
 python3 - "$out/$(basename "$jar")" <<'PY'
 import sys, zipfile
