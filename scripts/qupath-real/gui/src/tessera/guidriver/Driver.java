@@ -274,11 +274,22 @@ final class Driver {
 	private void apply() {
 		String command = "Apply model";
 		int before = fxOr(() -> qupath.getImageData().getHierarchy().getDetectionObjects().size(), -1);
-		var outcome = runJob(command, form -> "model " + ensureModel(form), "objects added");
+		var outcome = runJob(command, form -> {
+			// Not the default: the choice must reach the job and its workflow step.
+			@SuppressWarnings("unchecked")
+			var precision = (ComboBox<String>) control(form, "Precision");
+			precision.setValue("fp32");
+			return "model " + ensureModel(form) + "; precision fp32 (of " + precision.getItems() + ")";
+		}, "objects added");
 		int after = fxOr(() -> qupath.getImageData().getHierarchy().getDetectionObjects().size(), -1);
 		details.add(command + ": detections in the open image " + before + " -> " + after);
 		if (Boolean.TRUE.equals(outcome) && after <= before)
 			fail(command, "the notification says objects were added but the image's detections went " + before + " -> " + after);
+		String step = fxOr(() -> qupath.getImageData().getHistoryWorkflow().getLastStep()
+				instanceof qupath.lib.plugins.workflow.ScriptableWorkflowStep scripted ? scripted.getScript() : "", "");
+		details.add(command + ": workflow step " + step);
+		if (Boolean.TRUE.equals(outcome) && !step.contains(".precision('fp32')"))
+			fail(command, "the precision chosen in the form is not in the workflow step: " + step);
 		closeStrayWindows();
 	}
 
