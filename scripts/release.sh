@@ -65,10 +65,15 @@ for platform in macos-aarch64 macos-x86_64; do
 done
 
 echo "== the jar"
-./mvnw --batch-mode --no-transfer-progress -q -f qupath-extension/pom.xml package \
+./mvnw --batch-mode --no-transfer-progress -q -f qupath-extension/pom.xml clean package \
   -Dtessera.extra.natives="$root/$natives"
 jar=qupath-extension/target/qupath-extension-tessera-$version.jar
 cp "$jar" "$out/"
+# Maven never deletes stale resources: the everyday build after this one must not pick the other
+# platforms' natives up from target/classes.
+for platform in windows-x86_64 macos-aarch64 macos-x86_64; do
+  rm -rf "qupath-extension/target/classes/natives/$platform"
+done
 if $run; then
   # The test classes (DemoRound) are those the package phase compiled.
   scripts/cross/windows.sh --jar "$out/$(basename "$jar")"
