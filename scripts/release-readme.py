@@ -12,6 +12,7 @@ ORIGINS = {
     "tessera.exe": "the tessera command (Apache-2.0)",
     "libonnxruntime.so.1": "ONNX Runtime 1.31.1, from the onnxruntime wheel on PyPI (MIT licence)",
     "onnxruntime.dll": "ONNX Runtime 1.31.1, from the onnxruntime wheel on PyPI (MIT licence)",
+    "libopenslide.so.1": "OpenSlide 4.0.0, from the openslide-bin 4.0.1.2 wheel on PyPI (LGPL-2.1)",
     "libopenslide-1.dll": "OpenSlide 4.0.0, from the openslide-bin 4.0.1.2 wheel on PyPI (LGPL-2.1)",
     "libopenslide.1.dylib": "OpenSlide 4.0.0, from the openslide-bin 4.0.1.2 wheel on PyPI (LGPL-2.1; this architecture's part of its universal library)",
     "vcruntime140.dll": "Microsoft Visual C++ runtime 14.44, from the msvc-runtime wheel on PyPI (Microsoft's redistributable licence), needed by ONNX Runtime",
@@ -20,9 +21,10 @@ for dll in ("vcruntime140_1.dll", "msvcp140.dll", "msvcp140_1.dll"):
     ORIGINS[dll] = ORIGINS["vcruntime140.dll"]
 
 NOTES = {
-    "linux-x86_64": """Needs: glibc 2.35 or later (Ubuntu 22.04, Debian 12 or newer) and OpenSlide from the
-distribution (Debian/Ubuntu: apt-get install libopenslide0).
-Verified: built and tested on Linux x86-64 (the project's full test suite).""",
+    "linux-x86_64": """Needs: Linux x86-64 with glibc 2.35 or later (Ubuntu 22.04, Debian 12 or newer).
+Everything else is in this folder (OpenSlide too: tessera finds it beside itself).
+Verified: built on Debian 12 and run there from the unpacked archive (selftest, info); the same
+code is what the project's full test suite runs.""",
     "windows-x86_64": """Needs: Windows 10 or 11, x86-64. Everything else is in this folder.
 Verified: cross-built on Linux with mingw-w64, checked structurally, and run under Wine 8
 (selftest, info, and the demo with the same tiles and classes as on Linux) -- not yet on a real
@@ -60,7 +62,8 @@ def main():
     print("Files:")
     for name in files:
         print(f"  {name:22} {origins[name]}")
-    print("\nTessera is licensed under the Apache License 2.0.")
+    print("\nlicenses/ holds the licence texts of the bundled libraries, as their wheels carry them.")
+    print("Tessera is licensed under the Apache License 2.0.")
 
 
 if __name__ == "__main__":

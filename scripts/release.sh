@@ -3,12 +3,15 @@
 # (Apple silicon and Intel), and the `tessera` command as an archive for each platform, in
 # target/release-artifacts/:
 #   qupath-extension-tessera-VERSION.jar        natives/<os>-<arch>/ for the four platforms
-#   tessera-VERSION-linux-x86_64.tar.gz         tessera, libonnxruntime.so.1, README.txt
+#   tessera-VERSION-linux-x86_64.tar.gz         tessera, libonnxruntime.so.1, libopenslide.so.1,
+#                                               README.txt
 #   tessera-VERSION-windows-x86_64.zip          tessera.exe, onnxruntime.dll, libopenslide-1.dll,
 #                                               the Visual C++ runtime DLLs, README.txt
 #   tessera-VERSION-macos-aarch64.tar.gz        tessera, libonnxruntime.dylib, libopenslide.1.dylib,
 #   tessera-VERSION-macos-x86_64.tar.gz         README.txt
 #   SHA256SUMS
+# Each archive also has licenses/: the licence texts the bundled libraries' wheels carry (ONNX
+# Runtime's licence and third-party notices, OpenSlide's and its dependencies', the VC++ runtime's).
 # and prints the jar's size per platform and in total.
 #
 # Windows and macOS are cross-built here (scripts/cross/windows.sh and macos.sh, which check
@@ -42,8 +45,9 @@ mkdir -p "$out" "$natives" "$stage"
 
 echo "== Linux x86-64"
 scripts/build-natives.sh "$stage/linux-jni"
-cargo build --release --locked -p tessera-cli
 python3 scripts/cross/check-elf.py "$stage/linux-jni"
+# The release archive's tessera, with OpenSlide from its wheel beside it (scripts/cross/linux.sh).
+scripts/cross/linux.sh
 
 echo "== Windows x86-64"
 scripts/cross/windows.sh
@@ -79,13 +83,46 @@ if $run; then
   scripts/cross/windows.sh --jar "$out/$(basename "$jar")"
 fi
 
+# The wheels whose libraries each archive carries, for their licence texts. ONNX Runtime's texts
+# are the same in every wheel of a version: the Linux archive takes 1.31.1's from the Windows one.
+wheels=target/cross/wheels
+licence_wheels() {
+  case "$1" in
+    linux-x86_64) ls "$wheels"/onnxruntime-1.31.1-*win_amd64.whl "$wheels"/openslide_bin-*manylinux_2_28_x86_64.whl ;;
+    windows-x86_64) ls "$wheels"/onnxruntime-1.31.1-*win_amd64.whl "$wheels"/openslide_bin-*win_amd64.whl "$wheels"/msvc_runtime-*win_amd64.whl ;;
+    macos-aarch64) ls "$wheels"/onnxruntime-1.31.1-*arm64.whl "$wheels"/openslide_bin-*universal2.whl ;;
+    macos-x86_64) ls "$wheels"/onnxruntime-1.23.2-*x86_64.whl "$wheels"/openslide_bin-*universal2.whl ;;
+  esac
+}
+
 # archive PLATFORM SOURCE FILE...: the CLI's archive for PLATFORM (zip on Windows, else tar.gz),
-# one folder tessera-VERSION-PLATFORM/ with the files and a README.txt.
+# one folder tessera-VERSION-PLATFORM/ with the files, licenses/ and a README.txt.
 archive() {
   local platform=$1 source=$2 name=tessera-$version-$1
   shift 2
   mkdir -p "$stage/$name"
   for file in "$@"; do cp -p "$source/$file" "$stage/$name/"; done
+  # shellcheck disable=SC2046
+  python3 - "$stage/$name/licenses" $(licence_wheels "$platform") <<'PY'
+import os, sys, zipfile
+out, wheels = sys.argv[1], sys.argv[2:]
+for wheel in wheels:
+    project = os.path.basename(wheel).split("-")[0]
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if name.endswith("/"):
+                continue
+            if ".dist-info/licenses/" in name:
+                relative = name.split(".dist-info/licenses/", 1)[1]
+            elif name in ("onnxruntime/LICENSE", "onnxruntime/ThirdPartyNotices.txt"):
+                relative = os.path.basename(name)
+            else:
+                continue
+            target = os.path.join(out, project, relative)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(z.read(name))
+PY
   python3 scripts/release-readme.py "$platform" "$version" "$@" > "$stage/$name/README.txt"
   if [ "$platform" = windows-x86_64 ]; then
     (cd "$stage" && rm -f "$name.zip" && python3 -m zipfile -c "$name.zip" "$name" && mv "$name.zip" "$root/$out/")
@@ -93,10 +130,7 @@ archive() {
     tar -C "$stage" --owner=0 --group=0 -czf "$out/$name.tar.gz" "$name"
   fi
 }
-mkdir -p "$stage/linux"
-cp target/release/tessera "$stage/linux/"
-cp -L target/onnxruntime/libonnxruntime.so.1 "$stage/linux/"
-archive linux-x86_64 "$stage/linux" tessera libonnxruntime.so.1
+archive linux-x86_64 target/cross/linux-x86_64 tessera libonnxruntime.so.1 libopenslide.so.1
 archive windows-x86_64 target/cross/windows-x86_64 tessera.exe onnxruntime.dll libopenslide-1.dll \
   vcruntime140.dll vcruntime140_1.dll msvcp140.dll msvcp140_1.dll
 for platform in macos-aarch64 macos-x86_64; do
@@ -109,6 +143,8 @@ check=$stage/unpacked
 rm -rf "$check" && mkdir -p "$check"
 tar -C "$check" -xzf "$out/tessera-$version-linux-x86_64.tar.gz"
 env -u TESSERA_ONNXRUNTIME "$check/tessera-$version-linux-x86_64/tessera" selftest
+# OpenSlide 4 beside it (Debian's is libopenslide.so.0, a different soname): the demo slide opens.
+"$check/tessera-$version-linux-x86_64/tessera" info data/demo/CMU-1-Small-Region.svs
 if $run; then
   python3 -m zipfile -e "$out/tessera-$version-windows-x86_64.zip" "$check"
   # Wine's own Visual C++ runtime off: the archive's copies must do (see windows.sh).

@@ -4,15 +4,17 @@
 usage: check-elf.py DIR
 
 DIR holds libtessera_jni.so and libonnxruntime.so.1 (the jar's natives/linux-x86_64/, laid out
-by scripts/build-natives.sh) and, in a release archive, tessera. Checks, with no tool but Python:
+by scripts/build-natives.sh) and, in a release archive, tessera and libopenslide.so.1. Checks,
+with no tool but Python:
   - each file is ELF64 little-endian for x86-64, a shared object (or, for tessera, an executable
     or position-independent executable);
   - libtessera_jni.so exports Java_qupath_ext_tessera_bridge_NativeBridge_registerNatives__
     (the one entry point: the others are registered by it) and JNI_OnLoad-style symbols only
     from the Java_/JNI_ families;
   - the libraries each file needs (DT_NEEDED) are the C runtime's only (glibc, libgcc_s,
-    libstdc++ for ONNX Runtime), plus libopenslide for tessera; libtessera_jni.so never needs
-    OpenSlide (QuPath ships its own) nor ONNX Runtime (it opens the bundled one by path);
+    libstdc++ for ONNX Runtime), plus libopenslide for tessera, found beside it ($ORIGIN in its
+    run path) when libopenslide.so.1 is shipped there; libtessera_jni.so never needs OpenSlide
+    (QuPath ships its own) nor ONNX Runtime (it opens the bundled one by path);
   - the newest glibc symbol version each needs is printed (the oldest Linux it runs on).
 Prints one line per file; exits 1 on the first failed check.
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 JNI_ENTRY = "Java_qupath_ext_tessera_bridge_NativeBridge_registerNatives__"
 EM_X86_64, ET_EXEC, ET_DYN = 62, 2, 3
 SHT_DYNSYM, SHT_DYNAMIC, SHT_GNU_VERNEED = 11, 6, 0x6FFFFFFE
-DT_NEEDED, DT_SONAME = 1, 14
+DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH = 1, 14, 15, 29
 C_RUNTIME = ("libc.so.", "libm.so.", "libdl.so.", "libpthread.so.", "librt.so.", "libgcc_s.so.",
              "ld-linux-x86-64.so.", "libstdc++.so.")
 
@@ -137,8 +139,14 @@ def main():
     print(f"{description}; exports {exports}")
 
     if (directory / "tessera").exists():
-        _, description = check(directory / "tessera", shared=False, allowed=("libopenslide.so.",))
-        print(description)
+        elf, description = check(directory / "tessera", shared=False, allowed=("libopenslide.so.",))
+        runpath = elf.dynamic(DT_RUNPATH) + elf.dynamic(DT_RPATH)
+        if (directory / "libopenslide.so.1").exists():
+            if "libopenslide.so.1" not in elf.needed() or not any("$ORIGIN" in p.split(":") for p in runpath):
+                fail(f"tessera does not load the libopenslide.so.1 beside it (needs {elf.needed()}, run path {runpath})")
+            _, shipped = check(directory / "libopenslide.so.1", shared=True)
+            print(shipped)
+        print(f"{description}; run path {runpath}")
 
     elf, description = check(directory / "libonnxruntime.so.1", shared=True)
     if "OrtGetApiBase" not in elf.exports():
