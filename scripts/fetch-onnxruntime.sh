@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the ONNX Runtime shared library from the PyPI `onnxruntime` wheel (the only place a
 # registry ships it), checks the pinned sha256 and unpacks `libonnxruntime.so.<version>` with its
-# `.so.1` link into DEST. Idempotent: does nothing when DEST already holds the checked library.
+# `.so.1` link into DEST, with the wheel's LICENSE and ThirdPartyNotices.txt (which go into the
+# jar beside the library). Idempotent: does nothing when DEST already holds the checked library.
 #
 # usage: scripts/fetch-onnxruntime.sh [DEST] [VERSION]
 #   DEST     default: target/onnxruntime
@@ -19,7 +20,7 @@ case "$version" in
 esac
 
 lib="$dest/libonnxruntime.so.$version"
-if [ -f "$lib" ] && [ -f "$dest/.sha256-$sha256" ]; then
+if [ -f "$lib" ] && [ -f "$dest/.sha256-$sha256" ] && [ -f "$dest/LICENSE" ]; then
   exit 0
 fi
 
@@ -39,7 +40,8 @@ wheel, dest = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(wheel) as z:
     for name in z.namelist():
         base = os.path.basename(name)
-        if name.startswith("onnxruntime/capi/libonnxruntime") and ".so" in base:
+        if (name.startswith("onnxruntime/capi/libonnxruntime") and ".so" in base) or \
+                name in ("onnxruntime/LICENSE", "onnxruntime/ThirdPartyNotices.txt"):
             with z.open(name) as src, open(os.path.join(dest, base), "wb") as out:
                 out.write(src.read())
 PY

@@ -67,10 +67,28 @@ jar_natives windows-x86_64 target/cross/windows-x86_64 tessera_jni.dll onnxrunti
 for platform in macos-aarch64 macos-x86_64; do
   jar_natives "$platform" "target/cross/$platform" libtessera_jni.dylib libonnxruntime.dylib
 done
+# Their licence texts for the jar's META-INF/licenses (ONNX Runtime 1.31.1's come with the Linux
+# natives): the Intel Macs' ONNX Runtime 1.23.2 and the Visual C++ runtime.
+licenses=target/release/jar-licenses
+rm -rf "$licenses"
+python3 - "$licenses" target/cross/wheels/onnxruntime-1.23.2-*x86_64.whl target/cross/wheels/msvc_runtime-*win_amd64.whl <<'PY'
+import os, sys, zipfile
+out, wheels = sys.argv[1], sys.argv[2:]
+for wheel in wheels:
+    name, version = os.path.basename(wheel).split("-")[:2]
+    folder = os.path.join(out, f"{name}-{version}" if name == "onnxruntime" else name)
+    os.makedirs(folder, exist_ok=True)
+    with zipfile.ZipFile(wheel) as z:
+        for member in z.namelist():
+            if member in ("onnxruntime/LICENSE", "onnxruntime/ThirdPartyNotices.txt") or \
+                    member.endswith(".dist-info/licenses/LICENSE"):
+                with open(os.path.join(folder, os.path.basename(member)), "wb") as f:
+                    f.write(z.read(member))
+PY
 
 echo "== the jar"
 ./mvnw --batch-mode --no-transfer-progress -q -f qupath-extension/pom.xml clean package \
-  -Dtessera.extra.natives="$root/$natives"
+  -Dtessera.extra.natives="$root/$natives" -Dtessera.extra.licenses="$root/$licenses"
 jar=qupath-extension/target/qupath-extension-tessera-$version.jar
 cp "$jar" "$out/"
 # Maven never deletes stale resources: the everyday build after this one must not pick the other
@@ -78,6 +96,7 @@ cp "$jar" "$out/"
 for platform in windows-x86_64 macos-aarch64 macos-x86_64; do
   rm -rf "qupath-extension/target/classes/natives/$platform"
 done
+rm -rf qupath-extension/target/classes/META-INF/licenses/{onnxruntime-1.23.2,msvc_runtime}
 if $run; then
   # The test classes (DemoRound) are those the package phase compiled.
   scripts/cross/windows.sh --jar "$out/$(basename "$jar")"

@@ -29,6 +29,13 @@ JAR_FILES = {
     "macos-aarch64": {"libtessera_jni.dylib", "libonnxruntime.dylib"},
     "macos-x86_64": {"libtessera_jni.dylib", "libonnxruntime.dylib"},
 }
+# The licence texts the jar carries for each platform's bundled libraries (META-INF/licenses/).
+JAR_LICENCES = {
+    "linux-x86_64": {"onnxruntime/LICENSE", "onnxruntime/ThirdPartyNotices.txt"},
+    "windows-x86_64": {"onnxruntime/LICENSE", "msvc_runtime/LICENSE"},
+    "macos-aarch64": {"onnxruntime/LICENSE"},
+    "macos-x86_64": {"onnxruntime-1.23.2/LICENSE", "onnxruntime-1.23.2/ThirdPartyNotices.txt"},
+}
 CHECKERS = {
     "linux-x86_64": ["check-elf.py"],
     "windows-x86_64": ["check-pe.py"],
@@ -88,6 +95,8 @@ def test_each_platform_in_the_jar_passes_its_checks(jar, platform, tmp_path):
     result = checker(platform, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
+    for licence in JAR_LICENCES[platform]:
+        assert f"META-INF/licenses/{licence}" in jar.namelist(), f"the jar lacks {licence} for {platform}"
 
 
 @pytest.mark.parametrize("platform", ["windows-x86_64", "macos-aarch64", "macos-x86_64"])
