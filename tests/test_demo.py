@@ -1,5 +1,6 @@
 """`tessera demo`: every output exists and is sane."""
 import json
+import math
 import struct
 import zipfile
 
@@ -59,8 +60,13 @@ def test_detections_are_qupath_objects_of_the_trained_classes(demo):
         properties = feature["properties"]
         assert properties["objectType"] == "detection"
         assert properties["classification"]["name"] in CLASSES
-        probabilities = [v for k, v in properties["measurements"].items() if k.startswith("Tessera: ")]
+        measurements = properties["measurements"]
+        probabilities = sorted(v for k, v in measurements.items() if k.endswith(" probability"))
         assert len(probabilities) == 3 and abs(sum(probabilities) - 1) < 1e-3
+        # How unsure the prediction is: the top-2 margin and the entropy over ln 3.
+        assert abs(measurements["Tessera: top-2 margin"] - (probabilities[2] - probabilities[1])) < 1e-4
+        entropy = -sum(p * math.log(p) for p in probabilities if p > 0) / math.log(3)
+        assert abs(measurements["Tessera: uncertainty (entropy)"] - entropy) < 1e-4
 
 
 def test_overlay_has_the_slides_aspect_ratio(demo):

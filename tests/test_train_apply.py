@@ -1,6 +1,7 @@
 """`tessera train`, `eval` and `apply` on the demo slide, and the Snakemake cohort workflow
 running `tessera apply` over two copies of it."""
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -207,3 +208,44 @@ def test_quantize_adds_an_int8_model_calibrated_on_the_slides_tissue(tessera, mo
     assert refused.returncode == 3, refused.stderr
     assert "too few to calibrate an int8 model: it needs at least 32" in refused.stderr, refused.stderr
     assert not (tmp_path / "none.tessera").exists()
+
+
+def test_review_picks_unsure_tiles_spread_over_the_slide_and_loss_suspects_against_annotations(tessera, model,
+                                                                                               tmp_path):
+    """Applied tiles carry their uncertainty; `tessera review` picks the most unsure ones spread out
+    (the most unsure first), or the tiles that most disagree with the annotated class, as
+    unclassified QuPath annotations."""
+    applied = tmp_path / "slide.geojson"
+    result = tessera("apply", "--model", model, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--out", applied,
+                     "--quiet")
+    assert result.returncode == 0, result.stderr
+    tiles = json.loads(applied.read_text())["features"]
+    entropy = [t["properties"]["measurements"]["Tessera: uncertainty (entropy)"] for t in tiles]
+    assert all(0 <= e <= 1 for e in entropy) and max(entropy) > min(entropy)
+
+    def centre(feature):
+        ring = feature["geometry"]["coordinates"][0]
+        return (sum(p[0] for p in ring[:-1]) / 4, sum(p[1] for p in ring[:-1]) / 4)
+
+    result = tessera("review", "--detections", applied, "--count", "12", "--out", tmp_path / "review")
+    assert result.returncode == 0, result.stderr
+    picks = json.loads((tmp_path / "review" / "slide.review.geojson").read_text())["features"]
+    assert len(picks) == 12
+    assert all(p["properties"]["objectType"] == "annotation" and "classification" not in p["properties"]
+               for p in picks)
+    assert picks[0]["properties"]["name"].startswith("Tessera review 1: ")
+    assert picks[0]["properties"]["measurements"]["Tessera: review score"] == pytest.approx(max(entropy), abs=1e-6)
+    # Spread out: no two picks closer than a tile apart (the 12 most unsure tiles would crowd).
+    side = 32  # 64 px at 0.5 µm/px on a 0.499 µm/px slide is about 64 level-0 px; half of it is safe
+    centres = [centre(p) for p in picks]
+    closest = min(math.dist(a, b) for i, a in enumerate(centres) for b in centres[:i])
+    assert closest > side, closest
+
+    loss = tessera("review", "--detections", applied, "--annotations", ANNOTATIONS, "--by", "loss", "--count", "5",
+                   "--out", tmp_path / "loss")
+    assert loss.returncode == 0, loss.stderr
+    suspects = json.loads((tmp_path / "loss" / "slide.review.geojson").read_text())["features"]
+    assert len(suspects) == 5 and all(s["properties"]["measurements"]["Tessera: review score"] >= 0 for s in suspects)
+    refused = tessera("review", "--detections", applied, "--by", "loss", "--out", tmp_path / "none")
+    assert refused.returncode == 3 and "ranking by loss needs classified annotations" in refused.stderr, refused.stderr
+    assert not (tmp_path / "none").exists()

@@ -35,6 +35,7 @@ enum Command {
     #[command(allow_negative_numbers = true)]
     Apply(commands::apply::Args),
     Quantize(commands::quantize::Args),
+    Review(commands::review::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => commands::demo::run(args),
         Command::Apply(args) => commands::apply::run(args),
         Command::Quantize(args) => commands::quantize::run(args),
+        Command::Review(args) => commands::review::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -14,7 +14,7 @@
 //!   final model together;
 //! - [`model`]: the `.tessera` package (and WSInfer-style imports), written atomically;
 //!   [`quant`]: its int8 model, calibrated on the training tiles and checked against the float
-//!   model;
+//!   model; [`review`]: the applied tiles a user should look at next;
 //! - [`infer`]: whole-slide inference, blending and contours; [`eval`]: metrics with confidence
 //!   intervals, ROC curves;
 //! - [`names`]: names from user data made safe as file names; [`outputs`]: outputs that would
@@ -40,6 +40,7 @@ pub mod names;
 pub mod outputs;
 pub mod pipeline;
 pub mod quant;
+pub mod review;
 pub mod rng;
 pub mod runtime;
 pub mod slide;

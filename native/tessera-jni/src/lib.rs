@@ -30,6 +30,7 @@ mod tile_planner;
 mod tile_predictor;
 mod tile_store;
 mod trainer;
+mod uncertainty;
 mod worker;
 
 /// Declares one native method of `NativeBridge` with Tessera's error policy (the calling module
@@ -58,6 +59,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         tile_predictor::METHODS,
         tile_store::METHODS,
         trainer::METHODS,
+        uncertainty::METHODS,
     ]
     .concat()
 }

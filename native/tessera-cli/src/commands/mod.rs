@@ -11,6 +11,7 @@ pub mod plots;
 pub mod png_file;
 pub mod progress;
 pub mod quantize;
+pub mod review;
 pub mod selftest;
 pub mod tiles;
 pub mod train;

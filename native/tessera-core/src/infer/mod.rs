@@ -2,11 +2,12 @@
 //!
 //! [`apply`] plans tiles over a region or the slide's tissue ([`region`]), reads and
 //! preprocesses them in parallel while the model runs on earlier batches ([`pipeline`]) — the
-//! package's float model or its int8 twin ([`precision`]) — and
-//! turns the outputs into objects: classified tiles with probability measurements, optionally
-//! merged into one region per class, or, for segmentation models, per-pixel maps blended across
-//! overlapping tiles band by band ([`segment`], [`blend`]) and traced into polygons with holes
-//! ([`contour`]). Each class also gets a low-resolution heatmap ([`heatmap`]).
+//! package's float model or its int8 twin ([`precision`]) — and turns the outputs into objects:
+//! classified tiles with probability measurements and how unsure each one is ([`uncertainty`]),
+//! optionally merged into one region per class, or, for segmentation models, per-pixel maps
+//! blended across overlapping tiles band by band ([`segment`], [`blend`]) and traced into
+//! polygons with holes ([`contour`]). Each class also gets a low-resolution heatmap
+//! ([`heatmap`]).
 
 pub mod blend;
 pub mod cells;
@@ -20,6 +21,7 @@ pub mod predictor;
 pub mod region;
 pub mod segment;
 pub mod tiles;
+pub mod uncertainty;
 
 use std::path::Path;
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::cells::Cells;
 use super::contour::{trace, Tracing};
 use super::labels::LabelMap;
+use super::uncertainty;
 use crate::geometry::{Classification, ObjectType, PathObject, Shape};
 use crate::model::ClassInfo;
 use crate::tiling::TilePlan;
@@ -17,7 +18,8 @@ pub fn probability_name(class: &str) -> String {
 }
 
 /// One object per tile of `plan`, classified by its most probable class, with every class's
-/// probability as a measurement; `probabilities` holds `classes.len()` values per tile.
+/// probability and the prediction's uncertainty ([`uncertainty`]) as measurements;
+/// `probabilities` holds `classes.len()` values per tile.
 pub fn tile_objects(
     plan: &TilePlan,
     probabilities: &[f32],
@@ -32,8 +34,10 @@ pub fn tile_objects(
                 Coord { x: tile.x as f64, y: tile.y as f64 },
                 Coord { x: (tile.x + tile.w as i64) as f64, y: (tile.y + tile.h as i64) as f64 },
             );
-            let measurements: Map<String, Value> =
+            let mut measurements: Map<String, Value> =
                 classes.iter().zip(p).map(|(c, &v)| (probability_name(&c.name), Value::from(f64::from(v)))).collect();
+            measurements.insert(uncertainty::ENTROPY.into(), Value::from(uncertainty::entropy(p)));
+            measurements.insert(uncertainty::MARGIN.into(), Value::from(uncertainty::margin(p)));
             let mut object = classified(Shape::Polygon(rect.to_polygon()), &classes[argmax(p)], object_type.clone());
             object.measurements = Some(Value::Object(measurements));
             object

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import qupath.ext.tessera.bridge.TilePlanner;
+import qupath.ext.tessera.bridge.Uncertainty;
 import qupath.lib.objects.PathObject;
 import qupath.lib.objects.PathObjects;
 import qupath.lib.objects.classes.PathClass;
@@ -15,8 +16,10 @@ import qupath.lib.roi.ROIs;
  * its WSInfer extension writes them): one tile object per tile, classified by its most probable
  * class, with one measurement per class named by the class and holding its probability. So
  * <i>Measure › Show measurement maps</i> shows each class's probability and <i>Classify › Tiles
- * to annotations</i> merges them. Each tile also carries the model's file name in its metadata,
- * which is how a later run of Tessera recognises (and replaces) its own results.
+ * to annotations</i> merges them. Two more measurements say how unsure the prediction is (see
+ * {@link Uncertainty}), for finding where the model hesitates. Each tile also carries the
+ * model's file name in its metadata, which is how a later run of Tessera recognises (and
+ * replaces) its own results.
  */
 final class TileObjects {
 
@@ -39,6 +42,8 @@ final class TileObjects {
 	static List<PathObject> tiles(List<TilePlanner.Tile> tiles, float[] probabilities, List<String> classes,
 			List<Integer> colours, ImagePlane plane, int width, int height, String model) {
 		int k = classes.size();
+		float[] unsure = Uncertainty.of(probabilities, k);
+		var names = Uncertainty.names();
 		List<PathObject> objects = new ArrayList<>(tiles.size());
 		for (int t = 0; t < tiles.size(); t++) {
 			var tile = tiles.get(t);
@@ -52,6 +57,8 @@ final class TileObjects {
 			try (var measurements = object.getMeasurementList()) {
 				for (int c = 0; c < k; c++)
 					measurements.put(classes.get(c), probabilities[t * k + c]);
+				measurements.put(names.entropy(), unsure[2 * t]);
+				measurements.put(names.margin(), unsure[2 * t + 1]);
 			}
 			object.getMetadata().put(MODEL_KEY, model);
 			objects.add(object);

@@ -76,8 +76,16 @@ class TesseraScriptIT {
 			var tile = annotation.getChildObjects().iterator().next();
 			assertTrue(tile.isTile(), "results are tile objects, as QuPath's tile classifiers make them");
 			var measurements = tile.getMeasurementList().asMap();
-			assertEquals(Set.of("Red", "Blue"), measurements.keySet(), "one measurement per class, named by the class");
-			assertEquals(1.0, measurements.get("Red").doubleValue() + measurements.get("Blue").doubleValue(), 1e-4);
+			var unsure = qupath.ext.tessera.bridge.Uncertainty.names();
+			assertEquals(Set.of("Red", "Blue", unsure.entropy(), unsure.margin()), measurements.keySet(),
+					"one measurement per class, named by the class, and how unsure the prediction is");
+			assertEquals("Tessera: uncertainty (entropy)", unsure.entropy());
+			double red = measurements.get("Red").doubleValue(), blue = measurements.get("Blue").doubleValue();
+			assertEquals(1.0, red + blue, 1e-4);
+			// Two classes: the margin is |p₁ − p₂|, the entropy −Σ p ln p / ln 2.
+			assertEquals(Math.abs(red - blue), measurements.get(unsure.margin()).doubleValue(), 1e-4);
+			double entropy = -(red * Math.log(red) + blue * Math.log(blue)) / Math.log(2);
+			assertEquals(entropy, measurements.get(unsure.entropy()).doubleValue(), 1e-4);
 		}
 		assertEquals(List.of("red-blue.tif"), ProjectModels.read(Path.of(model)).images(),
 				"the model names its training image as QuPath shows it, not by the server's internal path");

@@ -102,6 +102,12 @@ final class NativeBridge {
 	/** Which of the package's models runs, as JSON: {@code {"int8": bool, "reason": "…", "warning": "…" or null}}. */
 	static native String predictorPrecision(long predictor);
 
+	/** The normalised entropy and top-2 margin of each {@code classes}-long row of probabilities, interleaved. */
+	static native float[] uncertainty(float[] probabilities, int classes);
+
+	/** The measurement names of the entropy and the margin, one per line. */
+	static native String uncertaintyNames();
+
 	/** Why the predictor runs on the CPU rather than the device asked for, or an empty string. */
 	static native String predictorDeviceWarning(long predictor);
 

@@ -1,0 +1,39 @@
+package qupath.ext.tessera.bridge;
+
+import java.util.Objects;
+
+/**
+ * How unsure each tile's prediction is, measured by the native core as the {@code tessera}
+ * command measures it: the entropy of the class probabilities divided by its largest possible
+ * value (0 sure, 1 all classes alike) and the top-2 margin (the most probable class's probability
+ * minus the second's).
+ */
+public final class Uncertainty {
+
+	/**
+	 * The measurement names the core gives the two measures.
+	 * @param entropy the name of the normalised entropy
+	 * @param margin the name of the top-2 margin
+	 */
+	public record Names(String entropy, String margin) {}
+
+	private Uncertainty() {}
+
+	/** @return the measurement names, as the {@code tessera} command writes them */
+	public static Names names() {
+		NativeLibrary.ensureLoaded();
+		String[] names = NativeBridge.uncertaintyNames().split("\n");
+		return new Names(names[0], names[1]);
+	}
+
+	/**
+	 * @param probabilities {@code tiles × classes} values, tile by tile
+	 * @param classes the number of classes
+	 * @return each tile's entropy then its margin, {@code 2 × tiles} values
+	 * @throws InvalidInputException if the values are not rows of {@code classes}
+	 */
+	public static float[] of(float[] probabilities, int classes) {
+		NativeLibrary.ensureLoaded();
+		return NativeBridge.uncertainty(Objects.requireNonNull(probabilities, "probabilities"), classes);
+	}
+}
