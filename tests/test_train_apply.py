@@ -249,3 +249,32 @@ def test_review_picks_unsure_tiles_spread_over_the_slide_and_loss_suspects_again
     refused = tessera("review", "--detections", applied, "--by", "loss", "--out", tmp_path / "none")
     assert refused.returncode == 3 and "ranking by loss needs classified annotations" in refused.stderr, refused.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_fine_tuning_starts_from_the_parent_and_records_its_lineage(tessera, model, tmp_path):
+    """`train --from PARENT` starts from the parent's weights: after one epoch its cross-validation
+    beats one epoch from scratch on the same folds; the package names its parent, what was added
+    and both models' macro-F1 on the same folds. A parent of other tiles, or overwriting the
+    parent, is refused."""
+    common = ("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--tile-size", "64",
+              "--folds", "2", "--epochs", "1", "--json", "--quiet")
+    runs = {}
+    for name, extra in (("scratch", ()), ("child", ("--from", model))):
+        result = tessera(*common, *extra, "--model", tmp_path / f"{name}.tessera")
+        assert result.returncode == 0, result.stderr
+        runs[name] = json.loads(result.stdout)["cross_validation"]["mean_macro_f1"]
+    assert runs["child"] > runs["scratch"], runs
+    with zipfile.ZipFile(tmp_path / "child.tessera") as package:
+        lineage = json.loads(package.read("tessera.json"))["lineage"]
+    assert lineage["parent"] == "quick" and lineage["added_images"] == [], lineage
+    assert set(lineage["added_tiles_per_class"]) == CLASSES, lineage
+    assert lineage["child_macro_f1_on_folds"] == pytest.approx(runs["child"]), lineage
+    assert 0 < lineage["parent_macro_f1_on_folds"] <= 1, lineage
+    other = tessera("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--tile-size", "32",
+                    "--folds", "0", "--from", model, "--model", tmp_path / "other.tessera")
+    assert other.returncode == 3, other.stderr
+    assert 'cannot fine-tune model "quick": it reads 64 px tiles at 0.5 µm/px, these tiles are 32 px' in other.stderr
+    assert not (tmp_path / "other.tessera").exists()
+    over = tessera("train", "--slide", SLIDE, "--annotations", ANNOTATIONS, "--mpp", "0.5", "--folds", "0",
+                   "--from", model, "--model", model)
+    assert over.returncode == 3 and "--from" in over.stderr, over.stderr

@@ -88,6 +88,7 @@ fn train_package<'local>(
             config: &request.config,
             folds: request.folds,
             colours: &request.colours,
+            parent: None,
         };
         let package = training.run(runtime::get()?, &store, &request.record, job.token(), &mut job.sink())?;
         package.write(&model_path)?;

@@ -84,6 +84,7 @@ pub fn run(args: Args) -> Result<()> {
         4,
         "cmu-demo",
         &colours,
+        None,
         args.quiet,
     )?;
 

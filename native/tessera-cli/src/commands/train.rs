@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use tessera_core::job::{Job, ProgressSink};
+use tessera_core::model::Package;
+use tessera_core::pipeline::parent::FINE_TUNING_LEARNING_RATE;
 use tessera_core::pipeline::{
     self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest,
     TransferOptions,
@@ -52,9 +54,10 @@ pub struct Args {
     /// Tiles per training step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// The base learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    learning_rate: f32,
+    /// The base learning rate (default: 1e-3, or 1e-4 when fine-tuning with --from: larger
+    /// steps undo what the parent learnt before they improve on it).
+    #[arg(long)]
+    learning_rate: Option<f32>,
     /// How the learning rate changes: cosine (annealed to 0 over all steps), constant, or
     /// plateau (multiplied by --plateau-factor after --plateau-patience epochs without a better
     /// validation macro-F1).
@@ -89,6 +92,11 @@ pub struct Args {
     /// Also write the report here: metrics.json; confusion, roc and curves plots (.svg, .png).
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Fine-tune: start from this model's weights instead of random ones (a model Tessera trained,
+    /// with the same classes, tile size, resolution and network); the new package records it
+    /// as its parent, what was added, and both models' macro-F1 on the same folds.
+    #[arg(long)]
+    from: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -136,6 +144,9 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(backbone) = &args.backbone {
         inputs.push(("the backbone given with --backbone", backbone));
     }
+    if let Some(parent) = &args.from {
+        inputs.push(("the parent model given with --from", parent));
+    }
     let mut outputs = vec![Output::file("--model", &args.model)];
     outputs.extend(args.report.as_deref().map(|report| Output::folder("--report", report)));
     check_outputs(&outputs, &inputs)?;
@@ -152,7 +163,11 @@ pub fn run(args: Args) -> Result<()> {
     let config = TrainConfig {
         epochs: args.epochs,
         batch_size: args.batch_size,
-        learning_rate: args.learning_rate,
+        learning_rate: args.learning_rate.unwrap_or(if args.from.is_some() {
+            FINE_TUNING_LEARNING_RATE
+        } else {
+            TrainConfig::default().learning_rate
+        }),
         schedule: args.schedule()?,
         patience: args.patience,
         seed: args.seed,
@@ -168,7 +183,9 @@ pub fn run(args: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| args.model.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned()));
     let started = Instant::now();
-    let outcome = train(&labelled, &spec, &architecture, &config, args.folds, &name, &colours, args.quiet)?;
+    let parent = args.from.as_deref().map(Package::read).transpose()?;
+    let outcome =
+        train(&labelled, &spec, &architecture, &config, args.folds, &name, &colours, parent.as_ref(), args.quiet)?;
     outcome.package.write(&args.model)?;
     if let Some(dir) = &args.report {
         plots::write_report(outcome.package.metadata(), dir)?;
@@ -195,9 +212,10 @@ pub fn train(
     folds: usize,
     name: &str,
     colours: &std::collections::BTreeMap<String, [u8; 3]>,
+    parent: Option<&Package>,
     quiet: bool,
 ) -> Result<Outcome> {
-    let request = TrainingRequest { name, tiles: spec, architecture, config, folds, colours };
+    let request = TrainingRequest { name, tiles: spec, architecture, config, folds, colours, parent };
     request.check()?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let cancel = interrupt::token();
@@ -291,6 +309,13 @@ fn summarise(outcome: &Outcome, seconds: f64) {
             "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
             hold_out.macro_f1.value, hold_out.tiles
         );
+    }
+    if let Some(lineage) = &metadata.lineage {
+        let on_folds = match (lineage.parent_macro_f1_on_folds, lineage.child_macro_f1_on_folds) {
+            (Some(parent), Some(child)) => format!("; on the same folds macro-F1 {child:.3}, the parent {parent:.3}"),
+            _ => String::new(),
+        };
+        println!("fine-tuned from {:?}{on_folds}", lineage.parent);
     }
     if let Some(int8) = &metadata.quantization {
         let verdict = if int8.accepted { "used by --precision auto" } else { "not used by --precision auto" };

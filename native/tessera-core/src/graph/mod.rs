@@ -5,7 +5,8 @@
 //! [`ops`] adds operator shorthands, [`layers`] the layer set with forward nodes and backward
 //! rules, [`optim`] the optimizer updates, [`network`] the training-step and inference graphs of
 //! a whole network, [`cnn`] the default from-scratch model, and [`compose`] appends a trained
-//! head to a user's backbone model.
+//! head to a user's backbone model; [`weights`] reads a model's stored tensors back (to
+//! fine-tune it).
 
 pub mod builder;
 pub mod cnn;
@@ -17,6 +18,7 @@ pub mod optim;
 pub mod probe;
 pub mod proto;
 pub mod signature;
+pub mod weights;
 
 pub use builder::{Dim, GraphBuilder, Value};
 

@@ -67,6 +67,8 @@ pub struct Network {
     layers: Sequential,
     input: Vec<usize>,
     classes: usize,
+    /// Parameters and running statistics to start training from instead of random ones.
+    start: Option<(Vec<Named>, Vec<Named>)>,
 }
 
 /// The values of a training-mode forward and backward pass.
@@ -101,7 +103,7 @@ impl Network {
     /// A network of `layers` for per-sample `input` shape; they must end in `[classes]` logits.
     pub fn new(layers: Sequential, input: &[usize]) -> Result<Self> {
         match layers.output_shape(input)?.as_slice() {
-            [classes] if *classes >= 2 => Ok(Self { layers, input: input.to_vec(), classes: *classes }),
+            [classes] if *classes >= 2 => Ok(Self { layers, input: input.to_vec(), classes: *classes, start: None }),
             other => Err(TesseraError::invalid(format!("a classifier must end in ≥ 2 class logits, not {other:?}"))),
         }
     }
@@ -116,7 +118,31 @@ impl Network {
         self.classes
     }
 
-    /// The initial training state for `optimizer`, the parameters drawn from `seed`.
+    /// This network starting its training from `initializers` (name → tensor: a trained model's
+    /// weights and running statistics) instead of random values: fine-tuning. Every parameter and
+    /// statistic must be there with its shape; the error names the first that is not.
+    pub fn starting_from(mut self, initializers: &std::collections::HashMap<String, Tensor>) -> Result<Self> {
+        let take = |specs: Vec<TensorSpec>| -> Result<Vec<Named>> {
+            specs
+                .iter()
+                .map(|spec| match initializers.get(&spec.name) {
+                    Some(tensor) if tensor.shape == spec.shape => {
+                        Ok(Named { name: spec.name.clone(), tensor: tensor.clone() })
+                    }
+                    Some(tensor) => Err(TesseraError::IncompatibleModel(format!(
+                        "the parent's {} has shape {:?} where this network's has {:?}",
+                        spec.name, tensor.shape, spec.shape
+                    ))),
+                    None => Err(TesseraError::IncompatibleModel(format!("the parent has no {}", spec.name))),
+                })
+                .collect()
+        };
+        self.start = Some((take(self.layers.params())?, take(self.layers.buffers())?));
+        Ok(self)
+    }
+
+    /// The initial training state for `optimizer`: the parameters drawn from `seed`, or those
+    /// given by [`Network::starting_from`].
     pub fn initial_state(&self, optimizer: &Optimizer, seed: u64) -> State {
         let mut rng = Rng::new(seed);
         let params: Vec<TensorSpec> = self.layers.params();
@@ -129,6 +155,9 @@ impl Network {
                 })
             })
             .collect();
+        if let Some((params, buffers)) = &self.start {
+            return State { params: params.clone(), slots, buffers: buffers.clone() };
+        }
         let named = |spec: &TensorSpec, rng: &mut Rng| Named { name: spec.name.clone(), tensor: initial(spec, rng) };
         State {
             params: params.iter().map(|p| named(p, &mut rng)).collect(),

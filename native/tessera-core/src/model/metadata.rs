@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{ArchitectureRecord, MetricsRecord, QuantizationRecord, TrainingRecord};
+use super::record::{ArchitectureRecord, LineageRecord, MetricsRecord, QuantizationRecord, TrainingRecord};
 use crate::{Result, TesseraError};
 
 /// The version of the `tessera.json` format this core writes; it reads this one and older.
@@ -122,6 +122,9 @@ pub struct Metadata {
     /// The int8 model beside the float one (absent from packages made before there were any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantization: Option<QuantizationRecord>,
+    /// The parent model this one was fine-tuned from (absent for models trained from scratch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<LineageRecord>,
 }
 
 impl Metadata {
@@ -139,6 +142,7 @@ impl Metadata {
             metrics: None,
             software: BTreeMap::from([("tessera".to_string(), crate::VERSION.to_string())]),
             quantization: None,
+            lineage: None,
         }
     }
 

@@ -29,5 +29,6 @@ pub mod wsinfer;
 pub use metadata::{ClassInfo, InputSpec, Metadata, Provenance, Task, FORMAT_VERSION};
 pub use package::{Package, INT8_MODEL_ENTRY, METADATA_ENTRY, MODEL_ENTRY};
 pub use record::{
-    ArchitectureRecord, BuiltNetwork, CrossValidation, FoldResult, MetricsRecord, QuantizationRecord, TrainingRecord,
+    ArchitectureRecord, BuiltNetwork, CrossValidation, FoldResult, LineageRecord, MetricsRecord, QuantizationRecord,
+    TrainingRecord,
 };

@@ -56,6 +56,12 @@ impl Package {
         Ok(self)
     }
 
+    /// This package recording that it was fine-tuned from a parent.
+    pub fn with_lineage(mut self, lineage: super::LineageRecord) -> Self {
+        self.metadata.lineage = Some(lineage);
+        self
+    }
+
     /// The serialised int8 model, if the package has one.
     pub fn int8(&self) -> Option<&[u8]> {
         self.int8.as_deref()
@@ -216,6 +222,38 @@ mod tests {
         assert_eq!(read.onnx(), original.onnx());
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("m.tessera")]);
+    }
+
+    #[test]
+    fn lineage_and_int8_round_trip_through_the_file() {
+        let dir = tempdir();
+        let path = dir.join("child.tessera");
+        let lineage = super::super::LineageRecord {
+            parent: "parent".into(),
+            parent_images: vec!["a.svs".into()],
+            added_images: vec!["b.svs".into()],
+            added_tiles_per_class: [("A".to_string(), 12), ("B".to_string(), -1)].into(),
+            parent_macro_f1_on_folds: Some(0.8),
+            child_macro_f1_on_folds: Some(0.9),
+        };
+        let record = super::super::QuantizationRecord {
+            accepted: false,
+            reason: "test".into(),
+            scheme: None,
+            calibration: None,
+            calibration_tiles: 0,
+            agreement: None,
+        };
+        let int8 = probe::linear_softmax(&[1.0, -1.0, 0.5, 0.5], &[0.0, 0.0], 2).unwrap();
+        let original = package().with_lineage(lineage).with_int8(Some(int8), record).unwrap();
+        original.write(&path).unwrap();
+        let read = Package::read(&path).unwrap();
+        assert_eq!(read.metadata(), original.metadata());
+        assert_eq!(read.int8(), original.int8());
+        // An int8 model that takes another input than the float model is refused.
+        let other = probe::linear_softmax(&[1.0; 6], &[0.0, 0.0], 3).unwrap();
+        let refused = package().with_int8(Some(other), read.metadata().quantization.clone().unwrap()).unwrap_err();
+        assert!(refused.to_string().contains("model.int8.onnx takes"), "{refused}");
     }
 
     #[test]

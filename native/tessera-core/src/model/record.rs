@@ -151,3 +151,22 @@ pub struct QuantizationRecord {
     #[serde(default)]
     pub agreement: Option<Agreement>,
 }
+
+/// Where a fine-tuned model came from: its parent, what the child's training added, and both
+/// scored on the child's cross-validation folds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineageRecord {
+    /// The parent model's name.
+    pub parent: String,
+    /// The images the parent was trained on.
+    pub parent_images: Vec<String>,
+    /// Images the child was trained on that the parent was not.
+    pub added_images: Vec<String>,
+    /// Per class, the child's training tiles minus the parent's.
+    pub added_tiles_per_class: std::collections::BTreeMap<String, i64>,
+    /// The parent's mean macro-F1 on the held-out tiles of the child's folds (it may have
+    /// trained on some of them: an upper bound of how it does on new tiles).
+    pub parent_macro_f1_on_folds: Option<f64>,
+    /// The child's cross-validation mean macro-F1 on the same folds.
+    pub child_macro_f1_on_folds: Option<f64>,
+}

@@ -117,6 +117,15 @@ impl Prepared<'_> {
         &self.network
     }
 
+    /// This preparation with its network starting from `initializers` (a parent model's weights;
+    /// see [`Network::starting_from`]).
+    pub fn starting_from(
+        self,
+        initializers: &std::collections::HashMap<String, crate::runtime::Tensor>,
+    ) -> Result<Self> {
+        Ok(Self { network: self.network.starting_from(initializers)?, ..self })
+    }
+
     /// The samples to train on, indexed like the tile store.
     pub fn samples(&self) -> &dyn Samples {
         match &self.data {

@@ -12,6 +12,8 @@
 //!   [`Package`](crate::model::Package).
 //! - [`int8`] adds the package's int8 model, calibrated on the training tiles and checked
 //!   against the float model on the validation tiles.
+//! - [`parent`] starts training from a parent model's weights (fine-tuning) and records the
+//!   lineage.
 //! - [`request`] strings those together: the one training request every front end runs.
 
 pub mod architecture;
@@ -20,6 +22,7 @@ pub mod collect;
 pub mod crossval;
 pub mod export;
 pub mod int8;
+pub mod parent;
 pub mod request;
 
 pub use crate::model::FoldResult;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::parent::{lineage, start_from};
 use super::{cross_validate, train_package, Architecture, DataRecord, FoldResult};
 use crate::dataset::TileStore;
 use crate::job::{CancelToken, Job, ProgressSink};
@@ -28,6 +29,9 @@ pub struct TrainingRequest<'a> {
     pub folds: usize,
     /// QuPath colours of the classes, where known.
     pub colours: &'a BTreeMap<String, [u8; 3]>,
+    /// A model to start from instead of random weights (fine-tuning), whose lineage the new
+    /// package records.
+    pub parent: Option<&'a Package>,
 }
 
 /// The stages of a training run, in the order they run.
@@ -92,7 +96,11 @@ impl TrainingRequest<'_> {
         }
         let prepared = {
             let job = Job::new(cancel.clone(), stages.start(Stage::Prepare));
-            self.architecture.prepare(runtime, store, self.config.threads, &job)?
+            let prepared = self.architecture.prepare(runtime, store, self.config.threads, &job)?;
+            match self.parent {
+                Some(parent) => start_from(parent, prepared, store, self.tiles)?,
+                None => prepared,
+            }
         };
         let folds = if self.folds >= 2 {
             let job = Job::new(cancel.clone(), stages.start(Stage::CrossValidation));
@@ -103,6 +111,25 @@ impl TrainingRequest<'_> {
         stages.folds(&folds);
         let job = Job::new(cancel.clone(), stages.start(Stage::FinalModel));
         let (tiles, config, colours) = (self.tiles, self.config, self.colours);
-        train_package(runtime, self.name, store, record, tiles, &prepared, config, &folds, colours, &job, &mut |_| {})
+        let package = train_package(
+            runtime,
+            self.name,
+            store,
+            record,
+            tiles,
+            &prepared,
+            config,
+            &folds,
+            colours,
+            &job,
+            &mut |_| {},
+        )?;
+        match self.parent {
+            Some(parent) => {
+                let lineage = lineage(runtime, parent, store, record, &folds, config.seed, config.threads, &job)?;
+                Ok(package.with_lineage(lineage))
+            }
+            None => Ok(package),
+        }
     }
 }

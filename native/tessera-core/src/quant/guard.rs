@@ -43,18 +43,7 @@ impl Agreement {
         job: &Job,
     ) -> Result<Self> {
         let classes = samples.classes().len();
-        let predict = |bytes: &[u8]| -> Result<Vec<usize>> {
-            let model = Model::from_bytes(runtime, bytes, threads)?;
-            let mut predicted = Vec::with_capacity(tiles.len());
-            for chunk in tiles.chunks(BATCH) {
-                job.check()?;
-                let (x, _) = samples.batch(chunk, None);
-                let dims: Vec<usize> = std::iter::once(chunk.len()).chain(samples.shape()).collect();
-                let output = model.run(&x, &dims)?;
-                predicted.extend(argmax_rows(&output.data, output.data.len() / chunk.len()));
-            }
-            Ok(predicted)
-        };
+        let predict = |bytes: &[u8]| predicted_classes(runtime, bytes, samples, tiles, threads, job);
         let (a, b) = (predict(float)?, predict(int8)?);
         let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
         let truth: Vec<usize> = tiles.iter().map(|&i| samples.labels()[i]).collect();
@@ -84,4 +73,25 @@ impl Agreement {
             _ => None,
         }
     }
+}
+
+/// The class the serialised model `bytes` predicts for each of `tiles` of `samples`.
+pub fn predicted_classes(
+    runtime: &Runtime,
+    bytes: &[u8],
+    samples: &dyn Samples,
+    tiles: &[usize],
+    threads: usize,
+    job: &Job,
+) -> Result<Vec<usize>> {
+    let model = Model::from_bytes(runtime, bytes, threads)?;
+    let mut predicted = Vec::with_capacity(tiles.len());
+    for chunk in tiles.chunks(BATCH) {
+        job.check()?;
+        let (x, _) = samples.batch(chunk, None);
+        let dims: Vec<usize> = std::iter::once(chunk.len()).chain(samples.shape()).collect();
+        let output = model.run(&x, &dims)?;
+        predicted.extend(argmax_rows(&output.data, output.data.len() / chunk.len()));
+    }
+    Ok(predicted)
 }

@@ -1,24 +1,7 @@
 //! Constant tensors of a model: reading f32 initializers and writing the quantised ones.
 
 use crate::graph::proto::{DataType, GraphProto, TensorProto};
-
-/// The f32 values of `tensor`, stored as raw little-endian bytes or as `float_data`; `None` for
-/// another element type or a malformed tensor.
-pub(super) fn floats(tensor: &TensorProto) -> Option<Vec<f32>> {
-    if tensor.data_type != DataType::Float as i32 {
-        return None;
-    }
-    let values: Vec<f32> = if tensor.raw_data.is_empty() {
-        tensor.float_data.clone()
-    } else {
-        if !tensor.raw_data.len().is_multiple_of(4) {
-            return None;
-        }
-        tensor.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
-    };
-    let expected: i64 = tensor.dims.iter().product();
-    (values.len() as i64 == expected).then_some(values)
-}
+pub(super) use crate::graph::weights::floats;
 
 /// The initializer called `name`, if `graph` has one.
 pub(super) fn initializer<'a>(graph: &'a GraphProto, name: &str) -> Option<&'a TensorProto> {
