@@ -98,7 +98,9 @@ for platform in windows-x86_64 macos-aarch64 macos-x86_64; do
 done
 rm -rf qupath-extension/target/classes/META-INF/licenses/{onnxruntime-1.23.2,msvc_runtime}
 if $run; then
-  # The test classes (DemoRound) are those the package phase compiled.
+  # windows.sh compares with the everyday Linux build's demo (target/release/tessera); the test
+  # classes (DemoRound) are those the package phase compiled.
+  cargo build --release --locked -p tessera-cli
   scripts/cross/windows.sh --jar "$out/$(basename "$jar")"
 fi
 
