@@ -6,7 +6,9 @@
 #   2. Java: the Maven build (cargo release build of the JNI library, jar, JUnit unit tests, then
 #      the bridge tests against the packaged jar under -Xcheck:jni, and the test library's hooks:
 #      error mapping, panics, the fuzz inputs through the readers' native methods);
-#   3. end-to-end: tests/ (pytest) driving the `tessera` command.
+#   3. end-to-end: tests/ (pytest) driving the `tessera` command, and the packaging checks
+#      (tests/test_packaging.py: the jar's natives and their listing, the structural checkers of
+#      scripts/cross on the Linux natives and on tiny Windows and macOS libraries).
 #
 # usage: scripts/test.sh
 set -euo pipefail
