@@ -13,7 +13,7 @@ use std::path::Path;
 
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
-use tessera_core::eval::metrics::Confusion;
+use tessera_core::eval::metrics::{argmax_rows, Confusion};
 use tessera_core::geometry::Document;
 use tessera_core::graph::cnn::CnnSpec;
 use tessera_core::infer::uncertainty::entropy;
@@ -66,9 +66,8 @@ fn main() {
     );
     // Each strategy over the same training seeds; the curves are the means.
     let run = |guided: bool| -> Vec<(usize, f64)> {
-        let runs: Vec<Vec<(usize, f64)>> = (0..DRAWS)
-            .map(|draw| run_loop(runtime, &store, &plan, &pool, &test, &start, draw, guided))
-            .collect();
+        let runs: Vec<Vec<(usize, f64)>> =
+            (0..DRAWS).map(|draw| run_loop(runtime, &store, &plan, &pool, &test, &start, draw, guided)).collect();
         (0..=ROUNDS).map(|r| (runs[0][r].0, runs.iter().map(|c| c[r].1).sum::<f64>() / DRAWS as f64)).collect()
     };
     let (guided, random) = (run(true), run(false));
@@ -124,10 +123,7 @@ fn run_loop(
                 .collect()
         };
         let k = store.classes().len();
-        let predicted: Vec<usize> = predict(test)
-            .chunks(k)
-            .map(|p| (0..k).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap())
-            .collect();
+        let predicted = argmax_rows(&predict(test), k);
         let truth: Vec<usize> = test.iter().map(|&i| store.labels()[i]).collect();
         curve.push((labelled.len(), Confusion::new(k, &truth, &predicted).macro_f1()));
         if round == ROUNDS {
