@@ -22,6 +22,11 @@ runScenario('apply') {
             if (!printed) { println "INFO apply: tile measurements ${m}; metadata ${t.getMetadata()}"; printed = true }
             if (probabilities.size() != 2 || Math.abs(probabilities.values().sum() - 1.0) > 1e-3)
                 problems << "tile measurements ${m} are not two class probabilities summing to 1"
+            // How unsure the prediction is: with two classes the margin is |p1 - p2|.
+            def entropy = m['Tessera: uncertainty (entropy)'], margin = m['Tessera: top-2 margin']
+            def p = probabilities.values().toList()
+            if (entropy == null || entropy < 0 || entropy > 1 || margin == null || Math.abs(margin - Math.abs(p[0] - p[1])) > 1e-3)
+                problems << "tile measurements ${m} lack a consistent uncertainty (entropy in [0, 1], margin |p1 - p2|)"
         }
     }
     def script = lastScript(data)
