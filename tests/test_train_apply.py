@@ -153,15 +153,22 @@ def test_apply_runs_the_int8_model_where_the_guard_passed_it_and_the_float_model
     assert same >= 0.97, same
 
 
+def float_only(model, path, **input_changes):
+    """`model` as a package made before int8 models: its float model and metadata without the
+    int8 record (the input changed as given). Returns `path`."""
+    with zipfile.ZipFile(model) as source, zipfile.ZipFile(path, "w") as target:
+        metadata = json.loads(source.read("tessera.json"))
+        del metadata["quantization"]
+        metadata["input"].update(input_changes)
+        target.writestr("tessera.json", json.dumps(metadata))
+        target.writestr("model.onnx", source.read("model.onnx"))
+    return path
+
+
 def test_int8_is_refused_clearly_where_a_package_has_none(tessera, model, tmp_path):
     """A package without an int8 model (made before them, or elsewhere) runs in float under auto;
     int8 is refused, naming the model; an unknown precision is a usage error."""
-    bare = tmp_path / "float-only.tessera"
-    with zipfile.ZipFile(model) as source, zipfile.ZipFile(bare, "w") as target:
-        metadata = json.loads(source.read("tessera.json"))
-        del metadata["quantization"]
-        target.writestr("tessera.json", json.dumps(metadata))
-        target.writestr("model.onnx", source.read("model.onnx"))
+    bare = float_only(model, tmp_path / "float-only.tessera")
     out = tmp_path / "out.geojson"
     common = ("apply", "--model", bare, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--out", out)
     auto = tessera(*common)
@@ -178,12 +185,7 @@ def test_quantize_adds_an_int8_model_calibrated_on_the_slides_tissue(tessera, mo
     """A model without an int8 model gets one from `tessera quantize`, calibrated and checked on the
     slide's tissue tiles (no labels there: agreement only); too coarse a resolution for enough tiles
     is refused, naming the problem, and writes nothing."""
-    bare = tmp_path / "float-only.tessera"
-    with zipfile.ZipFile(model) as source, zipfile.ZipFile(bare, "w") as target:
-        metadata = json.loads(source.read("tessera.json"))
-        del metadata["quantization"]
-        target.writestr("tessera.json", json.dumps(metadata))
-        target.writestr("model.onnx", source.read("model.onnx"))
+    bare = float_only(model, tmp_path / "float-only.tessera")
     out = tmp_path / "quantized.tessera"
     result = tessera("quantize", "--model", bare, "--slide", SLIDE, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -198,12 +200,7 @@ def test_quantize_adds_an_int8_model_calibrated_on_the_slides_tissue(tessera, mo
                       "--out", tmp_path / "int8.geojson", "--precision", "int8", "--quiet")
     assert applied.returncode == 0, applied.stderr
     # Tiles of 8 µm/px leave the small demo slide too few tissue tiles to calibrate on.
-    coarse = tmp_path / "coarse.tessera"
-    metadata["input"]["mpp"] = 8.0
-    with zipfile.ZipFile(coarse, "w") as target:
-        target.writestr("tessera.json", json.dumps(metadata))
-        with zipfile.ZipFile(model) as source:
-            target.writestr("model.onnx", source.read("model.onnx"))
+    coarse = float_only(model, tmp_path / "coarse.tessera", mpp=8.0)
     refused = tessera("quantize", "--model", coarse, "--slide", SLIDE, "--out", tmp_path / "none.tessera")
     assert refused.returncode == 3, refused.stderr
     assert "too few to calibrate an int8 model: it needs at least 32" in refused.stderr, refused.stderr

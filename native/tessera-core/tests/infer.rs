@@ -9,23 +9,14 @@ use tessera_core::graph::builder::{attr_int, attr_ints};
 use tessera_core::graph::proto::DataType;
 use tessera_core::graph::{Dim, GraphBuilder};
 use tessera_core::infer::{self, ApplyOptions, Precision, Predictor, Sliding};
-use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::model::{wsinfer, ClassInfo, InputSpec, Metadata, Package, Task};
 use tessera_core::runtime::provider::CUDA_PROVIDER_LIBRARY;
-use tessera_core::runtime::{self, Device, Model, Runtime};
+use tessera_core::runtime::{Device, Model};
 use tessera_core::slide::{BufferSource, RegionSource};
 use tessera_core::TesseraError;
 
-fn runtime() -> &'static Runtime {
-    let library = std::env::var_os(runtime::LIBRARY_ENV).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/onnxruntime").join(runtime::LIBRARY_NAME)
-    });
-    runtime::init(&library).unwrap_or_else(|e| panic!("{e} (run scripts/fetch-onnxruntime.sh first)"))
-}
-
-fn job() -> Job<'static> {
-    Job::new(CancelToken::new(), &Silent)
-}
+mod common;
+use common::{job, runtime};
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tessera-infer-{}", std::process::id()));
@@ -296,6 +287,7 @@ fn cuda_without_its_provider_falls_back_to_the_cpu_with_the_same_predictions() {
 mod on_the_real_slide {
     use super::*;
     use tessera_core::infer::objects::probability_name;
+    use tessera_core::job::{CancelToken, Job, Silent};
     use tessera_core::slide::{read_region, OpenSlideSource};
 
     fn slide() -> OpenSlideSource {

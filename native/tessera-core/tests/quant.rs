@@ -2,33 +2,22 @@
 //! model they come from, on tiles the networks have not seen; models made elsewhere calibrated on
 //! a slide's tissue; and the refusals.
 
-use std::path::PathBuf;
-
 use prost::Message;
 use tessera_core::dataset::TileStore;
 use tessera_core::graph::cnn::CnnSpec;
 use tessera_core::graph::optim::Optimizer;
 use tessera_core::graph::proto::{DataType, ModelProto};
 use tessera_core::graph::{Dim, GraphBuilder};
-use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::model::{ClassInfo, InputSpec, Metadata, Package, Task};
 use tessera_core::pipeline::int8::int8_for_slides;
 use tessera_core::quant::{self, Agreement, Calibration};
 use tessera_core::rng::Rng;
-use tessera_core::runtime::{self, Model, Runtime};
+use tessera_core::runtime::Model;
 use tessera_core::slide::BufferSource;
 use tessera_core::TesseraError;
 
-fn runtime() -> &'static Runtime {
-    let library = std::env::var_os(runtime::LIBRARY_ENV).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/onnxruntime").join(runtime::LIBRARY_NAME)
-    });
-    runtime::init(&library).unwrap_or_else(|e| panic!("{e} (run scripts/fetch-onnxruntime.sh first)"))
-}
-
-fn job() -> Job<'static> {
-    Job::new(CancelToken::new(), &Silent)
-}
+mod common;
+use common::{job, runtime};
 
 const TILE: usize = 32;
 

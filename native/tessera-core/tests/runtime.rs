@@ -1,18 +1,12 @@
 //! The ONNX Runtime wrapper against the real library (fetched by scripts/fetch-onnxruntime.sh).
 
-use std::path::PathBuf;
-
 use tessera_core::graph::probe;
 use tessera_core::job::{CancelToken, Job, Silent};
-use tessera_core::runtime::{self, Model, Runtime};
+use tessera_core::runtime::{self, Model};
 use tessera_core::TesseraError;
 
-fn runtime() -> &'static Runtime {
-    let library = std::env::var_os(runtime::LIBRARY_ENV).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/onnxruntime").join(runtime::LIBRARY_NAME)
-    });
-    runtime::init(&library).unwrap_or_else(|e| panic!("{e} (run scripts/fetch-onnxruntime.sh first)"))
-}
+mod common;
+use common::runtime;
 
 /// softmax(x·W + b) computed directly, in f64.
 fn reference(x: &[f32], w: &[f32], b: &[f32], features: usize) -> Vec<f32> {

@@ -25,6 +25,13 @@ pub(crate) fn floats(env: &Env, array: &JFloatArray) -> BridgeResult<Vec<f32>> {
     Ok(values)
 }
 
+/// A new Java `float[]` holding `values`.
+pub(crate) fn float_array<'local>(env: &mut Env<'local>, values: &[f32]) -> BridgeResult<JFloatArray<'local>> {
+    let array = env.new_float_array(values.len())?;
+    array.set_region(env, 0, values)?;
+    Ok(array)
+}
+
 /// The values of an `int[]`.
 pub(crate) fn ints(env: &Env, array: &JIntArray) -> BridgeResult<Vec<i32>> {
     let mut values = vec![0; array.len(env)?];

@@ -6,7 +6,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::runtime::{self, Model};
 use tessera_core::TesseraError;
 
-use crate::convert::direct_bytes;
+use crate::convert::{direct_bytes, float_array};
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;
@@ -60,9 +60,7 @@ fn model_run_rows<'local>(
     let out = run_job(env, &listener, cancel_token, |job| {
         model.run_rows(rows, positive(row_length, "row length")?, positive(batch, "batch")?, job)
     })?;
-    let array = env.new_float_array(out.data.len())?;
-    array.set_region(env, 0, &out.data)?;
-    Ok(array)
+    float_array(env, &out.data)
 }
 
 /// The first `values` floats of a direct buffer, without copying.

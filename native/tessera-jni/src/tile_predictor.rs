@@ -9,7 +9,7 @@ use tessera_core::infer::{classify_tiles, Precision, Predictor};
 use tessera_core::runtime::Device;
 use tessera_core::{runtime, TesseraError};
 
-use crate::convert::direct_bytes;
+use crate::convert::{direct_bytes, float_array};
 use crate::error::{BridgeResult, ThrowTessera};
 use crate::handles;
 use crate::jobs::run_job;
@@ -103,9 +103,7 @@ fn predictor_classify<'local>(
     let pixels = direct_bytes(env, &rgb)?;
     let probabilities =
         run_job(env, &listener, cancel_token, |job| classify_tiles(&predictor, pixels, count, BATCH, job))?;
-    let array = env.new_float_array(probabilities.len())?;
-    array.set_region(env, 0, &probabilities)?;
-    Ok(array)
+    float_array(env, &probabilities)
 }
 
 fn predictor_free<'local>(_env: &mut Env<'local>, _class: JClass<'local>, predictor: jlong) -> BridgeResult<()> {

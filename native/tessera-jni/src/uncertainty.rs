@@ -6,7 +6,7 @@ use jni::{Env, NativeMethod};
 use tessera_core::infer::uncertainty;
 use tessera_core::TesseraError;
 
-use crate::convert::floats;
+use crate::convert::{float_array, floats};
 use crate::error::{BridgeResult, ThrowTessera};
 
 pub(crate) const METHODS: &[NativeMethod] = &[
@@ -28,9 +28,7 @@ fn uncertainty<'local>(
             TesseraError::invalid(format!("{} probabilities are not rows of {classes} classes", probabilities.len()))
         })?;
     let measures = uncertainty::measures(&probabilities, classes);
-    let array = env.new_float_array(measures.len())?;
-    array.set_region(env, 0, &measures)?;
-    Ok(array)
+    float_array(env, &measures)
 }
 
 /// The measurement names of the entropy and the margin, one per line.
