@@ -231,3 +231,34 @@ fn residual_refuses_a_body_that_changes_the_shape() {
 fn max_pooling_refuses_odd_sizes() {
     assert!(MaxPool2.output_shape(&[2, 5, 4]).is_err());
 }
+
+#[test]
+fn upsample() {
+    let input = [3, 2, 3];
+    check(&Upsample2, 2, &input, normal_input(2, &input, 13));
+}
+
+#[test]
+fn pixel_linear() {
+    let input = [4, 3, 5];
+    check(&PixelLinear::new("head", 4, 3), 2, &input, normal_input(2, &input, 14));
+}
+
+/// A U-Net level in small: the input joined to a pooled, convolved and upsampled copy of itself.
+#[test]
+fn skip() {
+    let mut body = Sequential::new();
+    body.push(MaxPool2);
+    body.push(Conv2d::new("down", 2, 3));
+    body.push(Upsample2);
+    let input = [2, 4, 6];
+    check(&Skip::new(2, 3, body), 2, &input, distinct(96, 15));
+}
+
+#[test]
+fn skip_refuses_a_body_that_changes_the_size() {
+    let mut body = Sequential::new();
+    body.push(MaxPool2);
+    let err = Skip::new(2, 2, body).output_shape(&[2, 4, 4]).unwrap_err();
+    assert!(err.to_string().contains("skip connection"), "{err}");
+}
