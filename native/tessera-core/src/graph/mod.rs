@@ -4,7 +4,7 @@
 //! [`probe`] a tiny model used to check an ONNX Runtime installation end to end. For training,
 //! [`ops`] adds operator shorthands, [`layers`] the layer set with forward nodes and backward
 //! rules, [`optim`] the optimizer updates, [`network`] the training-step and inference graphs of
-//! a whole network, [`cnn`] the default from-scratch model, and [`compose`] appends a trained
+//! a whole network, [`cnn`] the default from-scratch model, [`unet`] the segmentation network, and [`compose`] appends a trained
 //! head to a user's backbone model; [`weights`] reads a model's stored tensors back (to
 //! fine-tune it).
 
@@ -18,6 +18,7 @@ pub mod optim;
 pub mod probe;
 pub mod proto;
 pub mod signature;
+pub mod unet;
 pub mod weights;
 
 pub use builder::{Dim, GraphBuilder, Value};

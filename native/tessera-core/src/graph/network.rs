@@ -1,14 +1,15 @@
 //! A whole network: from one description, the training-step graph and the inference graph.
 //!
-//! The training step's inputs are the batch `input` `[n, c, h, w]` f32, `labels` `[n]` i64, the
-//! learning rate `lr` and 1-based step number `step` (f32 scalars), then every tensor of the
-//! [`State`] under its own name; its outputs are `loss`, `logits` `[n, classes]`, then every
+//! The training step's inputs are the batch `input` `[n, c, h, w]` f32, `labels` i64 (`[n]` for
+//! a classifier, `[n, h, w]` with −1 at unlabelled pixels for a segmenter), the learning rate `lr`
+//! and 1-based step number `step` (f32 scalars), then every tensor of the [`State`] under its own
+//! name; its outputs are `loss`, `logits` (`[n, classes]`, or `[n, classes, h, w]`), then every
 //! state tensor updated, named `<name>.next`, in the same order. The inference graph takes
-//! `input` and gives `probabilities` (softmax), with the parameters and running statistics
-//! stored in it and a batch size chosen at run time.
+//! `input` and gives `probabilities` (softmax over the classes), with the parameters and running
+//! statistics stored in it and a batch size chosen at run time.
 
 use super::builder::{attr_int, Dim, GraphBuilder, Value};
-use super::layers::{softmax_cross_entropy, Bound, Init, Layer, Mode, Sequential, TensorSpec};
+use super::layers::{pixel_loss, softmax_cross_entropy, Bound, Init, Layer, Mode, PixelLoss, Sequential, TensorSpec};
 use super::ops::Ops;
 use super::optim::{Optimizer, Update};
 use super::proto::DataType;
@@ -62,11 +63,14 @@ impl State {
     }
 }
 
-/// A classifier: layers from an image `[channels, height, width]` to `classes` logits.
+/// A classifier (layers from an image `[channels, height, width]` to `classes` logits) or a
+/// segmenter (to `[classes, height, width]` logits, one vector per pixel).
 pub struct Network {
     layers: Sequential,
     input: Vec<usize>,
     classes: usize,
+    /// A segmenter's loss; `None` for a classifier.
+    pixels: Option<PixelLoss>,
     /// Parameters and running statistics to start training from instead of random ones.
     start: Option<(Vec<Named>, Vec<Named>)>,
 }
@@ -103,8 +107,37 @@ impl Network {
     /// A network of `layers` for per-sample `input` shape; they must end in `[classes]` logits.
     pub fn new(layers: Sequential, input: &[usize]) -> Result<Self> {
         match layers.output_shape(input)?.as_slice() {
-            [classes] if *classes >= 2 => Ok(Self { layers, input: input.to_vec(), classes: *classes, start: None }),
+            [classes] if *classes >= 2 => {
+                Ok(Self { layers, input: input.to_vec(), classes: *classes, pixels: None, start: None })
+            }
             other => Err(TesseraError::invalid(format!("a classifier must end in ≥ 2 class logits, not {other:?}"))),
+        }
+    }
+
+    /// A segmenter of `layers` for per-sample `input` shape `[channels, height, width]`, trained
+    /// with `loss`; they must end in `[classes, height, width]` logits.
+    pub fn segmenter(layers: Sequential, input: &[usize], loss: PixelLoss) -> Result<Self> {
+        match (layers.output_shape(input)?.as_slice(), input) {
+            ([classes, h, w], [_, ih, iw]) if *classes >= 2 && (h, w) == (ih, iw) => {
+                Ok(Self { layers, input: input.to_vec(), classes: *classes, pixels: Some(loss), start: None })
+            }
+            (other, _) => Err(TesseraError::invalid(format!(
+                "a segmenter must end in ≥ 2 class logits per input pixel, not {other:?} for input {input:?}"
+            ))),
+        }
+    }
+
+    /// The per-sample output shape: `[classes]`, or `[classes, height, width]` for a segmenter.
+    pub fn output(&self) -> Vec<usize> {
+        std::iter::once(self.classes).chain(self.label_shape().iter().copied()).collect()
+    }
+
+    /// The per-sample label shape: `[]` for a classifier, `[height, width]` for a segmenter.
+    pub fn label_shape(&self) -> &[usize] {
+        if self.pixels.is_some() {
+            &self.input[1..]
+        } else {
+            &[]
         }
     }
 
@@ -177,16 +210,33 @@ impl Network {
             )));
         }
         let x = ops.input(INPUT, DataType::Float, &batch_dims(&self.input));
-        let labels = ops.input(LABELS, DataType::Int64, &[Dim::Symbolic("n")]);
+        let labels = ops.input(LABELS, DataType::Int64, &batch_dims(self.label_shape()));
         let mut declare = |specs: Vec<TensorSpec>| -> Vec<Value> {
             specs.iter().map(|s| ops.input(&s.name, DataType::Float, &dims(&s.shape))).collect()
         };
         let params = declare(self.layers.params());
         let buffers = declare(self.layers.buffers());
         let forward = self.layers.forward(ops, &x, Bound { params: &params, buffers: &buffers }, Mode::Train);
-        let loss = softmax_cross_entropy(ops, &forward.y, &labels, class_weights);
+        let loss = match self.pixels {
+            Some(kind) => pixel_loss(ops, &forward.y, &labels, class_weights, kind),
+            None => softmax_cross_entropy(ops, &forward.y, &labels, class_weights),
+        };
         let backward = self.layers.backward(ops, &forward.tape, &loss.dlogits, false);
         Ok(Pass { params, loss: loss.loss, logits: forward.y, grads: backward.grads, new_buffers: forward.buffers })
+    }
+
+    /// The gradient graph, to check the backward rules against another framework: the training
+    /// step's inputs without `lr`, `step` and the optimizer's state; outputs `loss`, then the
+    /// gradient of every parameter, named `<name>.grad`, in [`State::params`] order.
+    pub fn gradient_graph(&self, class_weights: &[f32]) -> Result<Vec<u8>> {
+        let mut ops = Ops::new("tessera_gradients");
+        let pass = self.emit_pass(&mut ops, class_weights)?;
+        let mut g = ops.into_builder();
+        g.output(&pass.loss, "loss", DataType::Float, &[]);
+        for (grad, spec) in pass.grads.iter().zip(self.layers.params()) {
+            g.output(grad, &format!("{}.grad", spec.name), DataType::Float, &dims(&spec.shape));
+        }
+        Ok(g.to_bytes("tessera-gradients"))
     }
 
     /// The training-step graph: forward, loss, backward and `optimizer` update.
@@ -209,7 +259,7 @@ impl Network {
         let updated = optimizer.emit(&mut ops, &lr, &step, &updates);
         let mut g = ops.into_builder();
         g.output(&pass.loss, "loss", DataType::Float, &[]);
-        g.output(&pass.logits, "logits", DataType::Float, &batch_dims(&[self.classes]));
+        g.output(&pass.logits, "logits", DataType::Float, &batch_dims(&self.output()));
         let next = |g: &mut GraphBuilder, value: &Value, spec: &TensorSpec, name: &str| {
             g.output(value, &format!("{name}{NEXT}"), DataType::Float, &dims(&spec.shape));
         };
@@ -259,7 +309,7 @@ impl Network {
         let forward = self.layers.forward(&mut ops, &x, Bound { params: &params, buffers: &buffers }, Mode::Eval);
         let probabilities = ops.node("Softmax", &[&forward.y], vec![attr_int("axis", 1)]);
         let mut g = ops.into_builder();
-        g.output(&probabilities, PROBABILITIES, DataType::Float, &batch_dims(&[self.classes]));
+        g.output(&probabilities, PROBABILITIES, DataType::Float, &batch_dims(&self.output()));
         Ok(g.to_bytes("tessera"))
     }
 }

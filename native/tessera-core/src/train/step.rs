@@ -12,7 +12,8 @@ use crate::{Result, TesseraError};
 pub struct StepOutput {
     /// The batch's loss before the update.
     pub loss: f32,
-    /// The batch's logits `[n, classes]` before the update (training-mode forward).
+    /// The batch's logits (`[n, classes]`, or `[n, classes, h, w]`) before the update
+    /// (training-mode forward).
     pub logits: Tensor,
 }
 
@@ -20,6 +21,7 @@ pub struct StepOutput {
 pub struct Stepper {
     session: GraphSession,
     input: Vec<usize>,
+    labels: Vec<usize>,
     state: State,
     steps: u64,
 }
@@ -37,7 +39,7 @@ impl Stepper {
     ) -> Result<Self> {
         let graph = network.training_graph(optimizer, class_weights)?;
         let session = GraphSession::new(runtime, &graph, threads)?;
-        Ok(Self { session, input: network.input().to_vec(), state, steps: 0 })
+        Ok(Self { session, input: network.input().to_vec(), labels: network.label_shape().to_vec(), state, steps: 0 })
     }
 
     /// The current state.
@@ -50,15 +52,18 @@ impl Stepper {
         self.steps
     }
 
-    /// One step on a batch of `labels.len()` images `x` (NCHW) at learning rate `lr`. A step
-    /// whose loss is not finite (training diverged) leaves the state as it was and is not counted.
+    /// One step on a batch of images `x` (NCHW) with their `labels` (one per image, or one per
+    /// pixel for a segmenter) at learning rate `lr`. A step whose loss is not finite (training
+    /// diverged) leaves the state as it was and is not counted.
     pub fn step(&mut self, x: &[f32], labels: &[i64], lr: f32) -> Result<StepOutput> {
-        let shape: Vec<usize> = std::iter::once(labels.len()).chain(self.input.iter().copied()).collect();
+        let n = x.len() / self.input.iter().product::<usize>().max(1);
+        let shape: Vec<usize> = std::iter::once(n).chain(self.input.iter().copied()).collect();
+        let label_shape: Vec<usize> = std::iter::once(n).chain(self.labels.iter().copied()).collect();
         let step = [(self.steps + 1) as f32];
         let lr = [lr];
         let mut feeds = vec![
             Feed::f32(INPUT, &shape, x),
-            Feed::i64(LABELS, &[labels.len()], labels),
+            Feed::i64(LABELS, &label_shape, labels),
             Feed::f32(LEARNING_RATE, &[], &lr),
             Feed::f32(STEP, &[], &step),
         ];

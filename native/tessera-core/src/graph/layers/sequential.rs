@@ -22,6 +22,11 @@ impl Sequential {
         self.layers.push(Box::new(layer));
     }
 
+    /// Appends every layer of `other`, in order.
+    pub fn extend(&mut self, other: Sequential) {
+        self.layers.extend(other.layers);
+    }
+
     /// Each layer with the index of its first parameter and first running statistic.
     fn offsets(&self) -> Vec<(&dyn Layer, usize, usize)> {
         let (mut p, mut b) = (0, 0);
