@@ -48,7 +48,7 @@ fn main() {
             let mut rng = Rng::new(100 + seed as u64);
             let x: Vec<f32> = (0..BATCH * 3 * 64).map(|_| rng.normal() as f32).collect();
             let labels: Vec<i64> = (0..BATCH * 64).map(|_| rng.below(4) as i64 - 1).collect();
-            let mut session = GraphSession::new(&runtime, &network.gradient_graph(&WEIGHTS).unwrap(), 2).unwrap();
+            let mut session = GraphSession::new(runtime, &network.gradient_graph(&WEIGHTS).unwrap(), 2).unwrap();
             let mut feeds =
                 vec![Feed::f32("input", &[BATCH, 3, 8, 8], &x), Feed::i64("labels", &[BATCH, 8, 8], &labels)];
             feeds.extend(
