@@ -8,9 +8,6 @@ use tessera_core::TesseraError;
 use crate::convert::{floats, ints, strings};
 use crate::error::{BridgeResult, ThrowTessera};
 
-/// Bootstrap resamples behind each confidence interval.
-const RESAMPLES: usize = 1000;
-
 pub(crate) const METHODS: &[NativeMethod] = &[crate::bridge_method! {
     static fn evaluate(classes: JString[], truth: jint[], probabilities: jfloat[], seed: jlong) -> JString
 }];
@@ -31,7 +28,7 @@ fn evaluate<'local>(
         .map(|label| usize::try_from(label).map_err(|_| TesseraError::invalid(format!("label {label}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let probabilities = floats(env, &probabilities)?;
-    let report = Report::new(&names, &truth, &probabilities, RESAMPLES, seed as u64)?;
+    let report = Report::new(&names, &truth, &probabilities, tessera_core::train::fit::RESAMPLES, seed as u64)?;
     let json = serde_json::to_string(&report).map_err(|e| TesseraError::internal(format!("metrics: {e}")))?;
     Ok(env.new_string(json)?)
 }

@@ -67,12 +67,18 @@ pub struct Args {
     /// Tile classification: also write one merged annotation per class.
     #[arg(long)]
     merge: bool,
-    /// Segmentation: smallest polygon or hole kept, in model output pixels.
-    #[arg(long, default_value_t = 4.0)]
+    /// Segmentation: smallest region kept, in model output pixels.
+    #[arg(long, default_value_t = 16.0)]
     min_area: f64,
+    /// Segmentation: smallest hole kept (smaller ones are filled), in model output pixels.
+    #[arg(long, default_value_t = 16.0)]
+    min_hole: f64,
     /// Segmentation: polygon simplification tolerance, in model output pixels.
     #[arg(long, default_value_t = 0.5)]
     simplify: f64,
+    /// Segmentation: rounds of corner smoothing of the outlines (0: none).
+    #[arg(long, default_value_t = 2)]
+    smooth: usize,
     /// Where the model runs: cpu, cuda or cuda:<index> (falls back to the CPU with a warning).
     #[arg(long, default_value = "cpu", value_parser = Device::parse)]
     device: Device,
@@ -115,7 +121,12 @@ pub fn run(args: Args) -> Result<()> {
             _ => ObjectType::Detection,
         },
         merge: args.merge,
-        tracing: Tracing { simplify: args.simplify, min_area: args.min_area },
+        tracing: Tracing {
+            simplify: args.simplify,
+            min_area: args.min_area,
+            min_hole: args.min_hole,
+            smooth: args.smooth,
+        },
     };
     let sink = Bar::new("tiles", args.quiet);
     let job = Job::new(interrupt::token(), &sink);

@@ -1,15 +1,16 @@
-//! `tessera train`: a tile classifier from slides and their QuPath annotations, cross-validated
-//! and packed into a `.tessera` model.
+//! `tessera train`: a tile classifier (or, with `--task segmentation`, a pixel classifier) from
+//! slides and their QuPath annotations, cross-validated and packed into a `.tessera` model.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
+use tessera_core::graph::layers::PixelLoss;
 use tessera_core::job::{Job, ProgressSink};
 use tessera_core::model::Package;
 use tessera_core::pipeline::parent::FINE_TUNING_LEARNING_RATE;
 use tessera_core::pipeline::{
     self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest,
-    TransferOptions,
+    TransferOptions, UNetOptions,
 };
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
@@ -23,15 +24,18 @@ use super::plots;
 use super::progress::Bar;
 use tessera_core::outputs::{check_outputs, Output};
 
-/// Train a tile classifier on annotated slides.
+/// Train a tile classifier, or a pixel classifier, on annotated slides.
 ///
 /// Tiles are cut inside the annotation polygons, a small CNN is trained from scratch on ONNX
 /// Runtime (or, with --backbone, a head on the embeddings of your ONNX backbone), evaluated by
 /// grouped k-fold cross-validation (tiles of one polygon, or of one slide when there are
 /// several, never on both sides), then trained once more on all tiles and written with its
-/// metrics as one `.tessera` file.
+/// metrics as one `.tessera` file. With --task segmentation, patches inside and around the
+/// annotations get label masks (pixels outside every annotation count for nothing) and a U-Net
+/// learns a class for every pixel, evaluated by IoU and Dice over the labelled pixels.
 ///
 /// Example: `tessera train --slide CMU-1.svs --annotations CMU-1.geojson --mpp 0.5 --tile-size 64 --model cmu.tessera`
+/// Segmentation: `tessera train --task segmentation --slide CMU-1.svs --annotations CMU-1.geojson --mpp 1 --tile-size 128 --overlap 0.5 --min-coverage 0.25 --model cmu-seg.tessera`
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -39,6 +43,13 @@ pub struct Args {
     /// The model file to write (`.tessera`).
     #[arg(long)]
     model: PathBuf,
+    /// What the model learns: a class per tile, or a class per pixel (a U-Net; --tile-size is
+    /// then the patch side, a multiple of 2^depth).
+    #[arg(long, value_enum, default_value_t = TaskArg::Tiles)]
+    task: TaskArg,
+    /// The segmentation loss over the labelled pixels.
+    #[arg(long, value_enum, default_value_t = LossArg::CrossEntropyDice)]
+    loss: LossArg,
     /// The model's name (default: the model file's stem).
     #[arg(long)]
     name: Option<String>,
@@ -69,12 +80,14 @@ pub struct Args {
     /// The plateau schedule's epochs without a better validation macro-F1 before a reduction.
     #[arg(long, default_value_t = 3)]
     plateau_patience: usize,
-    /// Channels of the CNN's first block (doubled by each further block).
+    /// Channels of the CNN's first block or the U-Net's first level (doubled by each further
+    /// one).
     #[arg(long, default_value_t = 16)]
     width: usize,
-    /// Blocks of the CNN, each halving the tile side.
-    #[arg(long, default_value_t = 4)]
-    depth: usize,
+    /// Blocks of the CNN (default 4) or levels below the U-Net's first (default 3), each halving
+    /// the tile side.
+    #[arg(long)]
+    depth: Option<usize>,
     /// Instead of the CNN, train a head on this ONNX backbone's features: an image model from
     /// [batch, 3, tile, tile] (RGB scaled to [-1, 1]) to [batch, features]. The model written is
     /// the backbone followed by the head.
@@ -105,6 +118,24 @@ pub struct Args {
     json: bool,
 }
 
+/// What the model learns.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskArg {
+    /// A class per tile.
+    Tiles,
+    /// A class per pixel.
+    Segmentation,
+}
+
+/// The segmentation losses by name.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LossArg {
+    CrossEntropy,
+    Dice,
+    #[value(name = "cross-entropy+dice")]
+    CrossEntropyDice,
+}
+
 /// The learning-rate schedules by name.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ScheduleArg {
@@ -114,6 +145,33 @@ enum ScheduleArg {
 }
 
 impl Args {
+    /// The network asked for.
+    fn architecture(&self) -> Result<Architecture> {
+        Ok(match (self.task, &self.backbone) {
+            (TaskArg::Tiles, Some(path)) => Architecture::Transfer(TransferOptions::from_file(path, self.head_hidden)?),
+            (TaskArg::Segmentation, Some(_)) => {
+                return Err(TesseraError::invalid("--backbone trains a tile classifier, not --task segmentation"))
+            }
+            (TaskArg::Tiles, None) => {
+                let defaults = CnnOptions::default();
+                Architecture::Cnn(CnnOptions {
+                    width: self.width,
+                    depth: self.depth.unwrap_or(defaults.depth),
+                    ..defaults
+                })
+            }
+            (TaskArg::Segmentation, None) => {
+                let loss = match self.loss {
+                    LossArg::CrossEntropy => PixelLoss::CrossEntropy,
+                    LossArg::Dice => PixelLoss::Dice,
+                    LossArg::CrossEntropyDice => PixelLoss::CrossEntropyDice,
+                };
+                let depth = self.depth.unwrap_or(UNetOptions::default().depth);
+                Architecture::UNet(UNetOptions { width: self.width, depth, loss })
+            }
+        })
+    }
+
     /// The schedule asked for, checked.
     fn schedule(&self) -> Result<Schedule> {
         Ok(match self.schedule {
@@ -174,10 +232,7 @@ pub fn run(args: Args) -> Result<()> {
         threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         ..TrainConfig::default()
     };
-    let architecture = match &args.backbone {
-        Some(path) => Architecture::Transfer(TransferOptions::from_file(path, args.head_hidden)?),
-        None => Architecture::Cnn(CnnOptions { width: args.width, depth: args.depth, ..CnnOptions::default() }),
-    };
+    let architecture = args.architecture()?;
     let name = args
         .name
         .clone()
@@ -219,18 +274,30 @@ pub fn train(
     request.check()?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let cancel = interrupt::token();
+    let segmentation = matches!(architecture, Architecture::UNet(_));
     let collected: Collected = {
         let bar = Bar::new("tiles", quiet);
-        let collected = pipeline::collect(slides, spec, &Job::new(cancel.clone(), &bar))?;
+        let job = Job::new(cancel.clone(), &bar);
+        let collected = if segmentation {
+            pipeline::collect_patches(slides, spec, &job)?
+        } else {
+            pipeline::collect(slides, spec, &job)?
+        };
         bar.finish();
         collected
     };
     if !quiet {
-        let counts: Vec<String> =
-            pipeline::tiles_per_class(&collected.store).iter().map(|(c, n)| format!("{c} {n}")).collect();
-        println!("tiles: {} ({}), grouped by {}", collected.store.len(), counts.join(", "), collected.record.grouping);
+        let store = &collected.store;
+        let (what, counts) = if segmentation {
+            ("patches", store.pixel_counts(&(0..store.len()).collect::<Vec<_>>()))
+        } else {
+            ("tiles", store.class_counts(&(0..store.len()).collect::<Vec<_>>()))
+        };
+        let unit = if segmentation { " labelled px" } else { "" };
+        let counts: Vec<String> = store.classes().iter().zip(counts).map(|(c, n)| format!("{c} {n}{unit}")).collect();
+        println!("{what}: {} ({}), grouped by {}", store.len(), counts.join(", "), collected.record.grouping);
     }
-    let mut bars = StageBars { quiet, embeds: !matches!(architecture, Architecture::Cnn(_)), bar: None };
+    let mut bars = StageBars { quiet, embeds: matches!(architecture, Architecture::Transfer(_)), bar: None };
     let package = request.run(runtime, &collected.store, &collected.record, &cancel, &mut bars)?;
     bars.finish();
     Ok(Outcome { package })
@@ -270,23 +337,40 @@ impl Stages for StageBars {
     }
 }
 
-/// Prints a table of the cross-validation folds.
+/// A metric and its interval, for tables.
+fn with_interval(m: &tessera_core::eval::report::Metric) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", m.value, m.ci95.low, m.ci95.high)
+}
+
+/// Prints a table of the cross-validation folds: tiles, accuracy and macro-F1, or for a
+/// segmenter labelled pixels, pixel accuracy and mean IoU.
 fn print_folds(folds: &[FoldResult]) {
-    let metric =
-        |m: &tessera_core::eval::report::Metric| format!("{:.3} [{:.3}, {:.3}]", m.value, m.ci95.low, m.ci95.high);
-    println!("{:<6} {:>6} {:>24} {:>24} {:>6}", "fold", "tiles", "accuracy (95% CI)", "macro-F1 (95% CI)", "epoch");
+    let pixels = folds.iter().all(|f| f.report.mean_iou.is_some());
+    let (count, accuracy, headline) = if pixels {
+        ("pixels", "pixel accuracy (95% CI)", "mean IoU (95% CI)")
+    } else {
+        ("tiles", "accuracy (95% CI)", "macro-F1 (95% CI)")
+    };
+    println!("{:<6} {:>9} {:>24} {:>24} {:>6}", "fold", count, accuracy, headline, "epoch");
     for fold in folds {
+        let headline = fold.report.mean_iou.as_ref().unwrap_or(&fold.report.macro_f1);
         println!(
-            "{:<6} {:>6} {:>24} {:>24} {:>6}",
+            "{:<6} {:>9} {:>24} {:>24} {:>6}",
             fold.fold,
             fold.report.tiles,
-            metric(&fold.report.accuracy),
-            metric(&fold.report.macro_f1),
+            with_interval(&fold.report.accuracy),
+            with_interval(headline),
             fold.best_epoch
         );
     }
-    let mean = folds.iter().map(|f| f.report.macro_f1.value).sum::<f64>() / folds.len().max(1) as f64;
-    println!("mean macro-F1 over {} folds: {mean:.3}", folds.len());
+    let mean = |of: &dyn Fn(&FoldResult) -> f64| folds.iter().map(of).sum::<f64>() / folds.len().max(1) as f64;
+    if pixels {
+        let iou = mean(&|f| f.report.mean_iou.map_or(0.0, |m| m.value));
+        let dice = mean(&|f| f.report.macro_f1.value);
+        println!("mean IoU over {} folds: {iou:.3} (mean Dice {dice:.3})", folds.len());
+    } else {
+        println!("mean macro-F1 over {} folds: {:.3}", folds.len(), mean(&|f| f.report.macro_f1.value));
+    }
     let int8: Option<Vec<_>> = folds.iter().map(|f| f.int8.as_ref()).collect();
     if let Some(int8) = int8.filter(|all| !all.is_empty()) {
         let mean = |value: &dyn Fn(&tessera_core::quant::Agreement) -> f64| {
@@ -305,10 +389,17 @@ fn print_folds(folds: &[FoldResult]) {
 fn summarise(outcome: &Outcome, seconds: f64) {
     let metadata = outcome.package.metadata();
     if let Some(hold_out) = metadata.metrics.as_ref().and_then(|m| m.final_hold_out.as_ref()) {
-        println!(
-            "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
-            hold_out.macro_f1.value, hold_out.tiles
-        );
+        match &hold_out.mean_iou {
+            Some(iou) => println!(
+                "final model: mean IoU {} on its hold-out of {} labelled pixels; trained in {seconds:.0} s",
+                with_interval(iou),
+                hold_out.tiles
+            ),
+            None => println!(
+                "final model: macro-F1 {:.3} on its hold-out of {} tiles; trained in {seconds:.0} s",
+                hold_out.macro_f1.value, hold_out.tiles
+            ),
+        }
     }
     if let Some(lineage) = &metadata.lineage {
         let on_folds = match (lineage.parent_macro_f1_on_folds, lineage.child_macro_f1_on_folds) {

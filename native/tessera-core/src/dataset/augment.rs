@@ -38,9 +38,11 @@ impl Augment {
         Self { flips: false, rotations: false, stain: 0.0, brightness: 0.0, contrast: 0.0, blur: 0.0 }
     }
 
-    /// Writes a random augmentation of a `side × side` RGB `tile` into `out`.
-    pub fn apply(&self, tile: &[u8], side: usize, rng: &mut Rng, out: &mut [u8]) {
-        dihedral(tile, side, self.draw(rng), out);
+    /// Writes a random augmentation of a `side × side` RGB `tile` into `out`, and returns the
+    /// flip and rotation drawn (see [`Augment::draw`]), to move a label mask the same way.
+    pub fn apply(&self, tile: &[u8], side: usize, rng: &mut Rng, out: &mut [u8]) -> usize {
+        let t = self.draw(rng);
+        dihedral(tile, side, 3, t, out);
         if self.stain > 0.0 {
             let alpha = [0; 3].map(|_| 1.0 + rng.symmetric(self.stain));
             let beta = [0; 3].map(|_| rng.symmetric(self.stain));
@@ -53,6 +55,7 @@ impl Augment {
         if self.blur > 0.0 && rng.uniform() < self.blur as f64 {
             blur(out, side);
         }
+        t
     }
 
     /// A random element of the dihedral group this augmentation allows: `0..4` rotations by
@@ -64,9 +67,10 @@ impl Augment {
     }
 }
 
-/// Writes `dihedral(tile)` of a `side × side` RGB tile into `out`: transform `t` (see
-/// [`Augment::draw`]) maps output pixel `(y, x)` from an input pixel. Transform 0 copies.
-pub fn dihedral(tile: &[u8], side: usize, t: usize, out: &mut [u8]) {
+/// Writes `dihedral(tile)` of a `side × side` tile of `channels` bytes per pixel (3 for RGB, 1
+/// for a label mask) into `out`: transform `t` (see [`Augment::draw`]) maps output pixel
+/// `(y, x)` from an input pixel. Transform 0 copies.
+pub fn dihedral(tile: &[u8], side: usize, channels: usize, t: usize, out: &mut [u8]) {
     let last = side - 1;
     for y in 0..side {
         for x in 0..side {
@@ -77,8 +81,8 @@ pub fn dihedral(tile: &[u8], side: usize, t: usize, out: &mut [u8]) {
                 2 => (last - sy, last - sx),
                 _ => (last - sx, sy),
             };
-            let (o, i) = (3 * (y * side + x), 3 * (sy * side + sx));
-            out[o..o + 3].copy_from_slice(&tile[i..i + 3]);
+            let (o, i) = (channels * (y * side + x), channels * (sy * side + sx));
+            out[o..o + channels].copy_from_slice(&tile[i..i + channels]);
         }
     }
 }
@@ -94,7 +98,7 @@ mod tests {
 
     fn red(t: usize) -> Vec<u8> {
         let mut out = vec![0; 27];
-        dihedral(&numbered(), 3, t, &mut out);
+        dihedral(&numbered(), 3, 3, t, &mut out);
         out.iter().step_by(3).copied().collect()
     }
 

@@ -16,9 +16,21 @@ pub trait Samples {
     /// Every sample's label.
     fn labels(&self) -> &[usize];
 
-    /// Samples `indices` as one f32 batch with their labels, augmented when `augment` is given
-    /// and the samples allow it.
+    /// Samples `indices` as one f32 batch with their labels (one per sample, or one per pixel
+    /// with −1 where unlabelled), augmented when `augment` is given and the samples allow it.
     fn batch(&self, indices: &[usize], augment: Option<(&Augment, &mut Rng)>) -> (Vec<f32>, Vec<i64>);
+
+    /// The labels of each class among samples `indices`: samples, or labelled pixels for patches
+    /// with label masks. Class weights balance these.
+    fn label_counts(&self, indices: &[usize]) -> Vec<usize> {
+        class_counts(self.labels(), self.classes().len(), indices)
+    }
+
+    /// Each sample's group (slide or polygon), where the samples know it: pixel metrics resample
+    /// whole groups.
+    fn groups(&self) -> Option<&[u64]> {
+        None
+    }
 }
 
 impl Samples for TileStore {
@@ -36,6 +48,18 @@ impl Samples for TileStore {
 
     fn batch(&self, indices: &[usize], augment: Option<(&Augment, &mut Rng)>) -> (Vec<f32>, Vec<i64>) {
         batch(self, indices, augment)
+    }
+
+    fn label_counts(&self, indices: &[usize]) -> Vec<usize> {
+        if self.has_masks() {
+            self.pixel_counts(indices)
+        } else {
+            self.class_counts(indices)
+        }
+    }
+
+    fn groups(&self) -> Option<&[u64]> {
+        Some(TileStore::groups(self))
     }
 }
 

@@ -1,4 +1,5 @@
-//! Classification metrics from a confusion matrix.
+//! Classification metrics from a confusion matrix: of tiles, or of pixels (where a class's F1
+//! is its Dice coefficient, and its intersection over union is `F1 / (2 − F1)`).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,27 @@ impl Confusion {
         let mut counts = vec![0; classes * classes];
         for (&t, &p) in truth.iter().zip(predicted) {
             counts[t * classes + p] += 1;
+        }
+        Self { classes, counts }
+    }
+
+    /// The confusion matrix of `predicted` against `truth` at the positions whose truth is
+    /// labelled (`Some`); the others count for nothing.
+    pub fn of_labelled(classes: usize, truth: &[Option<usize>], predicted: &[usize]) -> Self {
+        let mut counts = vec![0; classes * classes];
+        for (t, &p) in truth.iter().zip(predicted) {
+            if let Some(t) = t {
+                counts[t * classes + p] += 1;
+            }
+        }
+        Self { classes, counts }
+    }
+
+    /// The sum of `matrices` of `classes` classes (empty: all zero).
+    pub fn sum<'a>(classes: usize, matrices: impl Iterator<Item = &'a Confusion>) -> Self {
+        let mut counts = vec![0; classes * classes];
+        for m in matrices {
+            counts.iter_mut().zip(&m.counts).for_each(|(a, b)| *a += b);
         }
         Self { classes, counts }
     }
@@ -72,6 +94,20 @@ impl Confusion {
     pub fn macro_f1(&self) -> f64 {
         mean(self.present().map(|s| s.f1))
     }
+
+    /// The intersection over union of class `c`: `hits / (truth ∪ predicted)` (0 when both are
+    /// empty).
+    pub fn iou(&self, c: usize) -> f64 {
+        let s = self.class_scores(c);
+        let predicted: usize = (0..self.classes).map(|t| self.count(t, c)).sum();
+        let hits = self.count(c, c);
+        ratio(hits, s.support + predicted - hits)
+    }
+
+    /// Mean intersection over union over the classes present in the truth.
+    pub fn mean_iou(&self) -> f64 {
+        mean((0..self.classes).filter(|&c| self.class_scores(c).support > 0).map(|c| self.iou(c)))
+    }
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -97,6 +133,19 @@ pub fn argmax_rows(probabilities: &[f32], classes: usize) -> Vec<usize> {
         .chunks(classes)
         .map(|row| (0..row.len()).fold(0, |best, c| if row[c] > row[best] { c } else { best }))
         .collect()
+}
+
+/// The index of the largest class value at each position of `[n, classes, positions]` values
+/// (a segmenter's output with `positions = h·w`), sample by sample, position by position.
+pub fn argmax_classes(values: &[f32], classes: usize, positions: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(values.len() / classes.max(1));
+    for sample in values.chunks(classes * positions) {
+        out.extend((0..positions).map(|at| {
+            (0..classes)
+                .fold(0, |best, c| if sample[c * positions + at] > sample[best * positions + at] { c } else { best })
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -126,9 +175,26 @@ mod tests {
     }
 
     #[test]
+    fn iou_is_hits_over_the_union_and_unlabelled_positions_do_not_count() {
+        let m = example();
+        // Class 0: 2 hits, 4 true, 3 predicted: 2 / 5. Class 1: 2 / 4. Class 2: 3 / 4.
+        assert!((m.iou(0) - 0.4).abs() < 1e-12 && (m.iou(1) - 0.5).abs() < 1e-12);
+        assert!((m.mean_iou() - (0.4 + 0.5 + 0.75) / 3.0).abs() < 1e-12);
+        for c in 0..3 {
+            let f1 = m.class_scores(c).f1;
+            assert!((m.iou(c) - f1 / (2.0 - f1)).abs() < 1e-12, "IoU = F1 / (2 − F1)");
+        }
+        let labelled = Confusion::of_labelled(3, &[Some(0), None, Some(2)], &[0, 1, 1]);
+        assert_eq!(labelled, Confusion::new(3, &[0, 2], &[0, 1]));
+        assert_eq!(Confusion::sum(3, [&labelled, &labelled].into_iter()).count(2, 1), 2);
+    }
+
+    #[test]
     fn absent_classes_do_not_count_and_argmax_takes_the_first_maximum() {
         let m = Confusion::new(3, &[0, 1], &[0, 2]);
         assert!((m.balanced_accuracy() - 0.5).abs() < 1e-12);
         assert_eq!(argmax_rows(&[0.2, 0.5, 0.3, 0.4, 0.4, 0.2], 3), vec![1, 0]);
+        // Two samples of 2 classes × 2 positions.
+        assert_eq!(argmax_classes(&[0.9, 0.2, 0.1, 0.8, 0.3, 0.5, 0.7, 0.5], 2, 2), vec![0, 1, 1, 0]);
     }
 }

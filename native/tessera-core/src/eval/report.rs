@@ -1,4 +1,5 @@
-//! The evaluation of a classifier on labelled tiles, ready to write as `metrics.json`.
+//! The evaluation of a classifier on labelled tiles, or of a segmenter on labelled pixels, ready
+//! to write as `metrics.json`.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +30,18 @@ pub struct ClassReport {
     /// One-vs-rest ROC curve, `[false positive rate, true positive rate]` corners (`None` when
     /// the class or the rest is absent).
     pub roc_curve: Option<Vec<[f64; 2]>>,
+    /// Intersection over union (pixel reports only; F1 is then the Dice coefficient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iou: Option<f64>,
 }
 
-/// Every metric of a classifier on a set of tiles.
+/// Every metric of a classifier on a set of tiles, or of a segmenter on a set of labelled pixels
+/// (then `tiles` counts pixels, accuracy is pixel accuracy, F1 is Dice, and the intervals come
+/// from resampling whole groups — polygons or slides — since neighbouring pixels are not
+/// independent).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// Tiles evaluated.
+    /// Tiles (or pixels) evaluated.
     pub tiles: usize,
     /// Share predicted right.
     pub accuracy: Metric,
@@ -46,6 +53,9 @@ pub struct Report {
     pub classes: Vec<ClassReport>,
     /// Rows: true class; columns: predicted class.
     pub confusion: Confusion,
+    /// Mean intersection over union over the classes present (pixel reports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_iou: Option<Metric>,
 }
 
 impl Report {
@@ -82,8 +92,45 @@ impl Report {
                     scores: confusion.class_scores(c),
                     roc_auc: auc[c],
                     roc_curve: roc_curve(truth, probabilities, k, c),
+                    iou: None,
                 })
                 .collect(),
+            confusion,
+            mean_iou: None,
+        })
+    }
+
+    /// Evaluates a segmenter from the confusion matrix of each group's labelled pixels
+    /// (`groups`: group → matrix over `names`), with intervals from `resamples` bootstrap
+    /// resamples of the groups drawn from `seed`. No ROC curves: pixel probabilities are not kept.
+    pub fn pixels(names: &[String], groups: &[Confusion], resamples: usize, seed: u64) -> Result<Self> {
+        let k = names.len();
+        let confusion = Confusion::sum(k, groups.iter());
+        let pixels: usize = (0..k).map(|c| confusion.class_scores(c).support).sum();
+        if pixels == 0 {
+            return Err(TesseraError::invalid("cannot evaluate a segmentation without labelled pixels"));
+        }
+        let metric = |value: f64, of: fn(&Confusion) -> f64| {
+            let ci95 = bootstrap_95(groups.len(), resamples, seed, |sample| {
+                of(&Confusion::sum(k, sample.iter().map(|&g| &groups[g])))
+            });
+            Metric { value, ci95 }
+        };
+        Ok(Self {
+            tiles: pixels,
+            accuracy: metric(confusion.accuracy(), Confusion::accuracy),
+            balanced_accuracy: metric(confusion.balanced_accuracy(), Confusion::balanced_accuracy),
+            macro_f1: metric(confusion.macro_f1(), Confusion::macro_f1),
+            classes: (0..k)
+                .map(|c| ClassReport {
+                    name: names[c].clone(),
+                    scores: confusion.class_scores(c),
+                    roc_auc: None,
+                    roc_curve: None,
+                    iou: Some(confusion.iou(c)),
+                })
+                .collect(),
+            mean_iou: Some(metric(confusion.mean_iou(), Confusion::mean_iou)),
             confusion,
         })
     }
@@ -107,5 +154,26 @@ mod tests {
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["classes"][0]["recall"], 1.0);
         assert!(Report::new(&names, &[0, 2], &[0.5; 4], 10, 1).is_err());
+        assert!(json.get("mean_iou").is_none(), "tile reports carry no IoU");
+    }
+
+    #[test]
+    fn pixel_reports_pool_the_groups_and_resample_them_whole() {
+        let names = vec!["a".to_owned(), "b".to_owned()];
+        let groups = [
+            Confusion::new(2, &[0, 0, 0, 1], &[0, 0, 1, 1]),
+            Confusion::new(2, &[1, 1, 1, 1], &[1, 1, 1, 0]),
+            Confusion::new(2, &[0, 1], &[0, 1]),
+        ];
+        let report = Report::pixels(&names, &groups, 500, 2).unwrap();
+        assert_eq!(report.tiles, 10);
+        // Pooled: a = 3 hits of 4 true, 4 predicted → IoU 3/5; b = 5 of 6 true, 6 predicted → 5/7.
+        let mean_iou = report.mean_iou.unwrap();
+        assert!((mean_iou.value - (0.6 + 5.0 / 7.0) / 2.0).abs() < 1e-12);
+        assert!(mean_iou.ci95.low <= mean_iou.value && mean_iou.value <= mean_iou.ci95.high);
+        assert!(mean_iou.ci95.high - mean_iou.ci95.low > 0.0, "three different groups give an interval");
+        assert_eq!(report.classes[0].iou, Some(0.6));
+        assert!(report.classes[0].roc_curve.is_none());
+        assert!(Report::pixels(&names, &[], 10, 1).is_err());
     }
 }

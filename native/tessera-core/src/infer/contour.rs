@@ -15,8 +15,46 @@ use geo::{Area, BoundingRect, Contains, Coord, LineString, Point, Polygon, Simpl
 pub struct Tracing {
     /// Douglas–Peucker tolerance in mask pixels (0 keeps every corner of the pixel staircase).
     pub simplify: f64,
-    /// Polygons and holes smaller than this many mask pixels are dropped.
+    /// Polygons smaller than this many mask pixels are dropped.
     pub min_area: f64,
+    /// Holes smaller than this many mask pixels are filled.
+    pub min_hole: f64,
+    /// Rounds of corner cutting after simplification (0: straight segments): each round
+    /// replaces every edge by its middle part, cutting at most a quarter of the edge and at most
+    /// one mask pixel from each end (Chaikin's scheme near corners, and long straight edges
+    /// stay where they are).
+    pub smooth: usize,
+}
+
+impl Tracing {
+    /// Every corner of the pixel staircase, nothing dropped.
+    pub const EXACT: Tracing = Tracing { simplify: 0.0, min_area: 0.0, min_hole: 0.0, smooth: 0 };
+}
+
+/// How far from a corner one round of corner cutting may cut, in mask pixels.
+const CUT: f64 = 1.0;
+
+/// `rounds` of corner cutting of the closed `ring` (see [`Tracing::smooth`]).
+fn chaikin(ring: LineString<f64>, rounds: usize) -> LineString<f64> {
+    let mut points: Vec<Coord<f64>> = ring.0;
+    points.pop(); // the closing copy of the first point
+    for _ in 0..rounds {
+        let n = points.len();
+        if n < 3 {
+            break;
+        }
+        points = (0..n)
+            .flat_map(|i| {
+                let (p, q) = (points[i], points[(i + 1) % n]);
+                let length = (q - p).x.hypot((q - p).y);
+                let t = if length > 0.0 { (CUT / length).min(0.25) } else { 0.25 };
+                [p + (q - p) * t, q - (q - p) * t]
+            })
+            .collect();
+    }
+    let mut ring = LineString::new(points);
+    ring.close();
+    ring
 }
 
 /// A vertex of the pixel-corner lattice.
@@ -49,18 +87,20 @@ pub fn trace(
     polygons.filter_map(|polygon| finish(polygon, tracing)).collect()
 }
 
-/// Simplifies a traced polygon and drops it, or its holes, when smaller than the minimum.
+/// Simplifies and smooths a traced polygon, drops it when smaller than the minimum area and
+/// fills its holes smaller than the minimum hole.
 fn finish(polygon: Polygon<f64>, tracing: Tracing) -> Option<Polygon<f64>> {
     let simplified = if tracing.simplify > 0.0 { polygon.simplify(tracing.simplify) } else { polygon };
-    let keep = |ring: &LineString<f64>| {
-        ring.0.len() >= 4
-            && Polygon::new(ring.clone(), vec![]).unsigned_area() >= tracing.min_area.max(f64::MIN_POSITIVE)
+    let keep = |ring: &LineString<f64>, least: f64| {
+        ring.0.len() >= 4 && Polygon::new(ring.clone(), vec![]).unsigned_area() >= least.max(f64::MIN_POSITIVE)
     };
     let (exterior, interiors) = simplified.into_inner();
-    if !keep(&exterior) {
+    if !keep(&exterior, tracing.min_area) {
         return None;
     }
-    Some(Polygon::new(exterior, interiors.into_iter().filter(keep).collect()))
+    let holes = interiors.into_iter().filter(|hole| keep(hole, tracing.min_hole));
+    let holes = holes.map(|hole| chaikin(hole, tracing.smooth)).collect();
+    Some(Polygon::new(chaikin(exterior, tracing.smooth), holes))
 }
 
 fn boundary_edges(width: usize, height: usize, inside: &impl Fn(usize, usize) -> bool) -> Vec<(Vertex, Vertex)> {
@@ -154,7 +194,7 @@ fn link_rings(edges: &[(Vertex, Vertex)]) -> Vec<Ring> {
 mod tests {
     use super::*;
 
-    const EXACT: Tracing = Tracing { simplify: 0.0, min_area: 0.0 };
+    const EXACT: Tracing = Tracing::EXACT;
 
     fn mask<'a>(rows: &'a [&'a str]) -> (usize, usize, impl Fn(usize, usize) -> bool + 'a) {
         (rows[0].len(), rows.len(), move |x: usize, y: usize| rows[y].as_bytes()[x] == b'#')
@@ -181,7 +221,35 @@ mod tests {
         assert_eq!(polygons.len(), 2);
         let areas: Vec<f64> = polygons.iter().map(|p| p.unsigned_area()).collect();
         assert!(areas.contains(&4.0) && areas.contains(&3.0), "{areas:?}");
-        let big = trace(w, h, &inside, Tracing { simplify: 0.0, min_area: 3.5 });
+        let big = trace(w, h, &inside, Tracing { min_area: 3.5, min_hole: 3.5, ..Tracing::EXACT });
         assert_eq!(big.len(), 1);
+    }
+
+    /// The 20-pixel hole of the ring survives a hole minimum of 20 and is filled by one of 21;
+    /// the ring itself is kept either way.
+    #[test]
+    fn holes_below_their_own_minimum_are_filled() {
+        let rows = ["#######", "#.....#", "#.....#", "#.....#", "#.....#", "#######"];
+        let (w, h, inside) = mask(&rows);
+        let with_hole = |min_hole| trace(w, h, &inside, Tracing { min_area: 1.0, min_hole, ..Tracing::EXACT });
+        assert_eq!(with_hole(20.0)[0].interiors().len(), 1);
+        let filled = with_hole(21.0);
+        assert_eq!(filled[0].interiors().len(), 0);
+        assert_eq!(filled[0].unsigned_area(), 42.0);
+    }
+
+    /// Corner cutting rounds a square's corners only: twice as many vertices per round, each
+    /// corner of a large square losing less than one pixel of area over two rounds, the polygon
+    /// still closed.
+    #[test]
+    fn smoothing_cuts_the_corners_only() {
+        let rows = ["##########"; 10];
+        let (w, h, inside) = mask(&rows);
+        let square = trace(w, h, &inside, EXACT).remove(0);
+        let smooth = trace(w, h, &inside, Tracing { smooth: 2, ..Tracing::EXACT }).remove(0);
+        assert_eq!(smooth.exterior().0.len(), (square.exterior().0.len() - 1) * 4 + 1);
+        assert!(smooth.exterior().is_closed());
+        let area = smooth.unsigned_area();
+        assert!(area < 100.0 && area > 100.0 - 4.0, "{area}");
     }
 }

@@ -61,7 +61,7 @@ impl Default for ApplyOptions {
             batch: 32,
             object_type: ObjectType::Detection,
             merge: false,
-            tracing: Tracing { simplify: 0.5, min_area: 4.0 },
+            tracing: Tracing { simplify: 0.5, min_area: 16.0, min_hole: 16.0, smooth: 2 },
         }
     }
 }

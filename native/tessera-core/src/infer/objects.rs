@@ -78,7 +78,7 @@ pub fn merged_objects(cells: &Cells, probabilities: &[f32], classes: &[ClassInfo
     let owners = cells.owners();
     let label: Vec<Option<usize>> =
         owners.iter().map(|o| o.map(|tile| argmax(&probabilities[tile * classes.len()..][..classes.len()]))).collect();
-    let exact = Tracing { simplify: 0.0, min_area: 0.0 };
+    let exact = Tracing::EXACT;
     classes
         .iter()
         .enumerate()

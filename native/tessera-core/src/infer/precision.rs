@@ -54,11 +54,10 @@ pub struct Chosen {
 /// Chooses between `package`'s models for `asked` on `device`.
 pub fn choose(package: &Package, asked: Precision, device: Device) -> Result<Chosen> {
     let record = package.metadata().quantization.as_ref();
-    let why_not = || {
-        record.map_or_else(
-            || "the package has no int8 model: it was made elsewhere, or before Tessera made them".to_owned(),
-            |r| r.reason.clone(),
-        )
+    let why_not = || match (record, package.metadata().task) {
+        (Some(r), _) => r.reason.clone(),
+        (None, crate::model::Task::Segmentation) => "Tessera makes no int8 segmentation models yet".to_owned(),
+        (None, _) => "the package has no int8 model: it was made elsewhere, or before Tessera made them".to_owned(),
     };
     let float = |reason: String| Chosen { int8: false, reason, warning: None };
     Ok(match asked {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::report::Report;
 use crate::graph::cnn::CnnSpec;
+use crate::graph::unet::UNetSpec;
 use crate::quant::{Agreement, Calibration};
 use crate::tiling::TileSpec;
 use crate::train::fit::{EpochRecord, TrainConfig};
@@ -33,6 +34,12 @@ pub enum BuiltNetwork {
     Cnn {
         /// Its shape.
         cnn: CnnSpec,
+    },
+    /// The U-Net trained from scratch (a segmenter).
+    #[serde(rename = "unet")]
+    UNet {
+        /// Its shape and loss.
+        unet: UNetSpec,
     },
     /// A head trained on a fixed ONNX backbone's features, packed with the backbone.
     Transfer {
@@ -93,6 +100,9 @@ pub struct CrossValidation {
     pub mean_balanced_accuracy: f64,
     /// Mean macro-F1 over the folds.
     pub mean_macro_f1: f64,
+    /// Mean IoU over the folds (segmenters: over their labelled pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_iou: Option<f64>,
     /// Mean macro-F1 of the folds' int8 models, when every fold has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_macro_f1_int8: Option<f64>,
@@ -110,6 +120,11 @@ impl CrossValidation {
             mean_accuracy: mean(|f| f.report.accuracy.value),
             mean_balanced_accuracy: mean(|f| f.report.balanced_accuracy.value),
             mean_macro_f1: mean(|f| f.report.macro_f1.value),
+            mean_iou: folds
+                .iter()
+                .map(|f| f.report.mean_iou.map(|m| m.value))
+                .sum::<Option<f64>>()
+                .map(|sum| sum / folds.len() as f64),
             mean_macro_f1_int8: folds
                 .iter()
                 .map(|f| f.int8.as_ref().and_then(|a| a.macro_f1_int8))

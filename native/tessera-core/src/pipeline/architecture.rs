@@ -6,8 +6,10 @@ use super::export::CnnOptions;
 use crate::dataset::samples::Samples;
 use crate::dataset::TileStore;
 use crate::graph::compose::append_head;
+use crate::graph::layers::PixelLoss;
 use crate::graph::network::{Network, State, INPUT};
 use crate::graph::signature::signature;
+use crate::graph::unet::UNetSpec;
 use crate::job::Job;
 use crate::model::{ArchitectureRecord, BuiltNetwork};
 use crate::runtime::Runtime;
@@ -41,11 +43,39 @@ impl TransferOptions {
     }
 }
 
+/// Shape and loss of a from-scratch U-Net (segmentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct UNetOptions {
+    /// Channels of the first level (doubled by each level below).
+    pub width: usize,
+    /// Levels below the first, each halving the patch side.
+    pub depth: usize,
+    /// The loss.
+    pub loss: PixelLoss,
+}
+
+impl Default for UNetOptions {
+    fn default() -> Self {
+        let spec = UNetSpec::default();
+        Self { width: spec.width, depth: spec.depth, loss: spec.loss }
+    }
+}
+
+impl UNetOptions {
+    /// The U-Net of these options for RGB patches of side `patch` and `classes` classes.
+    pub fn spec(&self, patch: usize, classes: usize) -> UNetSpec {
+        UNetSpec { channels: 3, patch, classes, width: self.width, depth: self.depth, loss: self.loss }
+    }
+}
+
 /// What to train.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Architecture {
     /// The from-scratch CNN.
     Cnn(CnnOptions),
+    /// The from-scratch U-Net: a pixel classifier, trained on patches with label masks.
+    UNet(UNetOptions),
     /// A head on a backbone; the package's model is the backbone followed by the head.
     Transfer(TransferOptions),
 }
@@ -69,6 +99,7 @@ impl Architecture {
     pub fn check(&self, tile: u32) -> Result<()> {
         match self {
             Architecture::Cnn(cnn) => cnn.spec(tile as usize, 2).network().map(drop),
+            Architecture::UNet(unet) => unet.spec(tile as usize, 2).validate(),
             Architecture::Transfer(transfer) => {
                 let dims = signature(&transfer.backbone)?.input.1;
                 match dims.as_slice() {
@@ -97,6 +128,14 @@ impl Architecture {
         self.check(store.side() as u32)?;
         let (network, data) = match self {
             Architecture::Cnn(cnn) => (cnn.network(store)?, Data::Tiles(store)),
+            Architecture::UNet(unet) => {
+                if !store.has_masks() {
+                    return Err(TesseraError::invalid(
+                        "a U-Net trains on patches with label masks, not on labelled tiles",
+                    ));
+                }
+                (unet.spec(store.side(), store.classes().len()).network()?, Data::Tiles(store))
+            }
             Architecture::Transfer(transfer) => {
                 let embeddings = Backbone::new(runtime, &transfer.backbone, threads)?.embed(store, EMBED_BATCH, job)?;
                 (head(embeddings.features(), transfer.hidden, store.classes().len())?, Data::Embeddings(embeddings))
@@ -138,7 +177,7 @@ impl Prepared<'_> {
     pub fn model(&self, state: &State) -> Result<Vec<u8>> {
         let inference = self.network.inference_graph(state)?;
         match self.architecture {
-            Architecture::Cnn(_) => Ok(inference),
+            Architecture::Cnn(_) | Architecture::UNet(_) => Ok(inference),
             Architecture::Transfer(transfer) => append_head(&transfer.backbone, &inference, INPUT),
         }
     }
@@ -147,6 +186,7 @@ impl Prepared<'_> {
     pub fn describe(&self, store: &TileStore) -> ArchitectureRecord {
         ArchitectureRecord::Built(match self.architecture {
             Architecture::Cnn(cnn) => BuiltNetwork::Cnn { cnn: cnn.spec(store.side(), store.classes().len()) },
+            Architecture::UNet(unet) => BuiltNetwork::UNet { unet: unet.spec(store.side(), store.classes().len()) },
             Architecture::Transfer(transfer) => BuiltNetwork::Transfer {
                 backbone: transfer.name.clone(),
                 features: self.network.input().first().copied(),

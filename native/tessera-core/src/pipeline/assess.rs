@@ -44,5 +44,5 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
         }
         probabilities.extend(classify(predictor, slide.source, &plan, batch, job)?);
     }
-    Report::new(&names, &truth, &probabilities, crate::train::cv::RESAMPLES, 0)
+    Report::new(&names, &truth, &probabilities, crate::train::fit::RESAMPLES, 0)
 }

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::dataset::TileStore;
+use crate::dataset::{TileStore, UNLABELLED};
 use crate::job::Job;
 use crate::slide::RegionSource;
+use crate::tiling::raster::{fill, Placement};
 use crate::tiling::{plan_selection, read::read_tiles, PlannedImage, Selection, TileSpec};
 use crate::{Result, TesseraError};
 
@@ -41,6 +42,56 @@ pub struct DataRecord {
 /// Plans and reads the tiles of `slides` under `spec`. Classes are sorted by name; tiles are
 /// grouped by slide when there are several slides, else by polygon.
 pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<Collected> {
+    gather(slides, spec, false, job)
+}
+
+/// Plans and reads the patches of `slides` under `spec` for a segmenter, each with its label
+/// mask: the patches are the tiles a region covers at least `spec.min_coverage` of (so a low
+/// coverage takes patches around the annotations' edges too), and each pixel inside an
+/// annotation of the patch's group is labelled with its class, the others left unlabelled.
+/// Grouped by slide, a patch is labelled by every annotation of its slide (it may hold several
+/// classes); grouped by polygon (one slide), by its own polygon only, so that no pixel of a
+/// validation polygon is ever trained on. Patches without a labelled pixel are dropped; a class
+/// whose annotations label no pixel at the chosen resolution is refused, naming it.
+pub fn collect_patches(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<Collected> {
+    let collected = gather(slides, spec, true, job)?;
+    let counts = collected.store.pixel_counts(&(0..collected.store.len()).collect::<Vec<_>>());
+    let empty: Vec<&str> =
+        collected.store.classes().iter().zip(&counts).filter(|(_, &n)| n == 0).map(|(c, _)| c.as_str()).collect();
+    if !empty.is_empty() {
+        return Err(TesseraError::invalid(format!(
+            "the annotations of {} cover no pixel at {:?} with {} px patches: draw larger regions, or choose a finer resolution",
+            empty.join(", "),
+            spec.resolution,
+            spec.tile_size
+        )));
+    }
+    Ok(collected)
+}
+
+/// The label mask of `tile` of `slide` (plan `downsample`): the annotations of its group
+/// (every region of the slide when grouped `by_slide`, else its own polygon) painted in order.
+fn patch_mask(
+    slide: &LabelledSlide,
+    tile: &crate::tiling::Tile,
+    downsample: f64,
+    by_slide: bool,
+    classes: &[String],
+    side: usize,
+) -> Vec<u8> {
+    let mut mask = vec![UNLABELLED; side * side];
+    let at = Placement { origin: (tile.x as f64, tile.y as f64), downsample, size: (side, side) };
+    for region in slide.selection.regions.iter().filter(|r| by_slide || r.id == tile.polygon_id) {
+        if let Ok(class) = classes.binary_search(&region.label) {
+            fill(&region.polygon, at, class as u8, &mut mask);
+        }
+    }
+    mask
+}
+
+/// Plans and reads tiles (with label masks when `masks`), the one reading loop of [`collect`]
+/// and [`collect_patches`].
+fn gather(slides: &[LabelledSlide], spec: &TileSpec, masks: bool, job: &Job) -> Result<Collected> {
     let mut classes: Vec<String> =
         slides.iter().flat_map(|s| s.selection.regions.iter().map(|r| r.label.clone())).collect();
     classes.sort();
@@ -72,7 +123,14 @@ pub fn collect(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> Result<C
             let bytes = bytes.ok_or(TesseraError::Cancelled)?;
             let label = classes.binary_search(&tile.label).map_err(|_| TesseraError::invalid("unknown tile label"))?;
             let group = if by_slide { index as u64 } else { fnv1a(&tile.polygon_id) };
-            store.push(&bytes, label, group)?;
+            if masks {
+                let mask = patch_mask(slide, tile, plan.downsample, by_slide, &classes, store.side());
+                if mask.iter().any(|&m| m != UNLABELLED) {
+                    store.push_masked(&bytes, &mask, group)?;
+                }
+            } else {
+                store.push(&bytes, label, group)?;
+            }
         }
     }
     Ok(Collected {

@@ -31,15 +31,20 @@ pub fn cross_validate(
         .zip(&splits)
         .enumerate()
         .map(|(index, (fold, split))| {
-            // The fold's model quantised as the final model will be, judged on the same tiles.
-            let float = prepared.model(&fold.trained.state)?;
-            let (_, int8) = int8_model(runtime, &float, store, split, config.threads, job)?;
+            // The fold's model quantised as the final model will be, judged on the same tiles
+            // (classifiers only, as for the final model).
+            let int8 = if prepared.network().label_shape().is_empty() {
+                let float = prepared.model(&fold.trained.state)?;
+                int8_model(runtime, &float, store, split, config.threads, job)?.1.agreement
+            } else {
+                None
+            };
             Ok(FoldResult {
                 fold: index + 1,
                 report: fold.report,
                 best_epoch: fold.trained.best_epoch,
                 history: fold.trained.history,
-                int8: int8.agreement,
+                int8,
             })
         })
         .collect()

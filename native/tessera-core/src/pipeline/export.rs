@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::split::{grouped_split, Split};
 use crate::dataset::TileStore;
-use crate::eval::report::Report;
 use crate::graph::cnn::CnnSpec;
 use crate::graph::network::Network;
 use crate::job::Job;
@@ -14,8 +13,7 @@ use crate::model::{ClassInfo, InputSpec, Metadata, Package, Provenance, Task};
 use crate::runtime::Runtime;
 use crate::slide::Resolution;
 use crate::tiling::TileSpec;
-use crate::train::cv;
-use crate::train::fit::{fit, probabilities, Event, TrainConfig};
+use crate::train::fit::{evaluate, fit, Event, TrainConfig};
 use crate::{Result, TesseraError};
 
 use super::architecture::Prepared;
@@ -90,10 +88,7 @@ pub fn train_package(
     let (network, samples) = (prepared.network(), prepared.samples());
     let (validation, split) = final_split(store, config.seed)?;
     let trained = fit(runtime, network, samples, &split, config, job, on_event)?;
-    let (batch, threads) = (config.batch_size, config.threads);
-    let predicted = probabilities(runtime, network, &trained.state, samples, &split.validation, batch, threads)?;
-    let truth: Vec<usize> = split.validation.iter().map(|&i| store.labels()[i]).collect();
-    let hold_out = Report::new(store.classes(), &truth, &predicted, cv::RESAMPLES, config.seed)?;
+    let hold_out = evaluate(runtime, network, &trained.state, samples, &split.validation, config)?;
 
     let classes = store
         .classes()
@@ -108,7 +103,9 @@ pub fn train_package(
     // The networks read `v / 127.5 − 1`: mean 0.5 and std 0.5 on the 0–1 scale.
     let input =
         InputSpec { tile_size: spec.tile_size, mpp, downsample, channels: 3, mean: vec![0.5; 3], std: vec![0.5; 3] };
-    let mut metadata = Metadata::new(name, Task::TileClassification, classes, input);
+    let segmenter = !network.label_shape().is_empty();
+    let task = if segmenter { Task::Segmentation } else { Task::TileClassification };
+    let mut metadata = Metadata::new(name, task, classes, input);
     metadata.architecture = Some(prepared.describe(store));
     metadata.training = Some(TrainingRecord {
         config: config.clone(),
@@ -133,7 +130,11 @@ pub fn train_package(
         Some(MetricsRecord { cross_validation: CrossValidation::of(folds), final_hold_out: Some(hold_out) });
     metadata.software.insert("onnxruntime".into(), runtime.version().to_owned());
     let float = prepared.model(&trained.state)?;
-    let (int8, record) = int8_model(runtime, &float, store, &split, threads, job)?;
+    if segmenter {
+        // int8 segmenters are not made yet: the guard judges classes per tile.
+        return Package::new(metadata, float);
+    }
+    let (int8, record) = int8_model(runtime, &float, store, &split, config.threads, job)?;
     Package::new(metadata, float)?.with_int8(int8, record)
 }
 

@@ -1,9 +1,10 @@
 //! From annotated slides to an evaluated model package: the training job of `tessera train`,
 //! `tessera demo` and the QuPath extension.
 //!
-//! - [`architecture`] says what is trained: the from-scratch CNN, or a head on a backbone's
-//!   embeddings whose package model is the backbone followed by the head.
-//! - [`collect`] reads the planned tiles of every slide into a [`TileStore`](crate::dataset::TileStore), grouped so that
+//! - [`architecture`] says what is trained: the from-scratch CNN, the from-scratch U-Net (a
+//!   pixel classifier), or a head on a backbone's embeddings whose package model is the backbone
+//!   followed by the head.
+//! - [`collect`] reads the planned tiles (or, for the U-Net, patches with label masks) of every slide into a [`TileStore`](crate::dataset::TileStore), grouped so that
 //!   tiles of one slide (or, with a single slide, of one polygon) never fall on both sides of a
 //!   split.
 //! - [`crossval`] runs grouped k-fold cross-validation and reports each fold's metrics.
@@ -26,9 +27,9 @@ pub mod parent;
 pub mod request;
 
 pub use crate::model::FoldResult;
-pub use architecture::{Architecture, Prepared, TransferOptions};
+pub use architecture::{Architecture, Prepared, TransferOptions, UNetOptions};
 pub use assess::{evaluate_slides, model_tiles};
-pub use collect::{collect, tiles_per_class, Collected, DataRecord, LabelledSlide};
+pub use collect::{collect, collect_patches, tiles_per_class, Collected, DataRecord, LabelledSlide};
 pub use crossval::cross_validate;
 pub use export::{train_package, CnnOptions};
 pub use request::{Stage, Stages, TrainingRequest};

@@ -90,7 +90,7 @@ impl TrainingRequest<'_> {
         if store.classes().len() < 2 {
             let found = if store.classes().is_empty() { "no class".to_owned() } else { store.classes().join(", ") };
             return Err(crate::TesseraError::invalid(format!(
-                "a classifier learns to tell classes apart, and the annotations give tiles of {found} only: \
+                "a classifier learns to tell classes apart, and the annotations label {found} only: \
                  annotate at least 2 classes"
             )));
         }

@@ -8,11 +8,13 @@
 //!   clipping each polygon once per tile row (strip clipping) rather than once per tile.
 //! - [`tissue`] finds tissue on a low-resolution level (Otsu on saturation) to drop blank tiles
 //!   when tiling whole slides.
+//! - [`raster`] fills a tile's label mask from polygons, for segmentation.
 //! - [`read`] reads a plan's tiles in parallel through a bounded queue.
 
 mod coverage;
 mod grid;
 pub mod plan;
+pub mod raster;
 pub mod read;
 pub mod select;
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Grouped k-fold cross-validation: one model per fold, each evaluated on its held-out groups.
 
-use super::fit::{fit, probabilities, Event, TrainConfig, Trained};
+use super::fit::{evaluate, fit, Event, TrainConfig, Trained};
 use crate::dataset::samples::Samples;
 use crate::dataset::split::Split;
 use crate::eval::report::Report;
@@ -8,9 +8,6 @@ use crate::graph::network::Network;
 use crate::job::Job;
 use crate::runtime::Runtime;
 use crate::Result;
-
-/// The bootstrap resamples behind each fold's confidence intervals.
-pub const RESAMPLES: usize = 1000;
 
 /// One fold: the model trained without its groups and its evaluation on them.
 pub struct Fold {
@@ -38,10 +35,7 @@ pub fn cross_validate(
     let mut out = Vec::with_capacity(folds.len());
     for (f, split) in folds.iter().enumerate() {
         let trained = fit(runtime, network, samples, split, config, job, &mut |e| on_event(f, e))?;
-        let (batch, threads) = (config.batch_size, config.threads);
-        let p = probabilities(runtime, network, &trained.state, samples, &split.validation, batch, threads)?;
-        let truth: Vec<usize> = split.validation.iter().map(|&i| samples.labels()[i]).collect();
-        let report = Report::new(samples.classes(), &truth, &p, RESAMPLES, config.seed)?;
+        let report = evaluate(runtime, network, &trained.state, samples, &split.validation, config)?;
         out.push(Fold { trained, report });
     }
     Ok(out)

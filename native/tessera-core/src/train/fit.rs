@@ -1,6 +1,6 @@
 //! The training loop: epochs of shuffled, augmented batches through the step session, a
 //! validation pass after each epoch through the inference graph, early stopping on validation
-//! macro-F1 keeping the best epoch's model.
+//! macro-F1 (a segmenter's: mean IoU over the labelled pixels) keeping the best epoch's model.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,15 +8,21 @@ use super::schedule::{LearningRate, Schedule};
 use super::step::Stepper;
 use crate::dataset::augment::Augment;
 use crate::dataset::balance::class_weights;
-use crate::dataset::samples::{class_counts, Samples};
+use crate::dataset::samples::Samples;
 use crate::dataset::split::Split;
-use crate::eval::metrics::{argmax_rows, Confusion};
+use std::collections::BTreeMap;
+
+use crate::eval::metrics::{argmax_classes, argmax_rows, Confusion};
+use crate::eval::report::Report;
 use crate::graph::network::{Network, State};
 use crate::graph::optim::Optimizer;
 use crate::job::Job;
 use crate::rng::Rng;
 use crate::runtime::{Model, Runtime};
 use crate::{Result, TesseraError};
+
+/// The bootstrap resamples behind every confidence interval of an evaluation.
+pub const RESAMPLES: usize = 1000;
 
 /// How to train. Deserialising fills the fields not given with their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,8 +100,12 @@ pub struct EpochRecord {
     pub train_loss: f64,
     /// Validation accuracy after the epoch.
     pub validation_accuracy: f64,
-    /// Validation macro-F1 after the epoch (the early-stopping metric).
+    /// Validation macro-F1 after the epoch (the early-stopping metric of classifiers; for a
+    /// segmenter, the mean Dice over the labelled pixels).
     pub validation_macro_f1: f64,
+    /// A segmenter's validation mean IoU over the labelled pixels (its early-stopping metric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_mean_iou: Option<f64>,
     /// The learning rate of the epoch's last step.
     pub learning_rate: f32,
 }
@@ -130,6 +140,77 @@ pub struct Trained {
     pub class_weights: Vec<f32>,
     /// Why training ended before its last epoch, if it did (early stopping, divergence).
     pub stopped: Option<String>,
+}
+
+/// The confusion matrices of the labelled pixels of samples `indices` (patches with label
+/// masks), one per group in the order of the groups' ids, predicted by the inference graph of the
+/// segmenter `network` with `state`, `batch` at a time.
+pub fn pixel_confusions(
+    runtime: &Runtime,
+    network: &Network,
+    state: &State,
+    data: &dyn Samples,
+    indices: &[usize],
+    batch: usize,
+    threads: usize,
+) -> Result<Vec<Confusion>> {
+    let model = Model::from_bytes(runtime, &network.inference_graph(state)?, threads)?;
+    let (classes, positions) = (network.classes(), network.label_shape().iter().product::<usize>());
+    let mut by_group: BTreeMap<u64, Confusion> = BTreeMap::new();
+    for chunk in indices.chunks(batch.max(1)) {
+        let (x, labels) = data.batch(chunk, None);
+        let shape: Vec<usize> = std::iter::once(chunk.len()).chain(network.input().iter().copied()).collect();
+        let predicted = argmax_classes(&model.run(&x, &shape)?.data, classes, positions);
+        for (j, &i) in chunk.iter().enumerate() {
+            let at = j * positions..(j + 1) * positions;
+            let truth: Vec<Option<usize>> = labels[at.clone()].iter().map(|&l| usize::try_from(l).ok()).collect();
+            let group = data.groups().map_or(i as u64, |groups| groups[i]);
+            let confusion = Confusion::of_labelled(classes, &truth, &predicted[at]);
+            let entry = by_group.entry(group).or_insert_with(|| Confusion::sum(classes, std::iter::empty()));
+            *entry = Confusion::sum(classes, [&*entry, &confusion].into_iter());
+        }
+    }
+    Ok(by_group.into_values().collect())
+}
+
+/// The metrics of `network` with `state` on samples `indices`, with bootstrap intervals drawn
+/// from `config.seed`: of tiles for a classifier, of labelled pixels (resampled by group) for a
+/// segmenter.
+pub fn evaluate(
+    runtime: &Runtime,
+    network: &Network,
+    state: &State,
+    data: &dyn Samples,
+    indices: &[usize],
+    config: &TrainConfig,
+) -> Result<Report> {
+    let (batch, threads) = (config.batch_size, config.threads);
+    if network.label_shape().is_empty() {
+        let p = probabilities(runtime, network, state, data, indices, batch, threads)?;
+        let truth: Vec<usize> = indices.iter().map(|&i| data.labels()[i]).collect();
+        return Report::new(data.classes(), &truth, &p, RESAMPLES, config.seed);
+    }
+    let groups = pixel_confusions(runtime, network, state, data, indices, batch, threads)?;
+    Report::pixels(data.classes(), &groups, RESAMPLES, config.seed)
+}
+
+/// The validation confusion matrix after an epoch: of tiles, or of labelled pixels.
+fn validation_confusion(
+    runtime: &Runtime,
+    network: &Network,
+    state: &State,
+    data: &dyn Samples,
+    validation: &[usize],
+    config: &TrainConfig,
+) -> Result<Confusion> {
+    let (batch, threads) = (config.batch_size, config.threads);
+    if network.label_shape().is_empty() {
+        let p = probabilities(runtime, network, state, data, validation, batch, threads)?;
+        let truth: Vec<usize> = validation.iter().map(|&i| data.labels()[i]).collect();
+        return Ok(Confusion::new(data.classes().len(), &truth, &argmax_rows(&p, network.classes())));
+    }
+    let groups = pixel_confusions(runtime, network, state, data, validation, batch, threads)?;
+    Ok(Confusion::sum(network.classes(), groups.iter()))
 }
 
 /// The class probabilities `[indices.len(), classes]` of the inference graph of `network` with
@@ -200,14 +281,13 @@ pub fn fit(
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Trained> {
     check_inputs(network, data, split, config)?;
-    let counts = class_counts(data.labels(), data.classes().len(), &split.train);
-    let weights = class_weights(&counts, data.classes())?;
+    let weights = class_weights(&data.label_counts(&split.train), data.classes())?;
     let weights = if config.balance { weights } else { vec![1.0; weights.len()] };
     let state = network.initial_state(&config.optimizer, config.seed);
     let mut stepper = Stepper::new(runtime, network, &config.optimizer, &weights, state, config.threads)?;
     let per_epoch = (split.train.len() / config.batch_size).max(1);
     let total = per_epoch * config.epochs;
-    let truth: Vec<usize> = split.validation.iter().map(|&i| data.labels()[i]).collect();
+    let segmenter = !network.label_shape().is_empty();
     let mut history: Vec<EpochRecord> = Vec::new();
     let mut best: Option<(usize, f64, State)> = None;
     let mut stopped = None;
@@ -235,34 +315,27 @@ pub fn fit(
                 &format!("epoch {epoch}/{}: loss {:.4}", config.epochs, out.loss),
             );
         }
-        let p = probabilities(
-            runtime,
-            network,
-            stepper.state(),
-            data,
-            &split.validation,
-            config.batch_size,
-            config.threads,
-        )?;
-        let predicted = argmax_rows(&p, network.classes());
-        let confusion = Confusion::new(data.classes().len(), &truth, &predicted);
+        let confusion = validation_confusion(runtime, network, stepper.state(), data, &split.validation, config)?;
         let record = EpochRecord {
             epoch,
             train_loss: loss_sum / per_epoch as f64,
             validation_accuracy: confusion.accuracy(),
             validation_macro_f1: confusion.macro_f1(),
+            validation_mean_iou: segmenter.then(|| confusion.mean_iou()),
             learning_rate: rate,
         };
         on_event(Event::Epoch(&record));
-        learning_rate.validated(record.validation_macro_f1);
-        if best.as_ref().is_none_or(|(_, f1, _)| record.validation_macro_f1 > *f1) {
-            best = Some((epoch, record.validation_macro_f1, stepper.state().clone()));
+        let score = record.validation_mean_iou.unwrap_or(record.validation_macro_f1);
+        learning_rate.validated(score);
+        if best.as_ref().is_none_or(|(_, best, _)| score > *best) {
+            best = Some((epoch, score, stepper.state().clone()));
         }
         history.push(record);
         let best_epoch = best.as_ref().map_or(epoch, |b| b.0);
         if config.patience > 0 && epoch - best_epoch >= config.patience && epoch < config.epochs {
             stopped = Some(format!(
-                "stopped early at epoch {epoch}: no better validation macro-F1 for {} epochs",
+                "stopped early at epoch {epoch}: no better validation {} for {} epochs",
+                if segmenter { "mean IoU" } else { "macro-F1" },
                 config.patience
             ));
             break;
