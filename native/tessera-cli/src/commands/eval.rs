@@ -84,10 +84,23 @@ pub fn run(args: Args) -> Result<()> {
         let m = |metric: &tessera_core::eval::report::Metric| {
             format!("{:.3} [{:.3}, {:.3}]", metric.value, metric.ci95.low, metric.ci95.high)
         };
-        println!("tiles: {}", report.tiles);
-        println!("accuracy (95% CI):          {}", m(&report.accuracy));
-        println!("balanced accuracy (95% CI): {}", m(&report.balanced_accuracy));
-        println!("macro-F1 (95% CI):          {}", m(&report.macro_f1));
+        match &report.mean_iou {
+            Some(iou) => {
+                println!("labelled pixels: {}", report.tiles);
+                println!("pixel accuracy (95% CI):    {}", m(&report.accuracy));
+                println!("mean IoU (95% CI):          {}", m(iou));
+                println!("mean Dice (95% CI):         {}", m(&report.macro_f1));
+                for class in &report.classes {
+                    println!("  {:<24} IoU {:.3}  Dice {:.3}", class.name, class.iou.unwrap_or(0.0), class.scores.f1);
+                }
+            }
+            None => {
+                println!("tiles: {}", report.tiles);
+                println!("accuracy (95% CI):          {}", m(&report.accuracy));
+                println!("balanced accuracy (95% CI): {}", m(&report.balanced_accuracy));
+                println!("macro-F1 (95% CI):          {}", m(&report.macro_f1));
+            }
+        }
         if let Some(dir) = &args.report {
             println!("report: {}", dir.join("metrics.json").display());
         }

@@ -110,6 +110,33 @@ impl Confusion {
     }
 }
 
+/// Confusion matrices of labelled pixels kept per group (polygon or slide), for reports whose
+/// intervals resample whole groups.
+#[derive(Clone, Debug)]
+pub struct GroupConfusions {
+    classes: usize,
+    by_group: std::collections::BTreeMap<u64, Confusion>,
+}
+
+impl GroupConfusions {
+    /// No pixels yet, of `classes` classes.
+    pub fn new(classes: usize) -> Self {
+        Self { classes, by_group: Default::default() }
+    }
+
+    /// Counts `predicted` against `truth` (`None`: unlabelled, not counted) for `group`.
+    pub fn add(&mut self, group: u64, truth: &[Option<usize>], predicted: &[usize]) {
+        let counted = Confusion::of_labelled(self.classes, truth, predicted);
+        let entry = self.by_group.entry(group).or_insert_with(|| Confusion::sum(self.classes, std::iter::empty()));
+        entry.counts.iter_mut().zip(&counted.counts).for_each(|(a, b)| *a += b);
+    }
+
+    /// One matrix per group, in the order of the groups' ids.
+    pub fn into_groups(self) -> Vec<Confusion> {
+        self.by_group.into_values().collect()
+    }
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 {
         0.0

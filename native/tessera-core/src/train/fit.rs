@@ -10,9 +10,7 @@ use crate::dataset::augment::Augment;
 use crate::dataset::balance::class_weights;
 use crate::dataset::samples::Samples;
 use crate::dataset::split::Split;
-use std::collections::BTreeMap;
-
-use crate::eval::metrics::{argmax_classes, argmax_rows, Confusion};
+use crate::eval::metrics::{argmax_classes, argmax_rows, Confusion, GroupConfusions};
 use crate::eval::report::Report;
 use crate::graph::network::{Network, State};
 use crate::graph::optim::Optimizer;
@@ -156,7 +154,7 @@ pub fn pixel_confusions(
 ) -> Result<Vec<Confusion>> {
     let model = Model::from_bytes(runtime, &network.inference_graph(state)?, threads)?;
     let (classes, positions) = (network.classes(), network.label_shape().iter().product::<usize>());
-    let mut by_group: BTreeMap<u64, Confusion> = BTreeMap::new();
+    let mut groups = GroupConfusions::new(classes);
     for chunk in indices.chunks(batch.max(1)) {
         let (x, labels) = data.batch(chunk, None);
         let shape: Vec<usize> = std::iter::once(chunk.len()).chain(network.input().iter().copied()).collect();
@@ -164,13 +162,10 @@ pub fn pixel_confusions(
         for (j, &i) in chunk.iter().enumerate() {
             let at = j * positions..(j + 1) * positions;
             let truth: Vec<Option<usize>> = labels[at.clone()].iter().map(|&l| usize::try_from(l).ok()).collect();
-            let group = data.groups().map_or(i as u64, |groups| groups[i]);
-            let confusion = Confusion::of_labelled(classes, &truth, &predicted[at]);
-            let entry = by_group.entry(group).or_insert_with(|| Confusion::sum(classes, std::iter::empty()));
-            *entry = Confusion::sum(classes, [&*entry, &confusion].into_iter());
+            groups.add(data.groups().map_or(i as u64, |g| g[i]), &truth, &predicted[at]);
         }
     }
-    Ok(by_group.into_values().collect())
+    Ok(groups.into_groups())
 }
 
 /// The metrics of `network` with `state` on samples `indices`, with bootstrap intervals drawn
