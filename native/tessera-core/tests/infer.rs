@@ -8,11 +8,12 @@ use tessera_core::geometry::{Document, Layout, ObjectType, PathObject, Shape};
 use tessera_core::graph::builder::{attr_int, attr_ints};
 use tessera_core::graph::proto::DataType;
 use tessera_core::graph::{Dim, GraphBuilder};
+use tessera_core::infer::given::GivenSegmentation;
 use tessera_core::infer::{self, ApplyOptions, Precision, Predictor, Sliding};
 use tessera_core::model::{wsinfer, ClassInfo, InputSpec, Metadata, Package, Task};
 use tessera_core::runtime::provider::CUDA_PROVIDER_LIBRARY;
 use tessera_core::runtime::{Device, Model};
-use tessera_core::slide::{BufferSource, RegionSource};
+use tessera_core::slide::{read_region, BufferSource, RegionSource};
 use tessera_core::TesseraError;
 
 mod common;
@@ -103,6 +104,36 @@ fn segmentation_recovers_a_known_mask_with_its_hole_and_island() {
     let tissue = applied.heatmaps.iter().find(|h| h.class == "Tissue").unwrap();
     assert_eq!((tissue.width, tissue.height), (256, 256));
     assert_eq!((tissue.pixels[0], tissue.pixels[60 * 256 + 60]), (Some(0), Some(255)));
+}
+
+/// Tiles read by someone else (as QuPath reads them) and given in the plan's order give the same
+/// regions as the tiles this core reads itself.
+#[test]
+fn given_tiles_segment_as_read_tiles_do() {
+    let (source, _) = ring_slide();
+    let predictor =
+        Predictor::new(runtime(), segmentation_package(segmentation_model(1, Dim::Fixed(64)), 64), 1).unwrap();
+    let roi = whole(&source);
+    let options = options(32);
+    let read = infer::apply(&predictor, &source, Some((&roi, Path::new("roi.geojson"))), &options, &job()).unwrap();
+    let metadata = predictor.package().metadata();
+    let plan =
+        infer::region::plan(&source, metadata, Some((&roi, Path::new("roi.geojson"))), &options.sliding).unwrap();
+    let mut given = GivenSegmentation::new(&predictor, &plan).unwrap();
+    let order: Vec<_> = given.order().to_vec();
+    for batch in order.chunks(5) {
+        let mut rgb = Vec::new();
+        for tile in batch {
+            let region = (tile.x, tile.y, tile.w, tile.h);
+            rgb.extend(read_region(&source, region, (64, 64)).unwrap().into_bytes());
+        }
+        given.add(&rgb, batch.len()).unwrap();
+    }
+    let (objects, heatmaps) = given.finish(options.tracing, &options.object_type).unwrap();
+    assert_eq!(objects, read.document.objects);
+    assert_eq!(heatmaps.len(), read.heatmaps.len());
+    let short = GivenSegmentation::new(&predictor, &plan).unwrap();
+    assert!(short.finish(options.tracing, &options.object_type).unwrap_err().to_string().contains("given 0 of its"));
 }
 
 #[test]

@@ -6,12 +6,13 @@
 //! classified tiles with probability measurements and how unsure each one is ([`uncertainty`]),
 //! optionally merged into one region per class, or, for segmentation models, per-pixel maps
 //! blended across overlapping tiles band by band ([`segment`], [`blend`]) and traced into
-//! polygons with holes ([`contour`]). Each class also gets a low-resolution heatmap
-//! ([`heatmap`]).
+//! polygons with holes ([`contour`]); [`given`] does the same for tiles QuPath reads. Each class
+//! also gets a low-resolution heatmap ([`heatmap`]).
 
 pub mod blend;
 pub mod cells;
 pub mod contour;
+pub mod given;
 pub mod heatmap;
 pub mod labels;
 pub mod objects;

@@ -28,7 +28,7 @@ pub struct Segmentation {
 }
 
 /// The output rows and columns per tile of a segmentation model.
-fn output_size(predictor: &Predictor) -> Result<(usize, usize)> {
+pub(crate) fn output_size(predictor: &Predictor) -> Result<(usize, usize)> {
     match predictor.output() {
         OutputKind::Segmentation { height, width } => Ok((height, width)),
         OutputKind::Classification => {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::dataset::{TileStore, UNLABELLED};
 use crate::job::Job;
 use crate::slide::RegionSource;
-use crate::tiling::raster::{fill, Placement};
+use crate::tiling::raster::{label_mask, Placement};
 use crate::tiling::{plan_selection, read::read_tiles, PlannedImage, Selection, TileSpec};
 use crate::{Result, TesseraError};
 
@@ -79,14 +79,10 @@ fn patch_mask(
     classes: &[String],
     side: usize,
 ) -> Vec<u8> {
-    let mut mask = vec![UNLABELLED; side * side];
+    let regions = slide.selection.regions.iter().filter(|r| by_slide || r.id == tile.polygon_id);
+    let labelled = regions.filter_map(|r| classes.binary_search(&r.label).ok().map(|c| (&r.polygon, c as u8)));
     let at = Placement { origin: (tile.x as f64, tile.y as f64), downsample, size: (side, side) };
-    for region in slide.selection.regions.iter().filter(|r| by_slide || r.id == tile.polygon_id) {
-        if let Ok(class) = classes.binary_search(&region.label) {
-            fill(&region.polygon, at, class as u8, &mut mask);
-        }
-    }
-    mask
+    label_mask(labelled, at, UNLABELLED)
 }
 
 /// Plans and reads tiles (with label masks when `masks`), the one reading loop of [`collect`]

@@ -59,6 +59,21 @@ pub fn fill(polygon: &MultiPolygon<f64>, at: Placement, value: u8, mask: &mut [u
     set
 }
 
+/// The label mask of a raster placed `at`: every pixel inside one of `regions` (a polygon and
+/// its class index) gets that class, later regions painting over earlier ones, and every other
+/// pixel is `unlabelled`.
+pub fn label_mask<'a>(
+    regions: impl IntoIterator<Item = (&'a MultiPolygon<f64>, u8)>,
+    at: Placement,
+    unlabelled: u8,
+) -> Vec<u8> {
+    let mut mask = vec![unlabelled; at.size.0 * at.size.1];
+    for (polygon, class) in regions {
+        fill(polygon, at, class, &mut mask);
+    }
+    mask
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
