@@ -11,11 +11,13 @@ import java.util.Objects;
 public final class Uncertainty {
 
 	/**
-	 * The measurement names the core gives the two measures.
+	 * The measurement names the core gives the two measures, and the score a review object
+	 * carries (the measure it was picked by).
 	 * @param entropy the name of the normalised entropy
 	 * @param margin the name of the top-2 margin
+	 * @param reviewScore the name of a review object's score
 	 */
-	public record Names(String entropy, String margin) {}
+	public record Names(String entropy, String margin, String reviewScore) {}
 
 	private Uncertainty() {}
 
@@ -23,7 +25,7 @@ public final class Uncertainty {
 	public static Names names() {
 		NativeLibrary.ensureLoaded();
 		String[] names = NativeBridge.uncertaintyNames().split("\n");
-		return new Names(names[0], names[1]);
+		return new Names(names[0], names[1], names[2]);
 	}
 
 	/**
