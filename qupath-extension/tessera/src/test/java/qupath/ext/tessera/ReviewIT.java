@@ -115,8 +115,14 @@ class ReviewIT {
 		assertEquals(ReviewObjects.predicted(accepted), ReviewObjects.className(accepted), "accepting takes the prediction");
 		assertTrue(lastScript(imageData).startsWith("qupath.ext.tessera.Tessera.review().classify(getCurrentImageData(), 'Tessera review 1: "));
 		var corrected = first.get(1);
-		ReviewObjects.classify(imageData, corrected, "Blue");
-		assertEquals("Blue", ReviewObjects.className(corrected));
+		String other = ReviewObjects.predicted(corrected).equals("Red") ? "Blue" : "Red";
+		ReviewObjects.classify(imageData, corrected, other);
+		assertEquals(other, ReviewObjects.className(corrected));
+		var labelled = LabelledTiles.plan("red-blue.tif", imageData,
+				new qupath.ext.tessera.bridge.TilePlanner.Spec(32, null, 1.0, 0, 0.5, null)).plan().tiles().stream()
+				.filter(t -> t.x() == corrected.getROI().getBoundsX() && t.y() == corrected.getROI().getBoundsY()).toList();
+		assertEquals(1, labelled.size());
+		assertEquals(other, labelled.get(0).label(), "a correction inside a larger annotation labels its training tile");
 		assertEquals(before, userAnnotations(imageData), "classifying changes only review objects");
 		var again = assertThrows(InvalidInputException.class, () -> ReviewObjects.classify(imageData, corrected, "Red"));
 		assertTrue(again.getMessage().contains("is not a review object waiting for a class"), again.getMessage());
