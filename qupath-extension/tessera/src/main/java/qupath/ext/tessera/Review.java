@@ -80,7 +80,7 @@ public final class Review extends TesseraJob<Review> {
 		var tiles = Tiles.of(imageData);
 		if (tiles.objects().isEmpty())
 			throw new InvalidInputException(Tessera.imageName(imageData)
-					+ ": no tiles of a Tessera model to review; apply a model first");
+					+ ": no tiles of a Tessera model left to review (none, or all under classified review objects); apply a model first");
 		var picks = pick(List.of(tiles));
 		return place(imageData, tiles, picks.get(0), scriptStart() + ".find(getCurrentImageData())");
 	}

@@ -150,7 +150,7 @@ class ReviewIT {
 		assertTrue(by.getMessage().contains("ranking entropy: expected 'uncertainty' or 'loss'"), by.getMessage());
 		var bare = RedBlueImage.imageData(RedBlueImage.image());
 		var none = assertThrows(InvalidInputException.class, () -> Tessera.review().find(bare));
-		assertTrue(none.getMessage().startsWith("red-blue.tif: no tiles of a Tessera model to review"), none.getMessage());
+		assertTrue(none.getMessage().startsWith("red-blue.tif: no tiles of a Tessera model left to review"), none.getMessage());
 		assertEquals(0, bare.getHistoryWorkflow().getSteps().size());
 	}
 
@@ -202,6 +202,11 @@ class ReviewIT {
 		var bad = assertThrows(InvalidInputException.class, () -> Tessera.training().tileSize(48).downsample(1).epochs(1)
 				.folds(0).from(parent).train(RedBlueImage.imageData(RedBlueImage.image()), dir.resolve("bad.tessera").toString()));
 		assertTrue(bad.getMessage().contains("48"), bad.getMessage());
+		String missing = dir.resolve("missing.tessera").toString();
+		var none = assertThrows(qupath.ext.tessera.bridge.TesseraException.class, () -> Tessera.training().tileSize(32)
+				.downsample(1).epochs(1).folds(0).from(missing).train(RedBlueImage.imageData(RedBlueImage.image()),
+						dir.resolve("orphan.tessera").toString()));
+		assertTrue(none.getMessage().contains(missing), none.getMessage());
 	}
 
 	private static JsonObject packageJson(String model) throws IOException {

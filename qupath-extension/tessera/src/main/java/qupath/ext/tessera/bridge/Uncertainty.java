@@ -19,13 +19,19 @@ public final class Uncertainty {
 	 */
 	public record Names(String entropy, String margin, String reviewScore) {}
 
+	/** The names, asked of the core once. */
+	private static volatile Names names;
+
 	private Uncertainty() {}
 
 	/** @return the measurement names, as the {@code tessera} command writes them */
 	public static Names names() {
-		NativeLibrary.ensureLoaded();
-		String[] names = NativeBridge.uncertaintyNames().split("\n");
-		return new Names(names[0], names[1], names[2]);
+		if (names == null) {
+			NativeLibrary.ensureLoaded();
+			String[] lines = NativeBridge.uncertaintyNames().split("\n");
+			names = new Names(lines[0], lines[1], lines[2]);
+		}
+		return names;
 	}
 
 	/**
