@@ -1,7 +1,7 @@
 //! Java values as Rust values, in one place: arrays copied, direct buffers borrowed, JSON
 //! specifications parsed, sizes checked.
 
-use jni::objects::{JByteBuffer, JFloatArray, JIntArray, JObjectArray, JString};
+use jni::objects::{JByteBuffer, JFloatArray, JIntArray, JObjectArray, JPrimitiveArray, JString, TypeArray};
 use jni::sys::jlong;
 use jni::Env;
 use tessera_core::tiling::TileSpec;
@@ -18,11 +18,16 @@ pub(crate) fn strings(env: &mut Env, array: &JObjectArray<JString>) -> BridgeRes
     Ok(values)
 }
 
-/// The values of a `float[]`.
-pub(crate) fn floats(env: &Env, array: &JFloatArray) -> BridgeResult<Vec<f32>> {
-    let mut values = vec![0.0; array.len(env)?];
+/// The values of a primitive array (`float[]`, `double[]`, `int[]`, …).
+pub(crate) fn values<T: TypeArray + Default + Clone>(env: &Env, array: &JPrimitiveArray<T>) -> BridgeResult<Vec<T>> {
+    let mut values = vec![T::default(); array.len(env)?];
     array.get_region(env, 0, &mut values)?;
     Ok(values)
+}
+
+/// The values of a `float[]`.
+pub(crate) fn floats(env: &Env, array: &JFloatArray) -> BridgeResult<Vec<f32>> {
+    values(env, array)
 }
 
 /// A new Java `float[]` holding `values`.
@@ -34,9 +39,7 @@ pub(crate) fn float_array<'local>(env: &mut Env<'local>, values: &[f32]) -> Brid
 
 /// The values of an `int[]`.
 pub(crate) fn ints(env: &Env, array: &JIntArray) -> BridgeResult<Vec<i32>> {
-    let mut values = vec![0; array.len(env)?];
-    array.get_region(env, 0, &mut values)?;
-    Ok(values)
+    values(env, array)
 }
 
 /// The whole content of a direct buffer, without copying.

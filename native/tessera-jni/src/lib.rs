@@ -24,6 +24,7 @@ mod native_library;
 mod native_slide;
 mod onnx_model;
 mod progress;
+mod review;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod tile_planner;
@@ -55,6 +56,7 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         diagnostics::METHODS,
         evaluator::METHODS,
         file_names::METHODS,
+        review::METHODS,
         tile_planner::METHODS,
         tile_predictor::METHODS,
         tile_store::METHODS,

@@ -7,7 +7,9 @@ use jni::objects::{JClass, JObject, JString};
 use jni::sys::jlong;
 use jni::{Env, NativeMethod};
 use serde::Deserialize;
+use tessera_core::model::Package;
 use tessera_core::outputs::{check_outputs, Output};
+use tessera_core::pipeline::parent::FINE_TUNING_LEARNING_RATE;
 use tessera_core::pipeline::{Architecture, CnnOptions, DataRecord, TrainingRequest, TransferOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
@@ -50,6 +52,10 @@ struct Request {
     /// Width of the head's hidden layer (none: a linear head).
     #[serde(default)]
     head_hidden: Option<usize>,
+    /// A model to fine-tune: training starts from its weights and the package records its
+    /// lineage (as `tessera train --from`).
+    #[serde(default)]
+    parent: Option<PathBuf>,
 }
 
 impl Request {
@@ -77,7 +83,14 @@ fn train_package<'local>(
     let request: Request = serde_json::from_str(&request.try_to_string(env)?)
         .map_err(|e| TesseraError::invalid(format!("training request: {e}")))?;
     let model_path = PathBuf::from(model_path.try_to_string(env)?);
-    check_outputs(&[Output::file("the model file", &model_path)], &[])?;
+    let parent_input = request.parent.as_deref().map(|p| ("the parent model", p));
+    check_outputs(&[Output::file("the model file", &model_path)], parent_input.as_slice())?;
+    let parent = request.parent.as_deref().map(Package::read).transpose()?;
+    // Java sets no learning rate: fine-tuning takes the smaller one `tessera train --from` takes.
+    let config = TrainConfig {
+        learning_rate: if parent.is_some() { FINE_TUNING_LEARNING_RATE } else { request.config.learning_rate },
+        ..request.config.clone()
+    };
     let metrics = run_job(env, &listener, cancel_token, |job| {
         let store = store.lock().map_err(|_| TesseraError::internal("tile store poisoned"))?;
         let architecture = request.architecture()?;
@@ -85,10 +98,10 @@ fn train_package<'local>(
             name: &request.name,
             tiles: &request.tiles,
             architecture: &architecture,
-            config: &request.config,
+            config: &config,
             folds: request.folds,
             colours: &request.colours,
-            parent: None,
+            parent: parent.as_ref(),
         };
         let package = training.run(runtime::get()?, &store, &request.record, job.token(), &mut job.sink())?;
         package.write(&model_path)?;

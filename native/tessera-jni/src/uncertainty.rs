@@ -4,6 +4,7 @@ use jni::objects::{JClass, JFloatArray, JString};
 use jni::sys::jint;
 use jni::{Env, NativeMethod};
 use tessera_core::infer::uncertainty;
+use tessera_core::review;
 use tessera_core::TesseraError;
 
 use crate::convert::{float_array, floats};
@@ -31,7 +32,7 @@ fn uncertainty<'local>(
     float_array(env, &measures)
 }
 
-/// The measurement names of the entropy and the margin, one per line.
+/// The measurement names of the entropy, the margin and a review object's score, one per line.
 fn uncertainty_names<'local>(env: &mut Env<'local>, _class: JClass<'local>) -> BridgeResult<JString<'local>> {
-    Ok(env.new_string(format!("{}\n{}", uncertainty::ENTROPY, uncertainty::MARGIN))?)
+    Ok(env.new_string(format!("{}\n{}\n{}", uncertainty::ENTROPY, uncertainty::MARGIN, review::SCORE))?)
 }

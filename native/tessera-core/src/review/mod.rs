@@ -7,12 +7,14 @@
 
 pub mod rank;
 pub mod spread;
+pub mod tables;
 
 use serde_json::{json, Value};
 
 use crate::geometry::{Document, Layout, ObjectType, PathObject};
 pub use rank::{candidates, Ranking};
 pub use spread::{spread_top, Candidate};
+pub use tables::{pick_tables, Pick, TileTable};
 
 /// The measurement each review object carries: the score it was picked by.
 pub const SCORE: &str = "Tessera: review score";
@@ -31,6 +33,13 @@ pub struct Applied<'a> {
 /// The review annotations for each image: the `count` tiles to look at first across all the
 /// images, ranked by `ranking` and spread out ([`spread_top`]).
 pub fn pick(images: &[Applied], ranking: Ranking, count: usize) -> crate::Result<Vec<Document>> {
+    let picked = pick_indices(images, ranking, count)?;
+    Ok(images.iter().zip(&picked).map(|(applied, picked)| review_objects(applied.tiles, picked)).collect())
+}
+
+/// For each image, the tiles [`pick`] picks there: indices into its `tiles.objects` with their
+/// scores, in pick order.
+pub fn pick_indices(images: &[Applied], ranking: Ranking, count: usize) -> crate::Result<Vec<Vec<(usize, f64)>>> {
     let mut all = Vec::new();
     for (image, applied) in images.iter().enumerate() {
         all.extend(candidates(image, applied.tiles, ranking, applied.annotations, applied.source)?);
@@ -40,7 +49,12 @@ pub fn pick(images: &[Applied], ranking: Ranking, count: usize) -> crate::Result
     for i in spread_top(&places, count) {
         per_image[places[i].image].push((objects[i], places[i].score));
     }
-    Ok(images.iter().zip(&per_image).map(|(applied, picked)| review_objects(applied.tiles, picked)).collect())
+    Ok(per_image)
+}
+
+/// The name of the `n`-th (from 0) review object of an image, its tile predicted as `predicted`.
+pub fn review_name(n: usize, predicted: &str) -> String {
+    format!("Tessera review {}: {predicted}?", n + 1)
 }
 
 /// One review annotation per picked tile, in pick order: the tile's outline, unclassified (the
@@ -55,7 +69,7 @@ pub fn review_objects(tiles: &Document, picked: &[(usize, f64)]) -> Document {
             let predicted = tile.classification.as_ref().map_or("unclassified", |c| c.name.as_str());
             let mut object = PathObject::new(tile.shape.clone());
             object.object_type = Some(ObjectType::Annotation);
-            object.name = Some(format!("Tessera review {}: {predicted}?", n + 1));
+            object.name = Some(review_name(n, predicted));
             object.measurements = Some(json!({ SCORE: score }));
             object.other_properties.insert("tesseraPrediction".into(), Value::from(predicted));
             object

@@ -153,6 +153,9 @@ final class Driver {
 		manageModels();
 		evaluate();
 		apply();
+		findTilesToReview();
+		reviewTiles();
+		trainFromParent();
 		runForProject();
 		cancelTraining();
 		deleteModel();
@@ -290,6 +293,159 @@ final class Driver {
 		details.add(command + ": workflow step " + step);
 		if (Boolean.TRUE.equals(outcome) && !step.contains(".precision('fp32')"))
 			fail(command, "the precision chosen in the form is not in the workflow step: " + step);
+		closeStrayWindows();
+	}
+
+	/** The open image's review objects (unclassified or not), by their names. */
+	private List<PathObject> reviewObjects() {
+		return fxOr(() -> qupath.getImageData().getHierarchy().getAnnotationObjects().stream()
+				.filter(a -> a.getName() != null && a.getName().startsWith("Tessera review ")).toList(), List.of());
+	}
+
+	private void findTilesToReview() {
+		String command = "Find tiles to review";
+		var outcome = runJob(command, form -> {
+			setNumber(form, "Tiles to review", 8);
+			return "8 tiles ranked by " + ((ComboBox<?>) control(form, "Ranked by")).getValue();
+		}, "A accept the prediction");
+		var reviews = reviewObjects();
+		details.add(command + ": review objects in the open image " + reviews.stream().map(PathObject::getName).toList());
+		if (Boolean.TRUE.equals(outcome) && (reviews.size() != 8 || reviews.stream().anyMatch(r -> r.getPathClass() != null)))
+			fail(command, "expected 8 unclassified review objects in the open image, found "
+					+ reviews.stream().map(r -> r.getName() + " " + r.getPathClass()).toList());
+		closeStrayWindows();
+	}
+
+	/**
+	 * Opens the review table, checks that the viewer shows the selected row's object, presses the
+	 * accept key (a real key press when {@link #MOUSE}) and checks that only that object took the
+	 * predicted class and that the next row is selected.
+	 */
+	private void reviewTiles() {
+		String command = "Review tiles";
+		long start = ms();
+		if (!fire(command))
+			return;
+		Window window = waitForNewWindow(start, 30_000, w -> kind(w).endsWith("dialog"));
+		if (window == null) {
+			screenshot(slug(command) + "-nothing");
+			fail(command, "no review table within 30 s" + exceptionsSince(start));
+			closeStrayWindows();
+			return;
+		}
+		sleep(SETTLE_MS);
+		@SuppressWarnings("unchecked")
+		TableView<PathObject> table = fxOr(() -> find(root(window), TableView.class).findFirst().orElse(null), null);
+		if (table == null) {
+			fail(command, "the window holds no table: " + fxOr(() -> windowText(window), ""));
+			closeStrayWindows();
+			return;
+		}
+		PathObject first = fxOr(() -> table.getSelectionModel().getSelectedItem(), null);
+		int rows = fxOr(() -> table.getItems().size(), -1);
+		String centred = fxOr(() -> {
+			var viewer = qupath.getViewer();
+			var roi = first.getROI();
+			return Math.abs(viewer.getCenterPixelX() - roi.getCentroidX()) < 1 && Math.abs(viewer.getCenterPixelY() - roi.getCentroidY()) < 1
+					&& qupath.getImageData().getHierarchy().getSelectionModel().getSelectedObject() == first ? null
+							: "viewer centre " + viewer.getCenterPixelX() + "," + viewer.getCenterPixelY() + ", selected "
+									+ qupath.getImageData().getHierarchy().getSelectionModel().getSelectedObject();
+		}, "no selected row");
+		screenshot(slug(command) + "-table");
+		var others = reviewObjects().stream().filter(r -> r != first).map(r -> r.getName() + "=" + r.getPathClass()).toList();
+		String why = pressKey(table, "a", javafx.scene.input.KeyCode.A, () -> first.getPathClass() != null);
+		if (why != null)
+			fail(command + " (accept key by keyboard)", why);
+		sleep(1000);
+		screenshot(slug(command) + "-accepted");
+		String predicted = first == null ? "?" : first.getName().replaceFirst("^Tessera review \\d+: ", "").replaceFirst("\\?$", "");
+		PathObject next = fxOr(() -> table.getSelectionModel().getSelectedItem(), null);
+		var othersAfter = reviewObjects().stream().filter(r -> r != first).map(r -> r.getName() + "=" + r.getPathClass()).toList();
+		String summary = rows + " rows; first row " + (first == null ? "none" : first.getName()) + " now "
+				+ (first == null ? "?" : first.getPathClass()) + "; selected after the key: " + (next == null ? "none" : next.getName())
+				+ (centred == null ? "; the viewer centred on and selected the row's object" : "; viewer: " + centred) + exceptionsSince(start);
+		if (first != null && first.getPathClass() != null && predicted.equals(first.getPathClass().toString()) && next != first
+				&& centred == null && others.equals(othersAfter) && rows == reviewObjects().size())
+			pass(command, summary);
+		else
+			fail(command, summary + (others.equals(othersAfter) ? "" : "; other review objects changed: " + others + " -> " + othersAfter));
+		String closing = press(window, "OK", window);
+		if (closing != null)
+			fail(command + " (closing the table)", closing);
+		closeStrayWindows();
+	}
+
+	/**
+	 * Types {@code key} into {@code target}'s window as a user would (xdotool, after focusing the
+	 * target) and waits up to 3 s for {@code done}; without a real keyboard, or when that did not
+	 * work, fires the key event at the target directly.
+	 * @return null when the real key press worked, else what went wrong
+	 */
+	private String pressKey(Node target, String key, javafx.scene.input.KeyCode code, BooleanSupplier done) {
+		String why = null;
+		if (MOUSE) {
+			fxOr(() -> {
+				target.getScene().getWindow().requestFocus();
+				target.requestFocus();
+				return null;
+			}, null);
+			sleep(300);
+			try {
+				var process = new ProcessBuilder("xdotool", "key", "--clearmodifiers", key).redirectErrorStream(true).start();
+				String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+				if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0)
+					why = "xdotool failed: " + output;
+				else if (!waitUntil(3000, () -> fxOr(done::getAsBoolean, false)))
+					why = "a real '" + key + "' key press changed nothing within 3 s";
+				else {
+					details.add(String.format(Locale.ROOT, "%8d ms  key '%s' typed into %s", ms(), key, describe(target.getScene().getWindow())));
+					return null;
+				}
+			} catch (IOException | InterruptedException e) {
+				why = "xdotool failed: " + e;
+			}
+		}
+		fxOr(() -> {
+			target.fireEvent(new javafx.scene.input.KeyEvent(javafx.scene.input.KeyEvent.KEY_PRESSED, key, key, code, false, false, false, false));
+			return null;
+		}, null);
+		return why;
+	}
+
+	private void trainFromParent() {
+		String command = "Train tile classifier (from a parent model)";
+		Path parent = projectFile.getParent().resolve("tessera").resolve("models").resolve("driver-model.tessera");
+		Path child = parent.resolveSibling("driver-model-reviewed.tessera");
+		var outcome = runJob(command, "Train tile classifier", form -> {
+			setText(form, "Model name", "driver-model-reviewed");
+			setNumber(form, "Tile size", 32);
+			setResolution(form);
+			setNumber(form, "Epochs", 1);
+			setNumber(form, "Cross-validation folds", 2);
+			setNumber(form, "Seed", 1);
+			@SuppressWarnings("unchecked")
+			var from = (ComboBox<String>) control(form, "Start from model");
+			from.getEditor().setText(parent.toString());
+			return "model " + child + " from " + parent + " (offered " + from.getItems() + ")";
+		}, "macro-F1", null);
+		if (Boolean.TRUE.equals(outcome)) {
+			String lineage;
+			try (var zip = new java.util.zip.ZipFile(child.toFile())) {
+				String json = new String(zip.getInputStream(zip.getEntry("tessera.json")).readAllBytes(), StandardCharsets.UTF_8);
+				int at = json.indexOf("\"lineage\"");
+				lineage = at < 0 ? "" : clip(json.substring(at), 300);
+			} catch (IOException e) {
+				lineage = "unreadable: " + e;
+			}
+			details.add(command + ": " + lineage);
+			if (!lineage.contains("\"parent\""))
+				fail(command, "the fine-tuned package records no lineage: " + lineage);
+			String step = fxOr(() -> qupath.getImageData().getHistoryWorkflow().getLastStep()
+					instanceof qupath.lib.plugins.workflow.ScriptableWorkflowStep scripted ? scripted.getScript() : "", "");
+			details.add(command + ": workflow step " + step);
+			if (!step.contains(".from('" + parent + "')"))
+				fail(command, "the parent chosen in the form is not in the workflow step: " + step);
+		}
 		closeStrayWindows();
 	}
 

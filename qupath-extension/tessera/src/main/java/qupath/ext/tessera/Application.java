@@ -71,6 +71,14 @@ public final class Application extends ModelJob<Application> {
 		openImages = lookup;
 	}
 
+	/**
+	 * @param entry an image of the project
+	 * @return its data as open in QuPath's viewer, or null when it is not open there
+	 */
+	static ImageData<BufferedImage> openImage(ProjectImageEntry<BufferedImage> entry) {
+		return openImages.apply(entry);
+	}
+
 	/** @return this job also grouping the tiles, below each region, into one annotation per predicted class */
 	public Application mergeClasses(boolean merge) {
 		this.mergeClasses = merge;
@@ -87,9 +95,9 @@ public final class Application extends ModelJob<Application> {
 	}
 
 	/**
-	 * Classifies the tiles inside every annotation of the image and adds them below their
-	 * annotation; an image without annotations is tiled where its tissue is, and the tiles go at
-	 * the root. All in one hierarchy change; records the step.
+	 * Classifies the tiles inside every annotation of the image (review objects aside) and adds
+	 * them below their annotation; an image without annotations is tiled where its tissue is, and
+	 * the tiles go at the root. All in one hierarchy change; records the step.
 	 * @param imageData the image
 	 * @return the number of objects added
 	 */
@@ -127,7 +135,7 @@ public final class Application extends ModelJob<Application> {
 		List<Tessera.ImageResult> results = new ArrayList<>();
 		try (var predictor = load()) {
 			for (var entry : images) {
-				ImageData<BufferedImage> open = openImages.apply(entry);
+				ImageData<BufferedImage> open = openImage(entry);
 				ImageData<BufferedImage> imageData = open;
 				try {
 					if (imageData == null)
@@ -149,9 +157,13 @@ public final class Application extends ModelJob<Application> {
 		return results;
 	}
 
-	/** Inside every annotation, or over the tissue when there is none. */
+	/**
+	 * Inside every annotation but the review objects (which lie over tiles already classified), or
+	 * over the tissue when there is none.
+	 */
 	private int applyEverywhere(TilePredictor predictor, ImageData<BufferedImage> imageData) {
-		var annotations = imageData.getHierarchy().getAnnotationObjects();
+		List<PathObject> annotations = imageData.getHierarchy().getAnnotationObjects().stream()
+				.filter(a -> !ReviewObjects.isReviewObject(a)).toList();
 		return Annotations.regions(annotations, "Region").isEmpty() ? applyToTissue(predictor, imageData)
 				: apply(predictor, imageData, annotations, script());
 	}

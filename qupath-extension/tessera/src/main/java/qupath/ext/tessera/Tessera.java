@@ -25,6 +25,10 @@ import qupath.lib.objects.PathObject;
  * Tessera.application("models/tumour.tessera").mergeClasses(true).apply(getCurrentImageData())
  * Tessera.evaluation("models/tumour.tessera").report("reports/slide7").evaluate(getCurrentImageData())
  * Tessera.tileExport().tileSize(224).micronsPerPixel(0.5).export(getCurrentImageData(), "tiles")
+ * Tessera.review().count(20).by("uncertainty").find(getCurrentImageData())
+ * Tessera.review().count(20).by("loss").findInProject(getProject().getImageList())
+ * Tessera.review().classify(getCurrentImageData(), "Tessera review 3: Tumor?", "Stroma")
+ * Tessera.training().from("models/tumour.tessera").train(getCurrentImageData(), "models/tumour-2.tessera")
  * </pre>
  */
 public final class Tessera {
@@ -50,6 +54,14 @@ public final class Tessera {
 	 */
 	public static Evaluation evaluation(String model) {
 		return new Evaluation(model);
+	}
+
+	/**
+	 * @return a job finding the applied tiles to review next (20, by uncertainty, unless set),
+	 *         added as review objects the user classifies
+	 */
+	public static Review review() {
+		return new Review();
 	}
 
 	/** @return a job exporting the labelled tiles of the image's annotations as PNG files */

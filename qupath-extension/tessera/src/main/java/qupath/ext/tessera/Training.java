@@ -29,6 +29,7 @@ public final class Training extends TilingJob<Training> {
 	private int folds = 4;
 	private long seed;
 	private Trainer.Backbone backbone;
+	private String parent;
 
 	Training() {}
 
@@ -67,6 +68,18 @@ public final class Training extends TilingJob<Training> {
 	}
 
 	/**
+	 * Fine-tunes a model instead of training from scratch: training starts from its weights (it
+	 * must have the same classes, tile size, resolution and network), and the new package records
+	 * its lineage (the parent, what was added, both models' macro-F1 on the same folds).
+	 * @param parentModel the parent {@code .tessera} package, or null to train from scratch
+	 * @return this job
+	 */
+	public Training from(String parentModel) {
+		this.parent = parentModel;
+		return this;
+	}
+
+	/**
 	 * Tiles the image's classified annotations, trains and writes the model; records the step.
 	 * @param imageData the image
 	 * @param model where to write the {@code .tessera} package
@@ -76,7 +89,8 @@ public final class Training extends TilingJob<Training> {
 		var tiles = LabelledTiles.plan(Tessera.imageName(imageData), imageData, spec());
 		var metrics = train(List.of(tiles), model);
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: train tile classifier",
-				Map.of("model", model), script("train(getCurrentImageData(), " + Scripts.quoted(model) + ")")));
+				parent == null ? Map.of("model", model) : Map.of("model", model, "from", parent),
+				script("train(getCurrentImageData(), " + Scripts.quoted(model) + ")")));
 		return metrics;
 	}
 
@@ -136,7 +150,7 @@ public final class Training extends TilingJob<Training> {
 				add(store, tiles, classes, byImage ? i : -1);
 			}
 			var request = new Trainer.Request(name, spec(), epochs, folds, seed, names, byImage ? "slide" : "polygon",
-					backbone);
+					backbone, parent == null ? null : Path.of(parent));
 			return Trainer.train(store, request, folderFor(Path.of(model)), progress, cancel);
 		}
 	}
@@ -166,7 +180,8 @@ public final class Training extends TilingJob<Training> {
 		String transfer = backbone == null ? ""
 				: ".backbone(" + Scripts.quoted(backbone.onnx().toString()) + ", "
 						+ (backbone.headHidden() == null ? 0 : backbone.headHidden()) + ")";
+		String from = parent == null ? "" : ".from(" + Scripts.quoted(parent) + ")";
 		return "qupath.ext.tessera.Tessera.training()" + tilingScript() + ".epochs(" + epochs + ").folds(" + folds
-				+ ").seed(" + seed + ")" + transfer + "." + call;
+				+ ").seed(" + seed + ")" + transfer + from + "." + call;
 	}
 }

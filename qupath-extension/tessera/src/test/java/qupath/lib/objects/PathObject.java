@@ -24,7 +24,7 @@ public class PathObject {
 
 	private final Kind kind;
 	private final ROI roi;
-	private final PathClass pathClass;
+	private PathClass pathClass;
 	private final UUID id = UUID.randomUUID();
 	private String name;
 	private PathObject parent;
@@ -49,6 +49,10 @@ public class PathObject {
 
 	public PathClass getPathClass() {
 		return pathClass;
+	}
+
+	public void setPathClass(PathClass pc) {
+		this.pathClass = pc;
 	}
 
 	public String getName() {

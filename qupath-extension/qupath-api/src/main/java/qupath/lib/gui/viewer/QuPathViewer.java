@@ -28,4 +28,8 @@ public class QuPathViewer {
     public boolean hasServer() {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
+
+    public void setCenterPixelLocation(double x, double y) {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
 }

@@ -105,8 +105,16 @@ final class NativeBridge {
 	/** The normalised entropy and top-2 margin of each {@code classes}-long row of probabilities, interleaved. */
 	static native float[] uncertainty(float[] probabilities, int classes);
 
-	/** The measurement names of the entropy and the margin, one per line. */
+	/** The measurement names of the entropy, the margin and a review object's score, one per line. */
 	static native String uncertaintyNames();
+
+	/**
+	 * The applied tiles to review next, picked by the core over several images' concatenated
+	 * arrays (see {@link ReviewPicker}); the picks as JSON {@code [{image, tile, score, name}]}.
+	 */
+	static native String reviewPick(String ranking, int count, String[] classes, String[] images, int[] tiles,
+			double[] boxes, double[] entropy, int[] predicted, double[] probabilities, int[] annotations,
+			byte[][] geometries, String[] annotationClasses);
 
 	/** Why the predictor runs on the CPU rather than the device asked for, or an empty string. */
 	static native String predictorDeviceWarning(long predictor);

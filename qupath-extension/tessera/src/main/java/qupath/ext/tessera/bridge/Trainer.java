@@ -31,14 +31,16 @@ public final class Trainer {
 	 * @param images the images the tiles came from (recorded as provenance)
 	 * @param groupedBy what the tile groups are: {@code "polygon"} or {@code "slide"}
 	 * @param backbone the backbone to train a head on, or null to train the CNN from scratch
+	 * @param parent a model to fine-tune (training starts from its weights, with the smaller
+	 *        learning rate of fine-tuning, and the package records its lineage), or null
 	 */
 	public record Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
-			String groupedBy, Backbone backbone) {
+			String groupedBy, Backbone backbone, Path parent) {
 
 		/** A request to train the CNN from scratch. */
 		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
 				String groupedBy) {
-			this(name, spec, epochs, folds, seed, images, groupedBy, null);
+			this(name, spec, epochs, folds, seed, images, groupedBy, null, null);
 		}
 	}
 
@@ -92,6 +94,8 @@ public final class Trainer {
 			json.put("backbone", request.backbone().onnx().toAbsolutePath().toString());
 			json.put("head_hidden", request.backbone().headHidden());
 		}
+		if (request.parent() != null)
+			json.put("parent", request.parent().toAbsolutePath().toString());
 		return json;
 	}
 }

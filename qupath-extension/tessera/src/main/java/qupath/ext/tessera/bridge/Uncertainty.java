@@ -11,19 +11,27 @@ import java.util.Objects;
 public final class Uncertainty {
 
 	/**
-	 * The measurement names the core gives the two measures.
+	 * The measurement names the core gives the two measures, and the score a review object
+	 * carries (the measure it was picked by).
 	 * @param entropy the name of the normalised entropy
 	 * @param margin the name of the top-2 margin
+	 * @param reviewScore the name of a review object's score
 	 */
-	public record Names(String entropy, String margin) {}
+	public record Names(String entropy, String margin, String reviewScore) {}
+
+	/** The names, asked of the core once. */
+	private static volatile Names names;
 
 	private Uncertainty() {}
 
 	/** @return the measurement names, as the {@code tessera} command writes them */
 	public static Names names() {
-		NativeLibrary.ensureLoaded();
-		String[] names = NativeBridge.uncertaintyNames().split("\n");
-		return new Names(names[0], names[1]);
+		if (names == null) {
+			NativeLibrary.ensureLoaded();
+			String[] lines = NativeBridge.uncertaintyNames().split("\n");
+			names = new Names(lines[0], lines[1], lines[2]);
+		}
+		return names;
 	}
 
 	/**

@@ -50,6 +50,8 @@ public final class TesseraCommands {
 		qupath.installCommand(menu + ">Train tile classifier…", this::train);
 		qupath.installCommand(menu + ">Apply model…", this::apply);
 		qupath.installCommand(menu + ">Evaluate model…", this::evaluate);
+		qupath.installCommand(menu + ">Find tiles to review…", this::findTilesToReview);
+		qupath.installCommand(menu + ">Review tiles…", this::reviewTiles);
 		qupath.installCommand(menu + ">Export training tiles…", this::exportTiles);
 		qupath.installCommand(menu + ">Manage models…", this::manageModels);
 		qupath.installCommand(menu + ">Run for project…", this::runForProject);
@@ -142,6 +144,44 @@ public final class TesseraCommands {
 		runner.run("Evaluating " + Path.of(form.modelPath()).getFileName(), job, () -> job.evaluate(imageData),
 				(report, owner) -> Messages.message(owner, "Tessera: evaluation",
 						new ResultsView(PackageRecords.report(report), null, null).pane()));
+	}
+
+	private void findTilesToReview() {
+		var imageData = image("Find tiles to review");
+		if (imageData == null)
+			return;
+		var form = new ReviewForm(qupath.getProject() != null);
+		if (!Dialogs.showConfirmDialog("Tessera: find tiles to review", form.pane()))
+			return;
+		var job = form.job();
+		var project = qupath.getProject();
+		if (form.wholeProject() && project != null) {
+			runner.run("Finding tiles to review in the project", job, () -> job.findInProject(project.getImageList()),
+					(results, owner) -> {
+						qupath.refreshProject();
+						return reviewTable(owner, imageData);
+					});
+		} else {
+			runner.run("Finding tiles to review", job, () -> job.find(imageData),
+					(added, owner) -> reviewTable(owner, imageData));
+		}
+	}
+
+	private void reviewTiles() {
+		var imageData = image("Review tiles");
+		if (imageData != null)
+			reviewTable(qupath.getStage(), imageData).show();
+	}
+
+	/** The review table of the image, its rows shown in QuPath's viewer. */
+	private Dialog<?> reviewTable(Window owner, ImageData<BufferedImage> imageData) {
+		var table = new ReviewTable(imageData, review -> {
+			var roi = review.getROI();
+			qupath.getViewer().setCenterPixelLocation(roi.getBoundsX() + roi.getBoundsWidth() / 2,
+					roi.getBoundsY() + roi.getBoundsHeight() / 2);
+			imageData.getHierarchy().getSelectionModel().setSelectedObject(review);
+		}, qupath.getThreadPoolManager().getSingleThreadExecutor(ReviewTable.class));
+		return Messages.message(owner, "Tessera: review tiles", table.pane());
 	}
 
 	private void exportTiles() {

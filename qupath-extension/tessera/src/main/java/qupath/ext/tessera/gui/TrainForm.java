@@ -7,6 +7,7 @@ import java.util.Map;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.collections.FXCollections;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableColumn;
@@ -33,6 +34,7 @@ public final class TrainForm {
 	final Spinner<Integer> folds;
 	final Spinner<Integer> seed;
 	final TextField backbone;
+	final ComboBox<String> parent;
 	private final Form form = new Form();
 	private final Map<String, Integer> classCounts;
 
@@ -61,6 +63,13 @@ public final class TrainForm {
 		backbone = form.row("Backbone (ONNX)", "Leave empty to train the CNN from scratch; or an ONNX image model whose features a head learns from",
 				new TextField());
 		backbone.setPromptText("none: train from scratch");
+		var known = ProjectModels.list(context.modelDirectory()).stream().map(m -> m.file().toString()).toList();
+		parent = form.row("Start from model", "Leave empty to train from scratch; or fine-tune a model Tessera trained "
+				+ "(same classes, tile size and resolution), e.g. after correcting its review tiles: the new model records it as its parent",
+				new ComboBox<>(FXCollections.observableArrayList(known)));
+		parent.setEditable(true);
+		parent.setMaxWidth(Double.MAX_VALUE);
+		parent.setPromptText("none: train from scratch");
 	}
 
 	private static TableView<Map.Entry<String, Integer>> classTable(Map<String, Integer> counts) {
@@ -87,6 +96,9 @@ public final class TrainForm {
 	/** @return the training job the form describes */
 	public Training job() {
 		var job = tiling.apply(Tessera.training()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
+		String from = parent.getEditor().getText();
+		if (from != null && !from.isBlank())
+			job.from(from.strip());
 		return backbone.getText().isBlank() ? job : job.backbone(backbone.getText().strip(), 0);
 	}
 

@@ -164,6 +164,7 @@ class DialogsIT {
 			assertEquals(List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), form.chosenImages());
 			assertEquals(dir.resolve("CMU-1-Small-Region-classifier.tessera"), form.modelPath());
 			assertTrue(form.backbone.getText().isEmpty(), "from scratch by default");
+			assertTrue(form.parent.getEditor().getText().isEmpty(), "no parent model by default");
 			int[] size = snapshot(form.pane(), "train");
 			assertTrue(size[0] > 300 && size[1] > 300, size[0] + "×" + size[1]);
 			form.tiling.tileSize.getValueFactory().setValue(96);
@@ -176,6 +177,10 @@ class DialogsIT {
 			form.folds.getValueFactory().setValue(4);
 			String script = form.job().projectScript(List.of("CMU-2.svs"), "m.tessera");
 			assertTrue(script.contains(".tileSize(96).micronsPerPixel(0.5)") && script.contains(".epochs(12).folds(4)"), script);
+			assertFalse(script.contains(".from("), script);
+			form.parent.getEditor().setText(" /models/parent.tessera ");
+			String fineTuning = form.job().projectScript(List.of("CMU-2.svs"), "m.tessera");
+			assertTrue(fineTuning.contains(".from('/models/parent.tessera').trainOnProject("), fineTuning);
 			return null;
 		});
 	}
@@ -211,6 +216,76 @@ class DialogsIT {
 			models.table.getSelectionModel().select(0);
 			assertFalse(models.delete.isDisabled());
 			snapshot(models.pane(), "manage-models");
+			return null;
+		});
+	}
+
+	/** A 128 px image, red on the left and blue on the right, with two annotations of each class. */
+	private static ImageData<BufferedImage> redBlue() {
+		var pixels = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
+		var random = new java.util.Random(5);
+		for (int y = 0; y < 128; y++)
+			for (int x = 0; x < 128; x++) {
+				int n = random.nextInt(60);
+				pixels.setRGB(x, y, x < 64 ? (180 + n) << 16 | (80 + n) << 8 | (60 + n) : (60 + n) << 16 | (80 + n) << 8 | (180 + n));
+			}
+		var hierarchy = new PathObjectHierarchy();
+		for (int i = 0; i < 4; i++)
+			hierarchy.addObject(PathObjects.createAnnotationObject(ROIs.createRectangleROI(64 * (i / 2), 64 * (i % 2), 64, 64,
+					ImagePlane.getDefaultPlane()), PathClass.fromString(i < 2 ? "Red" : "Blue")));
+		ImageServer<BufferedImage> server = new qupath.ext.tessera.TestServer("memory://review", "review.tif", List.of(),
+				128, 128, 0.5, request -> pixels.getSubimage(request.getX(), request.getY(), request.getWidth(),
+						request.getHeight()), () -> {});
+		return new ImageData<>(server, hierarchy);
+	}
+
+	@Test
+	void theReviewTableShowsEachTileAndClassifiesByKey(@TempDir Path dir) throws Exception {
+		var imageData = redBlue();
+		String model = dir.resolve("m.tessera").toString();
+		qupath.ext.tessera.Tessera.training().tileSize(16).downsample(1).epochs(1).folds(0).train(imageData, model);
+		qupath.ext.tessera.Tessera.application(model).apply(imageData);
+		var found = qupath.ext.tessera.Tessera.review().count(4).find(imageData);
+		var drawn = imageData.getHierarchy().getAnnotationObjects().stream()
+				.filter(a -> !qupath.ext.tessera.ReviewObjects.isReviewObject(a)).map(a -> a.getPathClass().getName()).toList();
+		List<Object> shown = new java.util.ArrayList<>();
+		onFx(() -> {
+			var table = new ReviewTable(imageData, shown::add, Runnable::run);
+			assertEquals(found, table.table().getItems());
+			assertEquals(List.of("Blue", "Red"), table.classes());
+			assertEquals(List.of(found.get(0)), shown, "the first row is shown in the viewer");
+			for (var review : found) {
+				double side = table.thumbnail(review).getWidth();
+				assertTrue(side >= 16 && side <= 32, "the 16 px tile and up to half a tile round it, read at full resolution: " + side);
+			}
+			snapshot(table.pane(), "review-table");
+			assertTrue(table.key(javafx.scene.input.KeyCode.A));
+			assertEquals(qupath.ext.tessera.ReviewObjects.predicted(found.get(0)), qupath.ext.tessera.ReviewObjects.className(found.get(0)));
+			assertEquals(found.get(1), shown.get(shown.size() - 1), "the next row is shown");
+			assertTrue(table.key(javafx.scene.input.KeyCode.DIGIT2));
+			assertEquals("Red", qupath.ext.tessera.ReviewObjects.className(found.get(1)));
+			assertTrue(table.key(javafx.scene.input.KeyCode.S));
+			assertTrue(qupath.ext.tessera.ReviewObjects.isWaiting(found.get(2)), "skipping changes nothing");
+			assertFalse(table.key(javafx.scene.input.KeyCode.DIGIT9), "no ninth class");
+			assertFalse(table.key(javafx.scene.input.KeyCode.X));
+			assertTrue(table.key(javafx.scene.input.KeyCode.NUMPAD1));
+			assertEquals("Blue", qupath.ext.tessera.ReviewObjects.className(found.get(3)));
+			return null;
+		});
+		assertEquals(drawn, imageData.getHierarchy().getAnnotationObjects().stream()
+				.filter(a -> !qupath.ext.tessera.ReviewObjects.isReviewObject(a)).map(a -> a.getPathClass().getName()).toList(),
+				"the user's annotations keep their classes");
+	}
+
+	@Test
+	void theFindFormOffersNoProjectWideFindWithoutAProject() throws Exception {
+		onFx(() -> {
+			var form = new ReviewForm(false);
+			assertTrue(form.wholeProject.isDisabled(), "no project, no project-wide find");
+			form.count.getValueFactory().setValue(7);
+			form.ranking.setValue("loss");
+			snapshot(form.pane(), "find-tiles-to-review");
+			assertFalse(form.wholeProject());
 			return null;
 		});
 	}

@@ -61,6 +61,10 @@ public final class PathObjectHierarchy {
 		events++;
 	}
 
+	public void fireObjectClassificationsChangedEvent(Object source, Collection<? extends PathObject> pathObjects) {
+		events++;
+	}
+
 	/** @return how many change events were fired (QuPath counts them too) */
 	public long getEventCount() {
 		return events;

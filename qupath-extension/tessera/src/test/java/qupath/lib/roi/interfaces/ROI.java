@@ -21,4 +21,19 @@ public interface ROI {
 	default double getBoundsY() {
 		return getGeometry().getEnvelopeInternal().getMinY();
 	}
+
+	/** @return the bounds' width */
+	default double getBoundsWidth() {
+		return getGeometry().getEnvelopeInternal().getWidth();
+	}
+
+	/** @return the bounds' height */
+	default double getBoundsHeight() {
+		return getGeometry().getEnvelopeInternal().getHeight();
+	}
+
+	/** @return whether the point lies inside the ROI */
+	default boolean contains(double x, double y) {
+		return getGeometry().contains(getGeometry().getFactory().createPoint(new org.locationtech.jts.geom.Coordinate(x, y)));
+	}
 }

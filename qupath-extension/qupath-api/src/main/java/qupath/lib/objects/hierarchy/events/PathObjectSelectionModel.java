@@ -20,6 +20,10 @@ public class PathObjectSelectionModel {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
 
+    public void setSelectedObject(PathObject pathObject) {
+        throw new UnsupportedOperationException("compile-only QuPath API signature");
+    }
+
     public void clearSelection() {
         throw new UnsupportedOperationException("compile-only QuPath API signature");
     }
