@@ -1,7 +1,7 @@
 //! Does the review loop pay off? (#14) On the demo slide's annotations: some polygons of each class
-//! are held out as a fixed test set; the model starts from the tiles of one polygon per class, then
-//! each round adds N tiles with their true labels (the held-back annotations' classes) and trains
-//! again from scratch. Uncertainty-guided rounds add the N tiles `tessera review` would suggest
+//! are held out as a fixed test set; the model starts from a few tiles of one polygon per class (a
+//! small first annotation), then each round adds N tiles with their true labels (the held-back
+//! annotations' classes) and trains again from scratch. Uncertainty-guided rounds add the N tiles `tessera review` would suggest
 //! (highest entropy, spread out: `review::spread_top`); random rounds add N tiles drawn at random
 //! (mean over several draws). Prints macro-F1 on the test polygons against the number of labelled
 //! tiles for both, and how many labels the guided loop needed to reach the random loop's final
@@ -26,10 +26,12 @@ use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::{plan_selection, select::select_regions, PlannedImage, TilePlan, TileSpec};
 use tessera_core::train::fit::{fit, TrainConfig};
 
+/// Tiles of each class's first polygon the first model learns from.
+const START: usize = 6;
 /// Tiles added per round.
-const N: usize = 16;
+const N: usize = 12;
 /// Rounds after the first model.
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 8;
 /// Random draws averaged.
 const DRAWS: u64 = 3;
 const SEED: u64 = 7;
@@ -51,14 +53,17 @@ fn main() {
     assert_eq!(plan.tiles.len(), store.len());
     let test_split = grouped_split(&store, 1.0 / 3.0, SEED).unwrap();
     let (pool, test) = (test_split.train, test_split.validation);
-    // One polygon per class to start with: each class's first group in the pool.
+    // A few tiles of one polygon per class to start with: each class's first group in the pool.
     let mut start = Vec::new();
+    let mut rng = Rng::new(SEED);
     for class in 0..store.classes().len() {
         let group = pool.iter().map(|&i| (store.labels()[i], store.groups()[i])).find(|&(l, _)| l == class).unwrap().1;
-        start.extend(pool.iter().copied().filter(|&i| store.groups()[i] == group));
+        let mut tiles: Vec<usize> = pool.iter().copied().filter(|&i| store.groups()[i] == group).collect();
+        rng.shuffle(&mut tiles);
+        start.extend(tiles.into_iter().take(START));
     }
     println!(
-        "demo: {} tiles of 64 px at 0.5 µm/px; test {} tiles (a third of the polygons, held out); pool {}; start {} tiles (one polygon per class); {N} tiles added per round",
+        "demo: {} tiles of 64 px at 0.5 µm/px; test {} tiles (a third of the polygons, held out); pool {}; start {} tiles ({START} of one polygon per class); {N} tiles added per round",
         store.len(),
         test.len(),
         pool.len(),
@@ -103,7 +108,7 @@ fn run_loop(
 ) -> Vec<(usize, f64)> {
     let job = Job::new(CancelToken::new(), &Silent);
     let network = CnnSpec { tile: 64, classes: store.classes().len(), ..Default::default() }.network().unwrap();
-    let config = TrainConfig { epochs: 8, patience: 0, seed: SEED + draw, ..TrainConfig::default() };
+    let config = TrainConfig { epochs: 12, batch_size: 8, patience: 0, seed: SEED + draw, ..TrainConfig::default() };
     let mut labelled = start.to_vec();
     let mut rng = Rng::new(draw + 100);
     let mut curve = Vec::new();
