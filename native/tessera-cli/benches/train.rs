@@ -24,24 +24,25 @@
 //! Needs: pip install numpy torch (CPU is enough; only this benchmark uses PyTorch);
 //!        ONNX Runtime as for the tests (target/onnxruntime or $TESSERA_ONNXRUNTIME).
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::balance::class_weights;
-use tessera_core::dataset::split::grouped_split;
+use tessera_core::dataset::split::{grouped_split, Split};
+use tessera_core::dataset::TileStore;
 use tessera_core::geometry::Document;
-use tessera_core::graph::layers::batchnorm::{EPSILON, MOMENTUM};
-use tessera_core::graph::optim::Optimizer;
+use tessera_core::graph::network::Network;
 use tessera_core::job::{CancelToken, Job, Silent};
 use tessera_core::pipeline::{collect, CnnOptions, LabelledSlide};
 use tessera_core::runtime;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::{select_regions, TileSpec};
-use tessera_core::train::fit::{epoch_order, fit, Event, TrainConfig};
+use tessera_core::train::fit::TrainConfig;
+
+#[path = "common/lockstep.rs"]
+mod lockstep;
+use lockstep::{epoch_ratios, mean, median, reference_inputs, Round, Run};
 
 const EPOCHS: usize = 8;
 const THREADS: usize = 2;
@@ -79,11 +80,23 @@ fn main() {
     let script = manifest.join("benches/train_baseline.py");
     // Each round trains from its own seed (initial weights, batch order): the last epoch's F1 of
     // one run carries the noise of its trajectory, their mean much less.
-    let rounds: Vec<[Run; 3]> = (0..ROUNDS as u64)
+    let rounds: Vec<Vec<Run>> = (0..ROUNDS as u64)
         .map(|seed| {
             let config = TrainConfig { seed, ..base.clone() };
             write_reference_inputs(&folder, &network, &store, &split, &config);
-            lockstep_round(runtime, &network, &store, &split, &config, &job, &script, &folder)
+            let round = Round {
+                runtime,
+                network: &network,
+                data: &store,
+                split: &split,
+                config: &config,
+                job: &job,
+                script: &script,
+                folder: &folder,
+                models: &["eager", "channels_last"],
+                score: |record| record.validation_macro_f1,
+            };
+            round.run()
         })
         .collect();
     std::fs::remove_dir_all(&folder).unwrap();
@@ -101,7 +114,7 @@ fn main() {
     let list = |values: &[f64]| values.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(" ");
     for (i, name) in names.iter().enumerate() {
         let rates: Vec<f64> = rounds.iter().flat_map(|r| r[i].rates.iter().copied()).collect();
-        let f1s: Vec<f64> = rounds.iter().map(|r| r[i].f1()).collect();
+        let f1s: Vec<f64> = rounds.iter().map(|r| r[i].last()).collect();
         println!(
             "{name:<24} {:7.1} images/s (median epoch)   macro-F1 {:.4} (mean of {ROUNDS} seeds)",
             median(rates),
@@ -113,13 +126,10 @@ fn main() {
         }
         println!("    last-epoch macro-F1 by seed:  {}", list(&f1s));
         println!("    training loss by epoch, seed {}:  {}", ROUNDS - 1, list(&last[i].losses));
-        println!("    validation F1 by epoch, seed {}:  {}", ROUNDS - 1, list(&last[i].f1_by_epoch));
+        println!("    validation F1 by epoch, seed {}:  {}", ROUNDS - 1, list(&last[i].scores));
     }
     for (reference, bar) in [(1, "target"), (2, "next bar")] {
-        let ratios: Vec<f64> = rounds
-            .iter()
-            .flat_map(|r| r[0].rates.iter().zip(&r[reference].rates).map(|(ours, theirs)| ours / theirs))
-            .collect();
+        let ratios = epoch_ratios(&rounds, 0, reference);
         let (low, high) = (ratios.iter().copied().fold(f64::MAX, f64::min), ratios.iter().copied().fold(0.0, f64::max));
         println!(
             "tessera / {}: {:.3}× median of {} epochs (from {low:.3} to {high:.3})  ({bar} ≥ 1.0)",
@@ -128,7 +138,7 @@ fn main() {
             ratios.len()
         );
     }
-    let f1 = |i: usize| mean(&rounds.iter().map(|r| r[i].f1()).collect::<Vec<_>>());
+    let f1 = |i: usize| mean(&rounds.iter().map(|r| r[i].last()).collect::<Vec<_>>());
     println!("macro-F1 tessera − pytorch eager: {:+.4}  (target within ±0.01)", f1(0) - f1(1));
     println!(
         "macro-F1 pytorch channels_last − pytorch eager: {:+.4}  (the same training, another memory layout)",
@@ -136,151 +146,18 @@ fn main() {
     );
 }
 
-fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
-}
-
-/// Writes into `folder` what the reference needs besides the tiles to train exactly as `config`
-/// does: initial parameters and running statistics, labels, split, batch orders, learning
-/// rates, class weights and hyper-parameters.
-fn write_reference_inputs(
-    folder: &Path,
-    network: &tessera_core::graph::network::Network,
-    store: &tessera_core::dataset::TileStore,
-    split: &tessera_core::dataset::split::Split,
-    config: &TrainConfig,
-) {
-    let state = network.initial_state(&config.optimizer, config.seed);
-    let (mut values, mut index) = (Vec::new(), Vec::new());
-    for named in state.params.iter().chain(&state.buffers) {
-        index.push(json!({"name": named.name, "shape": named.tensor.shape, "offset": values.len()}));
-        values.extend(named.tensor.data.iter().flat_map(|v| v.to_le_bytes()));
-    }
-    std::fs::write(folder.join("state.f32"), &values).unwrap();
-    let total = split.train.len() / config.batch_size * config.epochs;
-    let orders: Vec<Vec<usize>> = (1..=config.epochs).map(|e| epoch_order(&split.train, config.seed, e)).collect();
-    let rates: Vec<f32> = (0..total).map(|s| config.schedule.rate(config.learning_rate, s, total)).collect();
-    let counts = store.class_counts(&split.train);
-    let Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } = config.optimizer else { panic!("AdamW expected") };
-    let data = json!({
-        "tile": store.side(), "classes": store.classes(), "labels": store.labels(),
-        "train": split.train, "validation": split.validation, "orders": orders, "learning_rates": rates,
-        "batch_size": config.batch_size, "class_weights": class_weights(&counts, store.classes()).unwrap(),
-        "adamw": {"betas": [beta1, beta2], "eps": epsilon, "weight_decay": weight_decay},
-        "batchnorm": {"momentum": MOMENTUM, "eps": EPSILON}, "state": index,
-        "width": CnnOptions::default().width, "depth": CnnOptions::default().depth, "threads": config.threads,
-    });
-    std::fs::write(folder.join("data.json"), data.to_string()).unwrap();
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-/// One training's figures for each epoch: images/s, mean training loss, validation macro-F1.
-#[derive(Default)]
-struct Run {
-    rates: Vec<f64>,
-    losses: Vec<f64>,
-    f1_by_epoch: Vec<f64>,
-}
-
-impl Run {
-    fn push(&mut self, rate: f64, loss: f64, f1: f64) {
-        self.rates.push(rate);
-        self.losses.push(loss);
-        self.f1_by_epoch.push(f1);
-    }
-
-    fn push_json(&mut self, epoch: &serde_json::Value) {
-        let value = |key: &str| epoch[key].as_f64().unwrap();
-        self.push(value("rate"), value("loss"), value("f1"));
-    }
-
-    fn f1(&self) -> f64 {
-        *self.f1_by_epoch.last().unwrap()
-    }
-}
-
-/// The PyTorch reference in its own process, set up before it is returned, then training one more
-/// epoch of each of its models per request.
-struct Reference {
-    child: Child,
-    requests: ChildStdin,
-    replies: BufReader<ChildStdout>,
-}
-
-impl Reference {
-    fn start(script: &Path, folder: &Path) -> Self {
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(folder)
-            .env("OMP_NUM_THREADS", THREADS.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let requests = child.stdin.take().unwrap();
-        let mut replies = BufReader::new(child.stdout.take().unwrap());
-        // Its set-up (importing PyTorch, building both models) must not overlap Tessera's epochs.
-        let mut ready = String::new();
-        replies.read_line(&mut ready).unwrap();
-        assert_eq!(ready.trim(), "ready", "baseline did not start");
-        Self { child, requests, replies }
-    }
-
-    /// The next epoch's figures, `{"eager": {rate, loss, f1}, "channels_last": {…}}`.
-    fn epoch(&mut self) -> serde_json::Value {
-        writeln!(self.requests, "epoch").unwrap();
-        let mut line = String::new();
-        self.replies.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("baseline gave {line:?}: {e}"))
-    }
-
-    fn finish(self) {
-        drop(self.requests);
-        let status = self.child.wait_with_output().unwrap().status;
-        assert!(status.success(), "baseline failed: {status}");
-    }
-}
-
-/// Trains Tessera once, and after each of its epochs one epoch of each PyTorch model; the
-/// rates count each epoch's steps after its first.
-#[allow(clippy::too_many_arguments)]
-fn lockstep_round(
-    runtime: &runtime::Runtime,
-    network: &tessera_core::graph::network::Network,
-    store: &tessera_core::dataset::TileStore,
-    split: &tessera_core::dataset::split::Split,
-    config: &TrainConfig,
-    job: &Job,
-    script: &Path,
-    folder: &Path,
-) -> [Run; 3] {
-    let mut reference = Reference::start(script, folder);
-    let mut runs: [Run; 3] = Default::default();
-    let per_epoch = split.train.len() / config.batch_size;
-    let (mut stepping, mut steps, mut last) = (Duration::ZERO, 0usize, Instant::now());
-    fit(runtime, network, store, split, config, job, &mut |event| match event {
-        Event::Step { epoch, step, .. } => {
-            let now = Instant::now();
-            if step > (epoch - 1) * per_epoch + 1 {
-                stepping += now - last;
-                steps += 1;
-            }
-            last = now;
-        }
-        Event::Epoch(record) => {
-            let rate = (steps * config.batch_size) as f64 / stepping.as_secs_f64();
-            runs[0].push(rate, record.train_loss, record.validation_macro_f1);
-            (stepping, steps) = (Duration::ZERO, 0);
-            let theirs = reference.epoch();
-            runs[1].push_json(&theirs["eager"]);
-            runs[2].push_json(&theirs["channels_last"]);
-        }
-    })
-    .unwrap();
-    reference.finish();
-    runs
+/// What the reference reads besides the tiles and the fields every reference reads: labels,
+/// classes and the CNN's shape.
+fn write_reference_inputs(folder: &Path, network: &Network, store: &TileStore, split: &Split, config: &TrainConfig) {
+    let weights = class_weights(&store.class_counts(&split.train), store.classes()).unwrap();
+    let mut data = reference_inputs(folder, network, split, config, &weights);
+    let cnn = CnnOptions::default();
+    data.extend([
+        ("tile".into(), json!(store.side())),
+        ("classes".into(), json!(store.classes())),
+        ("labels".into(), json!(store.labels())),
+        ("width".into(), json!(cnn.width)),
+        ("depth".into(), json!(cnn.depth)),
+    ]);
+    std::fs::write(folder.join("data.json"), serde_json::Value::Object(data).to_string()).unwrap();
 }

@@ -8,7 +8,7 @@ eager NCHW and in channels_last memory format, in lockstep with Tessera: once se
 `ready`, then for each line read from standard input it trains one more epoch of each and prints
 one JSON line: for each, the epoch's
 training images/s (its first step excluded, validation excluded), its mean training loss and the
-validation macro-F1 after it.
+validation macro-F1 after it (`score`).
 
 usage:  train_baseline.py FOLDER
 needs:  pip install numpy torch   (CPU build is enough; only this benchmark uses PyTorch)
@@ -123,7 +123,7 @@ class Trainer:
             self.step += 1
         self.epochs_done += 1
         f1 = evaluate(self.model, data, self.tiles, self.labels, self.channels_last)
-        return {"rate": images / timed, "loss": loss_sum / steps, "f1": f1}
+        return {"rate": images / timed, "loss": loss_sum / steps, "score": f1}
 
 
 def evaluate(model, data, tiles, labels, channels_last):
