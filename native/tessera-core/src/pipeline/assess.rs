@@ -3,6 +3,7 @@
 use crate::eval::report::Report;
 use crate::infer::{classify, Predictor};
 use crate::job::Job;
+use crate::shift::sample_tiles;
 use crate::slide::Resolution;
 use crate::tiling::{plan_selection, PlannedImage, TileSpec};
 use crate::{Result, TesseraError};
@@ -22,10 +23,11 @@ pub fn model_tiles(predictor: &Predictor) -> TileSpec {
 }
 
 /// Classifies every tile inside the labelled polygons of `slides` and scores the predictions
-/// against the polygons' classes, with 95 % bootstrap intervals.
+/// against the polygons' classes, with 95 % bootstrap intervals. A model with stain
+/// normalisation is fitted to each slide on a sample of its tiles first.
 ///
 /// Fails, naming the class, when an annotation class is not one of the model's.
-pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: usize, job: &Job) -> Result<Report> {
+pub fn evaluate_slides(predictor: &mut Predictor, slides: &[LabelledSlide], batch: usize, job: &Job) -> Result<Report> {
     let names: Vec<String> = predictor.package().metadata().class_names().into_iter().map(str::to_owned).collect();
     let spec = model_tiles(predictor);
     let (mut truth, mut probabilities) = (Vec::new(), Vec::new());
@@ -41,6 +43,9 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
                 ))
             })?;
             truth.push(class);
+        }
+        if predictor.stain_target().is_some() {
+            predictor.fit_stain(&sample_tiles(slide.source, &plan, spec.tile_size, job)?)?;
         }
         probabilities.extend(classify(predictor, slide.source, &plan, batch, job)?);
     }

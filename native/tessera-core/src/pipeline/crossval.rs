@@ -5,6 +5,7 @@ use crate::dataset::TileStore;
 use crate::job::Job;
 use crate::model::FoldResult;
 use crate::runtime::Runtime;
+use crate::shift;
 use crate::train::cv;
 use crate::train::fit::{Event, TrainConfig};
 use crate::Result;
@@ -13,7 +14,8 @@ use super::architecture::Prepared;
 use super::int8::int8_model;
 
 /// Trains and evaluates the CNN on each fold of grouped `folds`-fold cross-validation (see
-/// [`cv::cross_validate`]), and each fold's model quantised to int8 as the final model is;
+/// [`cv::cross_validate`]), and each fold's model quantised to int8 as the final model is, and
+/// its out-of-distribution score (see [`shift::fold_score`]);
 /// `on_event` receives each fold's training events with its number.
 pub fn cross_validate(
     runtime: &Runtime,
@@ -34,12 +36,14 @@ pub fn cross_validate(
             // The fold's model quantised as the final model will be, judged on the same tiles.
             let float = prepared.model(&fold.trained.state)?;
             let (_, int8) = int8_model(runtime, &float, store, split, config.threads, job)?;
+            let ood_score = shift::fold_score(runtime, &float, store, split, config.threads, job)?;
             Ok(FoldResult {
                 fold: index + 1,
                 report: fold.report,
                 best_epoch: fold.trained.best_epoch,
                 history: fold.trained.history,
                 int8: int8.agreement,
+                ood_score,
             })
         })
         .collect()
