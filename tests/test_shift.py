@@ -60,7 +60,7 @@ def test_apply_fits_the_stain_to_the_slide_and_scores_it(tessera, macenko, tmp_p
     assert result.returncode == 0, result.stderr
     assert "stain normalisation: Macenko fitted to the slide on" in result.stdout, result.stdout
     line = next(l for l in result.stdout.splitlines() if l.startswith("out-of-distribution score: "))
-    score = float(line.split()[3])
+    score = float(line.split()[2])
     threshold = metadata(macenko)["shift"]["features"]["threshold"]
     assert (score > threshold) == ("BEYOND" in line) == ("warning: this slide looks unlike" in result.stderr), line
     evaluated = tessera("eval", "--model", macenko, "--slide", SLIDE, "--annotations", ANNOTATIONS, "--json")
