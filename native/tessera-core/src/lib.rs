@@ -43,6 +43,7 @@ pub mod quant;
 pub mod review;
 pub mod rng;
 pub mod runtime;
+pub mod shift;
 pub mod slide;
 pub mod tiling;
 pub mod train;

@@ -29,6 +29,12 @@ runScenario('apply') {
                 problems << "tile measurements ${m} lack a consistent uncertainty (entropy in [0, 1], margin |p1 - p2|)"
         }
     }
+    // The image's out-of-distribution score against the training folds: a measurement of its root.
+    def root = h.getRootObject()
+    def score = measurements(root)['Tessera: out-of-distribution score']
+    println "INFO apply: image measurements ${measurements(root)}"
+    expect(score != null && Double.isFinite(score) && score >= 0,
+            "the image's root has no finite out-of-distribution score measurement: ${measurements(root)}")
     def script = lastScript(data)
     println "INFO apply: workflow step script: ${script}"
     expect(script != null && script.startsWith('qupath.ext.tessera.Tessera.application('), "last workflow step ${script}")

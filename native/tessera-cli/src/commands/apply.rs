@@ -8,6 +8,7 @@ use tessera_core::geometry::{Document, ObjectType};
 use tessera_core::infer::{self, ApplyOptions, Heatmap, Precision, Sliding, Tracing};
 use tessera_core::job::Job;
 use tessera_core::runtime::{self, Device};
+use tessera_core::shift::SlideShift;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::MAX_TILES;
 use tessera_core::{Result, TesseraError};
@@ -86,6 +87,10 @@ pub struct Args {
     /// accuracy guard and the model runs on the CPU, else the float model), fp32, or int8.
     #[arg(long, default_value = "auto", value_parser = Precision::parse)]
     precision: Precision,
+    /// Re-estimate the model's batch-normalisation statistics on this slide's tiles before
+    /// predicting (AdaBN): for slides from another scanner or stain; the float model then runs.
+    #[arg(long)]
+    adapt_normalisation: bool,
     /// Make the tiles even when there are more than a million (otherwise refused as a likely
     /// mistake in --stride or --downsample).
     #[arg(long)]
@@ -104,7 +109,7 @@ pub fn run(args: Args) -> Result<()> {
     check_outputs(&outputs, &inputs)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let predictor = model::load(runtime, &args.model, threads, args.device, args.precision, args.quiet)?;
+    let mut predictor = model::load(runtime, &args.model, threads, args.device, args.precision, args.quiet)?;
     let source = OpenSlideSource::open(&args.slide)?;
     let roi = args.annotations.as_deref().map(Document::read).transpose()?;
     let options = ApplyOptions {
@@ -132,8 +137,10 @@ pub fn run(args: Args) -> Result<()> {
     let job = Job::new(interrupt::token(), &sink);
     let started = Instant::now();
     let roi_input = roi.as_ref().zip(args.annotations.as_deref());
-    let applied = infer::apply(&predictor, &source, roi_input, &options, &job)?;
+    let (shift, applied) =
+        infer::apply_to_slide(runtime, &mut predictor, &source, roi_input, &options, args.adapt_normalisation, &job)?;
     sink.finish();
+    report_shift(&shift, args.quiet);
     applied.document.write(&args.out)?;
     if let Some(dir) = &args.heatmap {
         std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
@@ -145,6 +152,19 @@ pub fn run(args: Args) -> Result<()> {
         summarise(&applied.document, applied.tiles, started.elapsed().as_secs_f64(), &args.out);
     }
     Ok(())
+}
+
+/// Prints what preparing the slide found (unless `quiet`) and the out-of-distribution warning
+/// (to stderr, always).
+pub fn report_shift(shift: &SlideShift, quiet: bool) {
+    if !quiet {
+        for line in shift.lines() {
+            println!("{line}");
+        }
+    }
+    if let Some(warning) = shift.warning() {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// Writes `DIR/<class>.png`, an 8-bit grey + alpha image (transparent where nothing was computed).

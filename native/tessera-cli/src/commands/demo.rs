@@ -103,12 +103,15 @@ pub fn run(args: Args) -> Result<()> {
     let metrics_path = out.join("report").join("metrics.json");
 
     // Apply the model as written, to prove the file loads.
-    let predictor = model::load(runtime::get()?, &model_path, threads, Device::Cpu, Precision::Auto, args.quiet)?;
+    let runtime = runtime::get()?;
+    let mut predictor = model::load(runtime, &model_path, threads, Device::Cpu, Precision::Auto, args.quiet)?;
     let source = &slides[0].source;
     let bar = Bar::new("tiles", args.quiet);
+    let job = Job::new(interrupt::token(), &bar);
     let options = ApplyOptions { object_type: objects, ..ApplyOptions::default() };
-    let applied = infer::apply(&predictor, source, None, &options, &Job::new(interrupt::token(), &bar))?;
+    let (shift, applied) = infer::apply_to_slide(runtime, &mut predictor, source, None, &options, false, &job)?;
     bar.finish();
+    super::apply::report_shift(&shift, args.quiet);
     let detections_path = out.join("detections.geojson");
     applied.document.write(&detections_path)?;
     let overlay_path = out.join("overlay.png");

@@ -61,7 +61,8 @@ pub fn run(args: Args) -> Result<()> {
     check_outputs(report.as_slice(), &inputs)?;
     let runtime = runtime::init(&runtime::locate()?)?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let predictor = model::load(runtime, &args.model, threads, Device::Cpu, args.precision, args.quiet || args.json)?;
+    let mut predictor =
+        model::load(runtime, &args.model, threads, Device::Cpu, args.precision, args.quiet || args.json)?;
     let (slides, _) = open_slides(&args.slides, &args.annotations, None)?;
     let labelled: Vec<LabelledSlide> = slides
         .iter()
@@ -72,7 +73,7 @@ pub fn run(args: Args) -> Result<()> {
         })
         .collect();
     let bar = Bar::new("tiles", args.quiet);
-    let report = pipeline::evaluate_slides(&predictor, &labelled, args.batch, &Job::new(interrupt::token(), &bar))?;
+    let report = pipeline::evaluate_slides(&mut predictor, &labelled, args.batch, &Job::new(interrupt::token(), &bar))?;
     bar.finish();
     let value = serde_json::to_value(&report).map_err(|e| TesseraError::invalid(e.to_string()))?;
     if let Some(dir) = &args.report {

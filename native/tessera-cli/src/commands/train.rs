@@ -12,6 +12,7 @@ use tessera_core::pipeline::{
     self, Architecture, CnnOptions, Collected, FoldResult, LabelledSlide, Stage, Stages, TrainingRequest,
     TransferOptions, UNetOptions,
 };
+use tessera_core::shift::StainMethod;
 use tessera_core::slide::RegionSource;
 use tessera_core::train::fit::TrainConfig;
 use tessera_core::train::schedule::Schedule;
@@ -96,6 +97,11 @@ pub struct Args {
     /// Width of the head's hidden ReLU layer (default: a linear head).
     #[arg(long, requires = "backbone")]
     head_hidden: Option<usize>,
+    /// Stain normalisation: none, reinhard (fast: colour statistics) or macenko (stain vectors).
+    /// Fitted on the training tiles and stored in the model; each training slide, and each slide
+    /// the model is applied to, is mapped onto it from its own appearance.
+    #[arg(long, default_value = "none", value_parser = StainMethod::parse)]
+    stain_normalisation: StainMethod,
     /// Seed of initialisation, order, splits and augmentation: the same seed gives the same model.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -230,6 +236,7 @@ pub fn run(args: Args) -> Result<()> {
         patience: args.patience,
         seed: args.seed,
         threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        stain_normalisation: args.stain_normalisation,
         ..TrainConfig::default()
     };
     let architecture = args.architecture()?;

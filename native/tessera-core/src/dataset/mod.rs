@@ -143,6 +143,12 @@ impl TileStore {
         &self.pixels[index * self.tile_len()..(index + 1) * self.tile_len()]
     }
 
+    /// Tile `index`'s pixels, to change.
+    pub fn tile_mut(&mut self, index: usize) -> &mut [u8] {
+        let len = self.tile_len();
+        &mut self.pixels[index * len..(index + 1) * len]
+    }
+
     /// Every tile's label.
     pub fn labels(&self) -> &[usize] {
         &self.labels

@@ -10,14 +10,15 @@ const STAINS: [[f32; 3]; 3] = [[0.65, 0.70, 0.29], [0.07, 0.99, 0.11], [0.27, 0.
 const FLOOR: f32 = 1.0 / 255.0;
 
 /// `STAINS` with rows normalised to unit length.
-fn stains() -> [[f32; 3]; 3] {
+pub(crate) fn stains() -> [[f32; 3]; 3] {
     STAINS.map(|row| {
         let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
         row.map(|v| v / norm)
     })
 }
 
-fn inverse(m: [[f32; 3]; 3]) -> [[f32; 3]; 3] {
+/// The inverse of a 3×3 matrix (cofactors over the determinant).
+pub(crate) fn inverse(m: [[f32; 3]; 3]) -> [[f32; 3]; 3] {
     let cofactor = |r: usize, c: usize| {
         let (r1, r2, c1, c2) = ((r + 1) % 3, (r + 2) % 3, (c + 1) % 3, (c + 2) % 3);
         m[r1][c1] * m[r2][c2] - m[r1][c2] * m[r2][c1]
@@ -32,22 +33,39 @@ fn inverse(m: [[f32; 3]; 3]) -> [[f32; 3]; 3] {
     inv
 }
 
-fn times(v: [f32; 3], m: &[[f32; 3]; 3]) -> [f32; 3] {
+/// The row vector `v` times the matrix `m`.
+pub(crate) fn times(v: [f32; 3], m: &[[f32; 3]; 3]) -> [f32; 3] {
     [0, 1, 2].map(|c| v[0] * m[0][c] + v[1] * m[1][c] + v[2] * m[2][c])
+}
+
+/// A pixel's optical density per channel, `−log₁₀(I / 255)` (intensities floored above 0).
+pub(crate) fn density(rgb: &[u8]) -> [f32; 3] {
+    [0, 1, 2].map(|c| -(rgb[c] as f32 / 255.0).max(FLOOR).log10())
+}
+
+/// Writes the pixel of optical density `od` into `rgb` (the inverse of [`density`]).
+pub(crate) fn intensity(od: [f32; 3], rgb: &mut [u8]) {
+    for c in 0..3 {
+        rgb[c] = (255.0 * 10f32.powf(-od[c])).round().clamp(0.0, 255.0) as u8;
+    }
 }
 
 /// Per-stain density scale `alpha` and shift `beta` applied to every pixel of an RGB tile.
 pub fn jitter(pixels: &mut [u8], alpha: [f32; 3], beta: [f32; 3]) {
+    let scale = [0, 1, 2].map(|r| [0, 1, 2].map(|c| if r == c { alpha[r] } else { 0.0 }));
+    mix(pixels, scale, beta);
+}
+
+/// Maps every pixel's stain densities `hed` (a row vector) to `hed · matrix + shift` and back to
+/// RGB: a diagonal `matrix` scales each stain (see [`jitter`]), a rotation moves density from one
+/// stain to another (a stain shift beyond what [`jitter`] draws).
+pub fn mix(pixels: &mut [u8], matrix: [[f32; 3]; 3], shift: [f32; 3]) {
     let mix = stains();
     let unmix = inverse(mix);
     for rgb in pixels.chunks_exact_mut(3) {
-        let od = [0, 1, 2].map(|c| -(rgb[c] as f32 / 255.0).max(FLOOR).log10());
-        let hed = times(od, &unmix);
-        let hed = [0, 1, 2].map(|s| hed[s] * alpha[s] + beta[s]);
-        let od = times(hed, &mix);
-        for c in 0..3 {
-            rgb[c] = (255.0 * 10f32.powf(-od[c])).round().clamp(0.0, 255.0) as u8;
-        }
+        let hed = times(times(density(rgb), &unmix), &matrix);
+        let hed = [0, 1, 2].map(|s| hed[s] + shift[s]);
+        intensity(times(hed, &mix), rgb);
     }
 }
 

@@ -207,6 +207,17 @@ pub fn attr_string(name: &str, value: &str) -> AttributeProto {
     }
 }
 
+/// A graph output declaration of an f32 tensor of any shape.
+pub(crate) fn float_output(name: &str) -> ValueInfoProto {
+    ValueInfoProto {
+        name: name.to_owned(),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TensorTypeProto { elem_type: DataType::Float as i32, shape: None }),
+        }),
+        ..Default::default()
+    }
+}
+
 fn value_info(name: &str, elem: DataType, dims: &[Dim]) -> ValueInfoProto {
     let dim = dims
         .iter()

@@ -35,6 +35,8 @@ pub use tiles::classify_tiles;
 
 use crate::geometry::{Document, Layout, ObjectType};
 use crate::job::Job;
+use crate::runtime::Runtime;
+use crate::shift::{self, SlideShift};
 use crate::slide::RegionSource;
 use crate::tiling::TilePlan;
 use crate::Result;
@@ -88,14 +90,43 @@ pub fn apply(
     options: &ApplyOptions,
     job: &Job,
 ) -> Result<Applied> {
+    let plan = region::plan(source, predictor.package().metadata(), roi, &options.sliding)?;
+    apply_plan(predictor, source, &plan, options, job)
+}
+
+/// Prepares `predictor` for `source` on a sample of the tiles it will classify — its stain
+/// normalisation fitted, the slide's out-of-distribution score, with `adapt` its batch
+/// normalisations re-estimated (see [`shift::prepare_slide`]) — then applies it as [`apply`]
+/// does: the way a model meets a new slide.
+pub fn apply_to_slide(
+    runtime: &Runtime,
+    predictor: &mut Predictor,
+    source: &dyn RegionSource,
+    roi: Option<(&Document, &Path)>,
+    options: &ApplyOptions,
+    adapt: bool,
+    job: &Job,
+) -> Result<(SlideShift, Applied)> {
+    let plan = region::plan(source, predictor.package().metadata(), roi, &options.sliding)?;
+    let found = shift::prepare_slide(runtime, predictor, source, &plan, adapt, job)?;
+    Ok((found, apply_plan(predictor, source, &plan, options, job)?))
+}
+
+/// Applies `predictor` to the tiles of `plan` over `source`.
+fn apply_plan(
+    predictor: &Predictor,
+    source: &dyn RegionSource,
+    plan: &TilePlan,
+    options: &ApplyOptions,
+    job: &Job,
+) -> Result<Applied> {
     let metadata = predictor.package().metadata();
-    let plan = region::plan(source, metadata, roi, &options.sliding)?;
     let classes = &metadata.classes;
     let (objects, heatmaps) = match predictor.output() {
         OutputKind::Classification => {
-            let probabilities = classify(predictor, source, &plan, options.batch, job)?;
-            let mut objects = objects::tile_objects(&plan, &probabilities, classes, &options.object_type);
-            let heatmaps = match Cells::of(&plan) {
+            let probabilities = classify(predictor, source, plan, options.batch, job)?;
+            let mut objects = objects::tile_objects(plan, &probabilities, classes, &options.object_type);
+            let heatmaps = match Cells::of(plan) {
                 Some(cells) => {
                     if options.merge {
                         objects.extend(objects::merged_objects(&cells, &probabilities, classes));
@@ -107,7 +138,7 @@ pub fn apply(
             (objects, heatmaps)
         }
         OutputKind::Segmentation { .. } => {
-            let segmented = segment::segment(predictor, source, &plan, options.batch, job)?;
+            let segmented = segment::segment(predictor, source, plan, options.batch, job)?;
             let objects = objects::segmentation_objects(
                 &segmented.labels,
                 segmented.placement,

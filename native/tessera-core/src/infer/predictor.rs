@@ -7,6 +7,7 @@ use super::precision::{self, Chosen, Precision};
 use crate::graph::signature as onnx;
 use crate::model::{Package, Task};
 use crate::runtime::{Device, Model, Optimisation, Placement, Runtime, Tensor};
+use crate::shift::{StainFit, StainMethod, StainTransform};
 use crate::slide::RgbImage;
 use crate::{Result, TesseraError};
 
@@ -33,6 +34,10 @@ pub struct Predictor {
     /// Per channel: model value = pixel × scale + offset.
     scale: [f32; 3],
     offset: [f32; 3],
+    /// The package's stain normalisation fitted to the slide at hand ([`Predictor::fit_stain`]).
+    stain: Option<StainTransform>,
+    /// ONNX Runtime threads, the device asked for and the optimisation, to load an adapted model.
+    load: (usize, Device, Optimisation),
 }
 
 impl Predictor {
@@ -134,7 +139,52 @@ impl Predictor {
             scale[c] = 1.0 / (255.0 * input.std[c]);
             offset[c] = -input.mean[c] / input.std[c];
         }
-        Ok(Self { model, package, chosen, output, scale, offset })
+        let load = (threads, device, optimisation);
+        Ok(Self { model, package, chosen, output, scale, offset, stain: None, load })
+    }
+
+    /// ONNX Runtime threads the model runs with.
+    pub fn threads(&self) -> usize {
+        self.load.0
+    }
+
+    /// The package's stain normalisation target, if it has one.
+    pub fn stain_target(&self) -> Option<&StainFit> {
+        self.package.metadata().shift.as_ref().and_then(|shift| shift.stain.as_ref())
+    }
+
+    /// The map of the package's stain normalisation fitted to a slide of which `pixels` (packed
+    /// RGB) are tiles; `None` when the package has none.
+    pub fn stain_for(&self, pixels: &[u8]) -> Result<Option<StainTransform>> {
+        let Some(target) = self.stain_target() else { return Ok(None) };
+        let source = StainFit::fit(target.method(), pixels, "the slide's tiles")?;
+        source.map(|source| StainTransform::new(&source, target)).transpose()
+    }
+
+    /// The stain normalisation fitted to the slide at hand, if any.
+    pub fn fitted_stain(&self) -> Option<&StainTransform> {
+        self.stain.as_ref()
+    }
+
+    /// Fits the package's stain normalisation to a slide of which `pixels` (packed RGB) are tiles:
+    /// [`Predictor::preprocess`] then maps every tile with it, until the next fit. Returns the
+    /// method, or `None` when the package has none.
+    pub fn fit_stain(&mut self, pixels: &[u8]) -> Result<Option<StainMethod>> {
+        self.stain = self.stain_for(pixels)?;
+        Ok(self.stain_target().map(StainFit::method))
+    }
+
+    /// Runs `adapted` (the package's float model with re-estimated statistics) from now on, on
+    /// the device and with the threads this predictor was loaded with.
+    pub fn use_adapted(&mut self, runtime: &Runtime, adapted: &[u8]) -> Result<()> {
+        let (threads, device, optimisation) = self.load;
+        self.model = Model::from_bytes_with(runtime, adapted, threads, device, optimisation)?;
+        self.chosen = Chosen {
+            int8: false,
+            reason: "the float model, its batch normalisations re-estimated on this slide (AdaBN)".into(),
+            warning: None,
+        };
+        Ok(())
     }
 
     /// Which of the package's models runs, and why.
@@ -167,8 +217,21 @@ impl Predictor {
         3 * self.tile_size() * self.tile_size()
     }
 
-    /// A tile as the model takes it: planar RGB (channel, row, column), normalised.
+    /// A tile as the model takes it: planar RGB (channel, row, column), stain-normalised when
+    /// the package says so (fitted to the slide by [`Predictor::fit_stain`]; a package with stain
+    /// normalisation refuses tiles before that), normalised.
     pub fn preprocess(&self, image: &RgbImage) -> Result<Vec<f32>> {
+        if self.stain.is_none() && self.stain_target().is_some() {
+            return Err(TesseraError::invalid(format!(
+                "model {:?} normalises stain to its training tiles: fit it to the slide first (shift::prepare_slide)",
+                self.package.metadata().name
+            )));
+        }
+        self.preprocess_with(image, self.stain.as_ref())
+    }
+
+    /// A tile as the model takes it, stain-normalised with `stain` when given, then normalised.
+    pub fn preprocess_with(&self, image: &RgbImage, stain: Option<&StainTransform>) -> Result<Vec<f32>> {
         let tile = self.tile_size();
         if image.width() as usize != tile || image.height() as usize != tile {
             return Err(TesseraError::invalid(format!(
@@ -185,7 +248,13 @@ impl Predictor {
         let (green, blue) = rest.split_at_mut(plane);
         let ([sr, sg, sb], [or, og, ob]) = (self.scale, self.offset);
         let planes = red.iter_mut().zip(green.iter_mut()).zip(blue.iter_mut());
-        for (((r, g), b), pixel) in planes.zip(image.as_bytes().chunks_exact(3)) {
+        let normalised = stain.map(|stain| {
+            let mut pixels = image.as_bytes().to_vec();
+            stain.apply(&mut pixels);
+            pixels
+        });
+        let pixels = normalised.as_deref().unwrap_or(image.as_bytes());
+        for (((r, g), b), pixel) in planes.zip(pixels.chunks_exact(3)) {
             *r = f32::from(pixel[0]) * sr + or;
             *g = f32::from(pixel[1]) * sg + og;
             *b = f32::from(pixel[2]) * sb + ob;

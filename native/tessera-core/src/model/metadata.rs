@@ -125,6 +125,10 @@ pub struct Metadata {
     /// The parent model this one was fine-tuned from (absent for models trained from scratch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lineage: Option<LineageRecord>,
+    /// What the training tiles looked like: stain normalisation target, feature statistics
+    /// (absent from packages made before there were any, and from models made elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<crate::shift::ShiftRecord>,
 }
 
 impl Metadata {
@@ -143,6 +147,7 @@ impl Metadata {
             software: BTreeMap::from([("tessera".to_string(), crate::VERSION.to_string())]),
             quantization: None,
             lineage: None,
+            shift: None,
         }
     }
 
@@ -177,7 +182,8 @@ impl Metadata {
                 return refuse(format!("classes: {:?} is listed twice", class.name));
             }
         }
-        self.validate_input()
+        self.validate_input()?;
+        self.shift.as_ref().map_or(Ok(()), crate::shift::ShiftRecord::validate)
     }
 
     fn validate_input(&self) -> Result<()> {

@@ -62,6 +62,12 @@ impl Package {
         self
     }
 
+    /// This package recording what its training tiles looked like.
+    pub fn with_shift(mut self, shift: crate::shift::ShiftRecord) -> Self {
+        self.metadata.shift = Some(shift);
+        self
+    }
+
     /// The serialised int8 model, if the package has one.
     pub fn int8(&self) -> Option<&[u8]> {
         self.int8.as_deref()

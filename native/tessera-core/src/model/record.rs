@@ -87,6 +87,10 @@ pub struct FoldResult {
     /// (absent where it could not be quantised, and from packages made before int8 models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int8: Option<Agreement>,
+    /// The fold's out-of-distribution score: its held-out tiles' pooled features against its
+    /// training tiles' (absent where the network has none, and from older packages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ood_score: Option<f64>,
 }
 
 /// Grouped k-fold cross-validation: each fold and the mean of the headline metrics.

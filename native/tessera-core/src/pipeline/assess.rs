@@ -6,6 +6,7 @@ use crate::eval::report::Report;
 use crate::infer::{classify, Predictor};
 use crate::job::Job;
 use crate::model::Task;
+use crate::shift::sample_tiles;
 use crate::slide::Resolution;
 use crate::slide::RgbImage;
 use crate::tiling::{plan_selection, PlannedImage, TileSpec};
@@ -13,6 +14,9 @@ use crate::train::fit::RESAMPLES;
 use crate::{Result, TesseraError};
 
 use super::collect::{collect_patches, LabelledSlide};
+
+/// The most patches a segmenter's stain normalisation is fitted on.
+const STAIN_SAMPLE: usize = 256;
 
 /// The tiles a model reads: its input size and resolution, inside the polygons (at least half
 /// covered), without overlap.
@@ -36,10 +40,12 @@ fn model_class(names: &[String], label: &str, slide: &str) -> Result<usize> {
 
 /// Scores the model against the labelled polygons of `slides`, with 95 % bootstrap intervals: a
 /// tile classifier on every tile inside the polygons, a segmenter on the labelled pixels of the
-/// patches the polygons touch (see [`evaluate_pixels`]).
+/// patches the polygons touch (see [`evaluate_pixels`]). A model with stain normalisation is
+/// fitted to each slide on a sample of its tiles first (a segmenter: to a sample of all the
+/// slides' patches).
 ///
 /// Fails, naming the class, when an annotation class is not one of the model's.
-pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: usize, job: &Job) -> Result<Report> {
+pub fn evaluate_slides(predictor: &mut Predictor, slides: &[LabelledSlide], batch: usize, job: &Job) -> Result<Report> {
     let names: Vec<String> = predictor.package().metadata().class_names().into_iter().map(str::to_owned).collect();
     if predictor.package().metadata().task == Task::Segmentation {
         return evaluate_pixels(predictor, &names, slides, batch, job);
@@ -50,6 +56,9 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
         let plan = plan_selection(&slide.selection, &PlannedImage::of(slide.source, &slide.name), &spec)?;
         for tile in &plan.tiles {
             truth.push(model_class(&names, &tile.label, &slide.name)?);
+        }
+        if predictor.stain_target().is_some() {
+            predictor.fit_stain(&sample_tiles(slide.source, &plan, spec.tile_size, job)?)?;
         }
         probabilities.extend(classify(predictor, slide.source, &plan, batch, job)?);
     }
@@ -62,7 +71,7 @@ pub fn evaluate_slides(predictor: &Predictor, slides: &[LabelledSlide], batch: u
 /// labelled pixel; the intervals resample whole groups (polygons, or slides when there are
 /// several).
 fn evaluate_pixels(
-    predictor: &Predictor,
+    predictor: &mut Predictor,
     names: &[String],
     slides: &[LabelledSlide],
     batch: usize,
@@ -73,6 +82,11 @@ fn evaluate_pixels(
     let store = &collected.store;
     let slide = slides.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
     let to_model: Vec<usize> = store.classes().iter().map(|c| model_class(names, c, &slide)).collect::<Result<_>>()?;
+    if predictor.stain_target().is_some() {
+        let step = store.len().div_ceil(STAIN_SAMPLE).max(1);
+        let sample: Vec<u8> = (0..store.len()).step_by(step).flat_map(|i| store.tile(i).iter().copied()).collect();
+        predictor.fit_stain(&sample)?;
+    }
     let side = predictor.tile_size();
     let mut groups = GroupConfusions::new(names.len());
     let indices: Vec<usize> = (0..store.len()).collect();

@@ -139,7 +139,7 @@ pub fn train_package(
 }
 
 /// The largest preferred hold-out that every class can supply groups for.
-fn final_split(store: &TileStore, seed: u64) -> Result<(f64, Split)> {
+pub(crate) fn final_split(store: &TileStore, seed: u64) -> Result<(f64, Split)> {
     for validation in FINAL_VALIDATION {
         if let Ok(split) = grouped_split(store, validation, seed) {
             return Ok((validation, split));

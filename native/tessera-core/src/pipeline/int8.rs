@@ -10,6 +10,7 @@ use crate::job::Job;
 use crate::model::{Package, QuantizationRecord};
 use crate::quant::{self, Agreement, Calibration};
 use crate::runtime::{Device, Runtime};
+use crate::shift::sample_tiles;
 use crate::slide::{read_region, RegionSource};
 use crate::{Result, TesseraError};
 
@@ -45,20 +46,27 @@ pub fn int8_for_slides(
 ) -> Result<Package> {
     let predictor = Predictor::new_on(runtime, package.clone(), threads, Device::Cpu, Precision::Fp32)?;
     let metadata = package.metadata();
-    let mut tiles = Vec::new();
-    for &source in slides {
+    let tile = predictor.tile_size() as u32;
+    let (mut tiles, mut stains) = (Vec::new(), Vec::new());
+    for (index, &source) in slides.iter().enumerate() {
         let plan = region::plan(source, metadata, None, &Sliding::default())?;
-        tiles.extend(plan.tiles.into_iter().map(|tile| (source, tile)));
+        // A model with stain normalisation sees each slide mapped from its own appearance.
+        let stain = match predictor.stain_target() {
+            Some(_) => predictor.stain_for(&sample_tiles(source, &plan, tile, job)?)?,
+            None => None,
+        };
+        stains.push(stain);
+        tiles.extend(plan.tiles.into_iter().map(|tile| (index, tile)));
     }
     let step = tiles.len().div_ceil(SLIDE_TILES).max(1);
-    let tile = predictor.tile_size() as u32;
     let mut inputs = ModelInputs::new(
         vec![3, tile as usize, tile as usize],
         metadata.class_names().into_iter().map(String::from).collect(),
     );
-    for (source, t) in tiles.iter().step_by(step) {
+    for &(index, ref t) in tiles.iter().step_by(step) {
         job.check()?;
-        inputs.push(&predictor.preprocess(&read_region(*source, (t.x, t.y, t.w, t.h), (tile, tile))?)?);
+        let image = read_region(slides[index], (t.x, t.y, t.w, t.h), (tile, tile))?;
+        inputs.push(&predictor.preprocess_with(&image, stains[index].as_ref())?);
     }
     let calibration: Vec<usize> = (0..inputs.len()).step_by(2).collect();
     let check: Vec<usize> = (1..inputs.len()).step_by(2).collect();

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use super::export::final_split;
 use super::parent::{lineage, start_from};
 use super::{cross_validate, train_package, Architecture, DataRecord, FoldResult};
 use crate::dataset::TileStore;
 use crate::job::{CancelToken, Job, ProgressSink};
 use crate::model::Package;
 use crate::runtime::Runtime;
+use crate::shift;
 use crate::tiling::TileSpec;
 use crate::train::fit::TrainConfig;
 use crate::Result;
@@ -94,6 +96,10 @@ impl TrainingRequest<'_> {
                  annotate at least 2 classes"
             )));
         }
+        // Stain normalisation first: every later stage (augmentation included) sees normalised tiles.
+        let per_slide = record.grouping == "slide";
+        let (store, stain) = shift::normalise_store(store, self.config.stain_normalisation, per_slide)?;
+        let store: &TileStore = &store;
         let prepared = {
             let job = Job::new(cancel.clone(), stages.start(Stage::Prepare));
             let prepared = self.architecture.prepare(runtime, store, self.config.threads, &job)?;
@@ -111,7 +117,7 @@ impl TrainingRequest<'_> {
         stages.folds(&folds);
         let job = Job::new(cancel.clone(), stages.start(Stage::FinalModel));
         let (tiles, config, colours) = (self.tiles, self.config, self.colours);
-        let package = train_package(
+        let mut package = train_package(
             runtime,
             self.name,
             store,
@@ -124,6 +130,11 @@ impl TrainingRequest<'_> {
             &job,
             &mut |_| {},
         )?;
+        let fold_scores: Vec<f64> = folds.iter().filter_map(|fold| fold.ood_score).collect();
+        let hold_out = final_split(store, config.seed)?.1;
+        let record_shift =
+            shift::training_record(runtime, &package, store, &fold_scores, &hold_out, stain, config.threads, &job)?;
+        package = package.with_shift(record_shift);
         match self.parent {
             Some(parent) => {
                 let lineage = lineage(runtime, parent, store, record, &folds, config.seed, config.threads, &job)?;

@@ -6,7 +6,8 @@ use prost::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::samples::Samples;
-use crate::graph::proto::{DataType, ModelProto, TensorTypeProto, TypeProto, ValueInfoProto};
+use crate::graph::builder::float_output;
+use crate::graph::proto::ModelProto;
 use crate::job::Job;
 use crate::runtime::{Model, Runtime};
 use crate::{Result, TesseraError};
@@ -129,17 +130,6 @@ fn percentile_range(histogram: &[u64], min: f32, max: f32) -> Range {
         high -= 1;
     }
     Range { min: bin_edge(low).max(min), max: bin_edge(high + 1).min(max) }
-}
-
-/// A graph output declaration of an f32 tensor of any shape.
-fn float_output(name: &str) -> ValueInfoProto {
-    ValueInfoProto {
-        name: name.to_owned(),
-        r#type: Some(TypeProto {
-            tensor_type: Some(TensorTypeProto { elem_type: DataType::Float as i32, shape: None }),
-        }),
-        ..Default::default()
-    }
 }
 
 #[cfg(test)]

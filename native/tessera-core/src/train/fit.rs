@@ -17,6 +17,7 @@ use crate::graph::optim::Optimizer;
 use crate::job::Job;
 use crate::rng::Rng;
 use crate::runtime::{Model, Runtime};
+use crate::shift::StainMethod;
 use crate::{Result, TesseraError};
 
 /// The bootstrap resamples behind every confidence interval of an evaluation.
@@ -46,6 +47,10 @@ pub struct TrainConfig {
     pub augment: Augment,
     /// Weight the loss so that every class counts the same.
     pub balance: bool,
+    /// Stain normalisation fitted on the training tiles and applied before augmentation and at
+    /// inference (`none`: pixels as read; absent from older records).
+    #[serde(skip_serializing_if = "StainMethod::is_none")]
+    pub stain_normalisation: StainMethod,
 }
 
 /// The largest base learning rate accepted: past it, training only diverges.
@@ -85,6 +90,7 @@ impl Default for TrainConfig {
             threads: 2,
             augment: Augment::default(),
             balance: true,
+            stain_normalisation: StainMethod::None,
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -32,6 +33,13 @@ import qupath.lib.regions.RegionRequest;
  * again replaces Tessera's earlier results in the same region (unless asked to keep them), so
  * each region holds one set of results. All of an image's changes are made in one hierarchy
  * change; nothing changes on failure or cancel.
+ * <p>
+ * Before classifying an image, the model is prepared for it on a sample of the tiles it will
+ * classify: its stain normalisation (if it has one) fitted to the image, the image's
+ * out-of-distribution score computed (logged, and stored on the image as the measurement
+ * {@value #OOD_MEASUREMENT}; a score beyond the threshold the training folds give is a warning and
+ * a notification) and, when asked, its batch normalisation statistics re-estimated on the image
+ * (AdaBN).
  */
 public final class Application extends ModelJob<Application> {
 
@@ -39,6 +47,15 @@ public final class Application extends ModelJob<Application> {
 
 	/** The longer side of the thumbnail tissue is detected on. */
 	private static final int THUMBNAIL = 2048;
+
+	/** The measurement of the image (its root object) holding its out-of-distribution score. */
+	public static final String OOD_MEASUREMENT = "Tessera: out-of-distribution score";
+
+	/** The most tiles read to prepare the model for an image (the core's {@code shift::SAMPLE_TILES}). */
+	private static final int SAMPLE_TILES = 256;
+
+	/** Shows a warning to the user; set by the extension when QuPath runs with its user interface. */
+	private static volatile Consumer<String> notifier = message -> {};
 
 	/**
 	 * The data of a project image open in QuPath's viewer, or null; set by the extension when
@@ -48,6 +65,7 @@ public final class Application extends ModelJob<Application> {
 
 	private boolean mergeClasses;
 	private boolean keepPrevious;
+	private boolean adaptNormalisation;
 
 	Application(String model) {
 		super(model);
@@ -77,6 +95,24 @@ public final class Application extends ModelJob<Application> {
 	 */
 	static ImageData<BufferedImage> openImage(ProjectImageEntry<BufferedImage> entry) {
 		return openImages.apply(entry);
+	}
+
+	/**
+	 * Lets out-of-distribution warnings reach the user as notifications, not only the log.
+	 * @param show shows one warning
+	 */
+	static void useNotifications(Consumer<String> show) {
+		notifier = show;
+	}
+
+	/**
+	 * @param adapt true to re-estimate the model's batch normalisation statistics on each image's
+	 *        tiles before classifying them (AdaBN: for images from another scanner or stain)
+	 * @return this job
+	 */
+	public Application adaptNormalisation(boolean adapt) {
+		this.adaptNormalisation = adapt;
+		return this;
 	}
 
 	/** @return this job also grouping the tiles, below each region, into one annotation per predicted class */
@@ -180,9 +216,10 @@ public final class Application extends ModelJob<Application> {
 					.orElseGet(() -> planTissue(imageData.getServer(), name, spec(predictor)));
 			if (plan.tiles().isEmpty())
 				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
+			var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), imageData);
 			var root = imageData.getHierarchy().getRootObject();
 			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane()));
-			return place(imageData, results, script());
+			return place(imageData, results, found, script());
 		}
 	}
 
@@ -200,6 +237,30 @@ public final class Application extends ModelJob<Application> {
 				thumbnail, spec);
 	}
 
+	/**
+	 * Prepares the model for the image on up to {@link #SAMPLE_TILES} of {@code tiles}, evenly
+	 * spread: logs what was found and warns (log and notification) when the image lies beyond what
+	 * the training folds showed.
+	 * @return what was found
+	 */
+	private TilePredictor.SlideShift prepare(TilePredictor predictor, ImagePixels pixels, List<TilePlanner.Tile> tiles, double downsample,
+			ImageData<BufferedImage> imageData) {
+		int step = Math.max(1, (tiles.size() + SAMPLE_TILES - 1) / SAMPLE_TILES);
+		List<TilePlanner.Tile> sample = new ArrayList<>();
+		for (int i = 0; i < tiles.size(); i += step)
+			sample.add(tiles.get(i));
+		var found = predictor.prepare(pixels.read(sample, downsample, predictor.tileSize()), sample.size(),
+				adaptNormalisation, progress, cancel);
+		String name = Tessera.imageName(imageData);
+		for (String line : found.lines())
+			logger.info("Tessera: {}: {}", name, line);
+		found.warning().ifPresent(warning -> {
+			logger.warn("Tessera: {}: {}", name, warning);
+			notifier.accept(name + ": " + warning);
+		});
+		return found;
+	}
+
 	/** The plan's tiles as classified tile objects, grouped into class regions when asked for. */
 	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane) {
 		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
@@ -215,26 +276,42 @@ public final class Application extends ModelJob<Application> {
 			throw new InvalidInputException(Tessera.imageName(imageData) + ": no annotation to apply the model inside");
 		var server = imageData.getServer();
 		var spec = spec(predictor);
-		Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
-		try (var pixels = ImagePixels.of(server)) {
-			for (PathObject parent : parents) {
-				var regions = Annotations.regions(List.of(parent), "Region");
-				if (regions.isEmpty())
-					continue;
-				var plan = TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
-						Tessera.pixelSizeMicrons(server), regions, spec);
-				results.put(parent, classified(predictor, pixels, plan, parent.getROI().getImagePlane()));
-			}
+		Map<PathObject, TilePlanner.Plan> plans = new LinkedHashMap<>();
+		for (PathObject parent : parents) {
+			var regions = Annotations.regions(List.of(parent), "Region");
+			if (!regions.isEmpty())
+				plans.put(parent, TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
+						Tessera.pixelSizeMicrons(server), regions, spec));
 		}
-		return place(imageData, results, script);
+		Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
+		TilePredictor.SlideShift found = null;
+		try (var pixels = ImagePixels.of(server)) {
+			var tiles = plans.values().stream().flatMap(plan -> plan.tiles().stream()).toList();
+			if (!tiles.isEmpty())
+				found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), imageData);
+			for (var entry : plans.entrySet())
+				results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), entry.getKey().getROI().getImagePlane()));
+		}
+		return place(imageData, results, found, script);
 	}
 
 	/**
 	 * Puts each parent's new results below it, removing Tessera's earlier results there unless
-	 * they are to be kept, in one hierarchy change; records the step.
+	 * they are to be kept, and the image's out-of-distribution score on its root object (an
+	 * earlier score removed when the model gives none), in one hierarchy change; records the step.
+	 * @param found what preparing the model for the image found, or null when it classified nothing
 	 * @return the number of objects added (tiles and class regions)
 	 */
-	private int place(ImageData<BufferedImage> imageData, Map<PathObject, List<PathObject>> results, String script) {
+	private int place(ImageData<BufferedImage> imageData, Map<PathObject, List<PathObject>> results,
+			TilePredictor.SlideShift found, String script) {
+		if (found != null) {
+			try (var measurements = imageData.getHierarchy().getRootObject().getMeasurementList()) {
+				if (found.score().isPresent())
+					measurements.put(OOD_MEASUREMENT, found.score().getAsDouble());
+				else
+					measurements.remove(OOD_MEASUREMENT);
+			}
+		}
 		int added = 0;
 		for (var entry : results.entrySet()) {
 			PathObject parent = entry.getKey();
@@ -253,7 +330,7 @@ public final class Application extends ModelJob<Application> {
 	/** @return the Groovy start of this job with its options */
 	private String scriptStart() {
 		return scriptStart("application") + ".mergeClasses(" + mergeClasses + ")"
-				+ (keepPrevious ? ".keepPrevious(true)" : "");
+				+ (keepPrevious ? ".keepPrevious(true)" : "") + (adaptNormalisation ? ".adaptNormalisation(true)" : "");
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */

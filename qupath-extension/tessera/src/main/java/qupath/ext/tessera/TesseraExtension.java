@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
 import qupath.ext.tessera.bridge.NativeLibrary;
+import qupath.fx.dialogs.Dialogs;
 import qupath.ext.tessera.gui.TesseraCommands;
 import qupath.ext.tessera.gui.TesseraPreferences;
 import qupath.lib.common.Version;
@@ -32,6 +33,7 @@ public class TesseraExtension implements QuPathExtension {
 		preferences.install(qupath);
 		new TesseraCommands(qupath, preferences).install(MENU);
 		Application.useOpenImages(entry -> openData(qupath, entry));
+		Application.useNotifications(message -> Dialogs.showWarningNotification("Tessera: out of distribution", message));
 	}
 
 	/** @return the data of {@code entry} if a viewer has it open, else null */

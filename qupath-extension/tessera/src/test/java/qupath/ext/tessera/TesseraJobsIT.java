@@ -195,6 +195,59 @@ class TesseraJobsIT {
 				+ ".apply(getCurrentImageData())", lastScript(imageData));
 	}
 
+	/** {@code model} with its out-of-distribution threshold set to 0: every image lies beyond it. */
+	private static String strict(String model, Path dir) throws IOException {
+		Path out = dir.resolve("strict.tessera");
+		try (var in = new java.util.zip.ZipFile(model);
+				var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+			for (var entry : java.util.Collections.list(in.entries())) {
+				byte[] bytes = in.getInputStream(entry).readAllBytes();
+				if (entry.getName().equals("tessera.json")) {
+					var metadata = JsonParser.parseString(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+					metadata.getAsJsonObject("shift").getAsJsonObject("features").addProperty("threshold", 0.0);
+					bytes = metadata.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				}
+				zip.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+				zip.write(bytes);
+				zip.closeEntry();
+			}
+		}
+		return out.toString();
+	}
+
+	@Test
+	void applyingScoresTheImageAgainstTheTrainingDataWarnsBeyondItAndAdaptsWhenAsked(@TempDir Path dir) throws IOException {
+		String model = TesseraScriptIT.quickModel(dir);
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		List<String> warnings = new java.util.ArrayList<>();
+		Application.useNotifications(warnings::add);
+		try {
+			assertEquals(256, Tessera.application(model).apply(imageData));
+			var root = imageData.getHierarchy().getRootObject();
+			double score = root.getMeasurementList().get(Application.OOD_MEASUREMENT);
+			assertTrue(Double.isFinite(score) && score >= 0, "the image's score: " + score);
+			assertEquals(List.of(), warnings, "the training image itself lies within the training folds' threshold");
+
+			assertEquals(256, Tessera.application(strict(model, dir)).apply(imageData));
+			assertEquals(1, warnings.size(), warnings.toString());
+			assertTrue(warnings.get(0).contains("out-of-distribution score") && warnings.get(0).contains("threshold 0.000"),
+					warnings.get(0));
+
+			// AdaBN: recorded in the step, and the replay runs it again.
+			var tiles = imageData.getHierarchy().getTileObjects().size() + imageData.getHierarchy().getDetectionObjects().size();
+			assertEquals(256, Tessera.application(model).adaptNormalisation(true).apply(imageData));
+			String script = lastScript(imageData);
+			assertTrue(script.contains(".adaptNormalisation(true)"), script);
+			TesseraScriptIT.run(script, imageData, Map.of());
+			assertEquals(tiles, imageData.getHierarchy().getTileObjects().size() + imageData.getHierarchy().getDetectionObjects().size(),
+					"the replay replaces the results");
+			assertEquals(score, root.getMeasurementList().get(Application.OOD_MEASUREMENT), 1e-9,
+					"the score is of the model as trained, before adaptation");
+		} finally {
+			Application.useNotifications(message -> {});
+		}
+	}
+
 	@Test
 	void aHeadOnABackboneTrainsAppliesAndReplays(@TempDir Path dir) throws IOException {
 		Path backbone = dir.resolve("colour.onnx");

@@ -8,6 +8,9 @@ public interface MeasurementList extends AutoCloseable {
 
 	double get(String name);
 
+	/** Mirrors QuPath's: removes the measurement, returning its value (NaN when there was none). */
+	double remove(String name);
+
 	java.util.Map<String, Number> asMap();
 
 	@Override
@@ -25,6 +28,12 @@ public interface MeasurementList extends AutoCloseable {
 		@Override
 		public double get(String name) {
 			return values.getOrDefault(name, Double.NaN);
+		}
+
+		@Override
+		public double remove(String name) {
+			Double value = values.remove(name);
+			return value == null ? Double.NaN : value;
 		}
 
 		@Override

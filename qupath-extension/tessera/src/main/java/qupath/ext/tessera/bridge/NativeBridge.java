@@ -126,6 +126,14 @@ final class NativeBridge {
 	static native float[] predictorClassify(long predictor, ByteBuffer rgb, int count, ProgressListener listener,
 			long cancelToken);
 
+	/**
+	 * Prepares the predictor for an image from {@code count} packed RGB tiles spread over it (stain
+	 * normalisation fitted, out-of-distribution score, with {@code adapt} AdaBN); what it found as
+	 * JSON (see {@code TilePredictor.SlideShift}).
+	 */
+	static native String predictorPrepare(long predictor, ByteBuffer rgb, int count, boolean adapt,
+			ProgressListener listener, long cancelToken);
+
 	static native void predictorFree(long predictor);
 
 	/** {@code name} as one safe file name (see {@link FileNames}). */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
@@ -120,6 +121,48 @@ public final class TilePredictor extends NativeObject {
 	public Double downsample() {
 		JsonElement downsample = metadata.getAsJsonObject("input").get("downsample");
 		return downsample == null || downsample.isJsonNull() ? null : downsample.getAsDouble();
+	}
+
+	/**
+	 * What preparing the predictor for an image found.
+	 * @param score the image's out-of-distribution score; empty when the model carries no training
+	 *        statistics (an older package, a model made elsewhere)
+	 * @param threshold the score above which the image is out of distribution, derived from the training folds
+	 * @param lines what was found and done, one line each, for the log
+	 * @param warning set when the score lies beyond the threshold: what the user should know
+	 */
+	public record SlideShift(OptionalDouble score, OptionalDouble threshold, List<String> lines, Optional<String> warning) {}
+
+	/**
+	 * Prepares this predictor for an image, until the next image: fits the package's stain
+	 * normalisation to it, scores it against the training data and, when asked, re-estimates the
+	 * model's batch normalisation statistics on it (AdaBN; the float model then runs).
+	 * @param rgb a direct buffer of {@code count} packed RGB tiles at {@link #tileSize()}, spread over the image
+	 * @param count the number of tiles
+	 * @param adapt true to re-estimate the batch normalisation statistics
+	 * @param listener progress receiver, or null
+	 * @param cancel token that stops between batches, or null
+	 * @return what was found
+	 */
+	public SlideShift prepare(ByteBuffer rgb, int count, boolean adapt, ProgressListener listener, CancellationToken cancel) {
+		if (!rgb.isDirect())
+			throw new InvalidInputException("tile pixels must be in a direct buffer");
+		ProgressListener safeListener = listener == null ? (done, total, message) -> {} : listener;
+		if (cancel == null) {
+			try (var token = new CancellationToken()) {
+				return prepare(rgb, count, adapt, safeListener, token);
+			}
+		}
+		String json = cancel.use(token -> withHandle(
+				predictor -> NativeBridge.predictorPrepare(predictor, rgb, count, adapt, safeListener, token)));
+		var found = new Gson().fromJson(json, JsonObject.class);
+		return new SlideShift(number(found.get("score")), number(found.get("threshold")),
+				found.getAsJsonArray("lines").asList().stream().map(JsonElement::getAsString).toList(),
+				found.get("warning").isJsonNull() ? Optional.empty() : Optional.of(found.get("warning").getAsString()));
+	}
+
+	private static OptionalDouble number(JsonElement value) {
+		return value == null || value.isJsonNull() ? OptionalDouble.empty() : OptionalDouble.of(value.getAsDouble());
 	}
 
 	/**

@@ -37,6 +37,7 @@ public final class ModelForm {
 	final ComboBox<String> device;
 	final ComboBox<String> precision;
 	final CheckBox mergeClasses;
+	final CheckBox adaptNormalisation;
 	final TextField reportFolder;
 	final ListView<Form.Choice> images;
 	CheckBox onlySelected;
@@ -67,6 +68,8 @@ public final class ModelForm {
 		precision.setValue("auto");
 		mergeClasses = purpose == Purpose.EVALUATE ? null
 				: form.wide(Form.check("Also add one merged annotation per predicted class", false));
+		adaptNormalisation = purpose == Purpose.EVALUATE ? null
+				: form.wide(Form.check("Re-estimate the model's normalisation on each image (AdaBN: another scanner or stain)", false));
 		reportFolder = purpose == Purpose.EVALUATE
 				? form.row("Report folder", "metrics.json is written here (leave empty for none)", new TextField())
 				: null;
@@ -103,7 +106,8 @@ public final class ModelForm {
 	public Application application() {
 		return Tessera.application(modelPath()).minCoverage(minCoverage.getValue()).threads(threads.getValue())
 				.device(device.getValue()).precision(precision.getValue())
-				.mergeClasses(mergeClasses != null && mergeClasses.isSelected());
+				.mergeClasses(mergeClasses != null && mergeClasses.isSelected())
+				.adaptNormalisation(adaptNormalisation != null && adaptNormalisation.isSelected());
 	}
 
 	/** @return the evaluation job the form describes */

@@ -196,12 +196,14 @@ class DialogsIT {
 			assertEquals(2, apply.threads.getValue());
 			assertEquals("cpu", apply.device.getValue());
 			assertFalse(apply.mergeClasses.isSelected());
+			assertFalse(apply.adaptNormalisation.isSelected());
 			assertFalse(apply.onlySelected());
 			apply.offerSelection(2);
 			assertTrue(apply.onlySelected());
 			snapshot(apply.pane(), "apply");
 			var evaluate = new ModelForm(ModelForm.Purpose.EVALUATE, context, DEFAULTS);
 			assertEquals(null, evaluate.mergeClasses);
+			assertEquals(null, evaluate.adaptNormalisation);
 			snapshot(evaluate.pane(), "evaluate");
 			var project = new ModelForm(ModelForm.Purpose.PROJECT, context, DEFAULTS);
 			assertEquals(List.of("CMU-1-Small-Region.svs", "CMU-2.svs"), project.chosenImages());
