@@ -142,7 +142,7 @@ fn main() {
                     true => region::plan(*source, plain.metadata(), None, &Sliding::default()).unwrap(),
                     false => test_plan(*source, name),
                 };
-                prepare_slide(runtime, &mut predictor, *source, &plan, true, &job).unwrap();
+                prepare_slide(runtime, &mut predictor, *source, &plan, (true, tissue), &job).unwrap();
                 f1(&mut predictor, *source)
             })
             .collect();
@@ -163,8 +163,12 @@ fn main() {
                 true => region::plan(source, plain.metadata(), None, &Sliding::default()).unwrap(),
                 false => test_plan(source, name),
             };
-            let found = prepare_slide(runtime, &mut predictor, source, &plan, false, &job).unwrap();
-            let verdict = if found.ood.beyond() { "beyond: warning" } else { "within" };
+            let found = prepare_slide(runtime, &mut predictor, source, &plan, (false, tissue), &job).unwrap();
+            let verdict = match (found.ood.beyond(), found.warning().is_some()) {
+                (true, true) => "beyond: warning",
+                (true, false) => "beyond, over the whole tissue: no warning",
+                _ => "within",
+            };
             println!("  {name} slide, {what} ({} tiles): {:.4} ({verdict})", found.tiles, found.score().unwrap());
         }
     }

@@ -38,6 +38,7 @@ pub(crate) const METHODS: &[NativeMethod] = &[
             rgb: java.nio.ByteBuffer,
             count: jint,
             adapt: jboolean,
+            over_tissue: jboolean,
             listener: qupath.ext.tessera.bridge.ProgressListener,
             cancel_token: jlong,
         ) -> JString
@@ -89,6 +90,7 @@ fn predictor_prepare<'local>(
     rgb: JByteBuffer<'local>,
     count: jint,
     adapt: jboolean,
+    over_tissue: jboolean,
     listener: JObject<'local>,
     cancel_token: jlong,
 ) -> BridgeResult<JString<'local>> {
@@ -101,7 +103,7 @@ fn predictor_prepare<'local>(
         let tiles = pixels
             .get(..count * tile)
             .ok_or_else(|| TesseraError::invalid(format!("{} bytes hold fewer than {count} tiles", pixels.len())))?;
-        prepare_tiles(runtime::get()?, &mut predictor, tiles, adapt, job)
+        prepare_tiles(runtime::get()?, &mut predictor, tiles, (adapt, over_tissue), job)
     })?;
     let (score, threshold, unavailable) = match &found.ood {
         Ood::Scored { score, threshold, .. } => (Some(*score), Some(*threshold), None),

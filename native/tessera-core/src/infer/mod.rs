@@ -108,7 +108,7 @@ pub fn apply_to_slide(
     job: &Job,
 ) -> Result<(SlideShift, Applied)> {
     let plan = region::plan(source, predictor.package().metadata(), roi, &options.sliding)?;
-    let found = shift::prepare_slide(runtime, predictor, source, &plan, adapt, job)?;
+    let found = shift::prepare_slide(runtime, predictor, source, &plan, (adapt, roi.is_none()), job)?;
     Ok((found, apply_plan(predictor, source, &plan, options, job)?))
 }
 

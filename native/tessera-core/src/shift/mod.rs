@@ -288,13 +288,19 @@ pub struct SlideShift {
     pub ood: Ood,
     /// Batch normalisations re-estimated on the slide (AdaBN), when asked.
     pub adapted_layers: Option<usize>,
+    /// Whether the tiles came from the whole slide's tissue rather than from regions drawn on it.
+    /// The threshold comes from annotated regions; tissue the annotations never covered (fat,
+    /// folds, glass edges) raises a whole slide's score even for a training slide, so a score
+    /// over the tissue is reported but never warned about.
+    pub over_tissue: bool,
 }
 
 impl SlideShift {
-    /// The warning to show when the slide lies beyond what the training folds showed.
+    /// The warning to show when the slide's regions lie beyond what the training folds showed
+    /// (never for a score over the whole tissue: see [`SlideShift::over_tissue`]).
     pub fn warning(&self) -> Option<String> {
         match &self.ood {
-            Ood::Scored { score, threshold, .. } if self.ood.beyond() => Some(format!(
+            Ood::Scored { score, threshold, .. } if self.ood.beyond() && !self.over_tissue => Some(format!(
                 "this slide looks unlike the model's training data: out-of-distribution score {score:.3} is above \
                  the threshold {threshold:.3} derived from the training folds; predictions may be unreliable \
                  (try stain normalisation or --adapt-normalisation)"
@@ -313,10 +319,17 @@ impl SlideShift {
             Ood::Unavailable(why) => format!("out-of-distribution score: unavailable ({why})"),
             Ood::Scored { score, threshold, folds } => {
                 let shown: Vec<String> = folds.iter().map(|f| format!("{f:.3}")).collect();
+                let verdict = match (self.ood.beyond(), self.over_tissue) {
+                    (false, _) => "",
+                    (true, false) => " — BEYOND the threshold",
+                    (true, true) => {
+                        " — scored over the whole tissue, which holds kinds the annotations did not cover: \
+                         compare inside annotated regions for a verdict"
+                    }
+                };
                 format!(
-                    "out-of-distribution score: {score:.3} (threshold {threshold:.3}; training folds {}){}",
+                    "out-of-distribution score: {score:.3} (threshold {threshold:.3}; training folds {}){verdict}",
                     shown.join(", "),
-                    if self.ood.beyond() { " — BEYOND the threshold" } else { "" }
                 )
             }
         });
@@ -351,28 +364,30 @@ pub fn sample_tiles(source: &dyn RegionSource, plan: &TilePlan, tile: u32, job: 
 }
 
 /// Prepares `predictor` for the slide `source` with a sample of the tiles of `plan` (see
-/// [`sample_tiles`] and [`prepare_tiles`]).
+/// [`sample_tiles`] and [`prepare_tiles`]); `over_tissue` when the plan covers the whole
+/// tissue rather than regions drawn on the slide.
 pub fn prepare_slide(
     runtime: &Runtime,
     predictor: &mut Predictor,
     source: &dyn RegionSource,
     plan: &TilePlan,
-    adapt: bool,
+    (adapt, over_tissue): (bool, bool),
     job: &Job,
 ) -> Result<SlideShift> {
     let pixels = sample_tiles(source, plan, predictor.tile_size() as u32, job)?;
-    prepare_tiles(runtime, predictor, &pixels, adapt, job)
+    prepare_tiles(runtime, predictor, &pixels, (adapt, over_tissue), job)
 }
 
 /// Prepares `predictor` for a slide of which `pixels` are tiles (packed RGB at the model's tile
 /// size): fits the package's stain normalisation to them, scores them against the training
 /// features, and with `adapt` re-estimates the batch normalisations on them (the float model
-/// then runs).
+/// then runs). `over_tissue`: the tiles come from the whole tissue, not from drawn regions (see
+/// [`SlideShift::over_tissue`]).
 pub fn prepare_tiles(
     runtime: &Runtime,
     predictor: &mut Predictor,
     pixels: &[u8],
-    adapt: bool,
+    (adapt, over_tissue): (bool, bool),
     job: &Job,
 ) -> Result<SlideShift> {
     let tile = predictor.tile_size();
@@ -412,7 +427,7 @@ pub fn prepare_tiles(
     } else {
         None
     };
-    Ok(SlideShift { tiles: pixels.len() / tile_len, stain, ood, adapted_layers })
+    Ok(SlideShift { tiles: pixels.len() / tile_len, stain, ood, adapted_layers, over_tissue })
 }
 
 #[cfg(test)]

@@ -233,3 +233,20 @@ fn the_record_round_trips_and_bad_values_are_named() {
     assert!(error.contains("shift.features: 2 class means for 1 channels"), "{error}");
     assert_eq!(serde_json::from_str::<ShiftRecord>("{}").unwrap(), ShiftRecord::default());
 }
+
+/// A score beyond the threshold warns for drawn regions (like the folds' annotated tiles), but
+/// over the whole tissue it is only reported: unannotated kinds of tissue raise it there.
+#[test]
+fn only_regions_like_the_training_folds_are_warned_about() {
+    let shift = |over_tissue| SlideShift {
+        tiles: 10,
+        stain: None,
+        ood: Ood::Scored { score: 2.0, threshold: 1.0, folds: vec![0.5] },
+        adapted_layers: None,
+        over_tissue,
+    };
+    assert!(shift(false).warning().is_some_and(|w| w.contains("score 2.000 is above the threshold 1.000")));
+    assert!(shift(false).lines().iter().any(|l| l.ends_with("BEYOND the threshold")));
+    assert_eq!(shift(true).warning(), None);
+    assert!(shift(true).lines().iter().any(|l| l.contains("scored over the whole tissue")));
+}

@@ -216,7 +216,7 @@ public final class Application extends ModelJob<Application> {
 					.orElseGet(() -> planTissue(imageData.getServer(), name, spec(predictor)));
 			if (plan.tiles().isEmpty())
 				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
-			var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), imageData);
+			var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), true, imageData);
 			var root = imageData.getHierarchy().getRootObject();
 			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane()));
 			return place(imageData, results, found, script());
@@ -239,18 +239,18 @@ public final class Application extends ModelJob<Application> {
 
 	/**
 	 * Prepares the model for the image on up to {@link #SAMPLE_TILES} of {@code tiles}, evenly
-	 * spread: logs what was found and warns (log and notification) when the image lies beyond what
-	 * the training folds showed.
+	 * spread (over the whole tissue when {@code overTissue}): logs what was found and warns (log and
+	 * notification) when the image's regions lie beyond what the training folds showed.
 	 * @return what was found
 	 */
 	private TilePredictor.SlideShift prepare(TilePredictor predictor, ImagePixels pixels, List<TilePlanner.Tile> tiles, double downsample,
-			ImageData<BufferedImage> imageData) {
+			boolean overTissue, ImageData<BufferedImage> imageData) {
 		int step = Math.max(1, (tiles.size() + SAMPLE_TILES - 1) / SAMPLE_TILES);
 		List<TilePlanner.Tile> sample = new ArrayList<>();
 		for (int i = 0; i < tiles.size(); i += step)
 			sample.add(tiles.get(i));
 		var found = predictor.prepare(pixels.read(sample, downsample, predictor.tileSize()), sample.size(),
-				adaptNormalisation, progress, cancel);
+				adaptNormalisation, overTissue, progress, cancel);
 		String name = Tessera.imageName(imageData);
 		for (String line : found.lines())
 			logger.info("Tessera: {}: {}", name, line);
@@ -288,7 +288,7 @@ public final class Application extends ModelJob<Application> {
 		try (var pixels = ImagePixels.of(server)) {
 			var tiles = plans.values().stream().flatMap(plan -> plan.tiles().stream()).toList();
 			if (!tiles.isEmpty())
-				found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), imageData);
+				found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), false, imageData);
 			for (var entry : plans.entrySet())
 				results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), entry.getKey().getROI().getImagePlane()));
 		}

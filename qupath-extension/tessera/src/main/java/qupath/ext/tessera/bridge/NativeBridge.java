@@ -132,7 +132,7 @@ final class NativeBridge {
 	 * JSON (see {@code TilePredictor.SlideShift}).
 	 */
 	static native String predictorPrepare(long predictor, ByteBuffer rgb, int count, boolean adapt,
-			ProgressListener listener, long cancelToken);
+			boolean overTissue, ProgressListener listener, long cancelToken);
 
 	static native void predictorFree(long predictor);
 

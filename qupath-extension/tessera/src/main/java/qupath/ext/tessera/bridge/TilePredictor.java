@@ -140,21 +140,25 @@ public final class TilePredictor extends NativeObject {
 	 * @param rgb a direct buffer of {@code count} packed RGB tiles at {@link #tileSize()}, spread over the image
 	 * @param count the number of tiles
 	 * @param adapt true to re-estimate the batch normalisation statistics
+	 * @param overTissue true when the tiles come from the whole image's tissue rather than from
+	 *        regions drawn on it: the score is then reported but never warned about (the threshold
+	 *        comes from annotated regions, and tissue they never covered raises it)
 	 * @param listener progress receiver, or null
 	 * @param cancel token that stops between batches, or null
 	 * @return what was found
 	 */
-	public SlideShift prepare(ByteBuffer rgb, int count, boolean adapt, ProgressListener listener, CancellationToken cancel) {
+	public SlideShift prepare(ByteBuffer rgb, int count, boolean adapt, boolean overTissue, ProgressListener listener,
+			CancellationToken cancel) {
 		if (!rgb.isDirect())
 			throw new InvalidInputException("tile pixels must be in a direct buffer");
 		ProgressListener safeListener = listener == null ? (done, total, message) -> {} : listener;
 		if (cancel == null) {
 			try (var token = new CancellationToken()) {
-				return prepare(rgb, count, adapt, safeListener, token);
+				return prepare(rgb, count, adapt, overTissue, safeListener, token);
 			}
 		}
 		String json = cancel.use(token -> withHandle(
-				predictor -> NativeBridge.predictorPrepare(predictor, rgb, count, adapt, safeListener, token)));
+				predictor -> NativeBridge.predictorPrepare(predictor, rgb, count, adapt, overTissue, safeListener, token)));
 		var found = new Gson().fromJson(json, JsonObject.class);
 		return new SlideShift(number(found.get("score")), number(found.get("threshold")),
 				found.getAsJsonArray("lines").asList().stream().map(JsonElement::getAsString).toList(),
