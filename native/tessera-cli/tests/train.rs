@@ -154,6 +154,6 @@ fn settings_that_cannot_train_are_refused_before_any_tile_is_read() {
     );
     let stderr = String::from_utf8_lossy(&one_class.stderr);
     assert_eq!(one_class.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("tiles of Stroma only: annotate at least 2 classes"), "{stderr}");
+    assert!(stderr.contains("label Stroma only: annotate at least 2 classes"), "{stderr}");
     assert!(!model.exists(), "nothing written");
 }
