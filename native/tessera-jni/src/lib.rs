@@ -23,7 +23,9 @@ mod jobs;
 mod native_library;
 mod native_slide;
 mod onnx_model;
+mod patch_labels;
 mod progress;
+mod segmenter;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod tile_planner;
@@ -52,6 +54,8 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         native_slide::METHODS,
         cancellation_token::METHODS,
         onnx_model::METHODS,
+        patch_labels::METHODS,
+        segmenter::METHODS,
         diagnostics::METHODS,
         evaluator::METHODS,
         file_names::METHODS,

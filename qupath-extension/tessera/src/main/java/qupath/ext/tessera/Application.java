@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.locationtech.jts.geom.Geometry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import qupath.ext.tessera.bridge.CancelledException;
 import qupath.ext.tessera.bridge.InvalidInputException;
+import qupath.ext.tessera.bridge.Segmenter;
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.ext.tessera.bridge.TilePredictor;
 import qupath.lib.images.ImageData;
@@ -48,6 +50,12 @@ public final class Application extends ModelJob<Application> {
 
 	private boolean mergeClasses;
 	private boolean keepPrevious;
+	private boolean detections;
+	private double minArea = SEGMENT_DEFAULT_AREA;
+	private double minHole = SEGMENT_DEFAULT_AREA;
+
+	/** Segmentation: the smallest region kept and hole left open by default, in µm². */
+	private static final double SEGMENT_DEFAULT_AREA = 16;
 
 	Application(String model) {
 		super(model);
@@ -74,6 +82,37 @@ public final class Application extends ModelJob<Application> {
 	/** @return this job also grouping the tiles, below each region, into one annotation per predicted class */
 	public Application mergeClasses(boolean merge) {
 		this.mergeClasses = merge;
+		return this;
+	}
+
+	/**
+	 * Segmentation packages: what each region becomes.
+	 * @param type {@code annotation} (the default; named {@code Tessera: <class>}) or {@code detection}
+	 * @return this job
+	 * @throws InvalidInputException for any other type
+	 */
+	public Application objectType(String type) {
+		if (!type.equals("annotation") && !type.equals("detection"))
+			throw new InvalidInputException("object type " + Scripts.quoted(type) + ": use annotation or detection");
+		this.detections = type.equals("detection");
+		return this;
+	}
+
+	/**
+	 * @param microns2 segmentation packages: regions smaller than this many µm² are dropped (default 16)
+	 * @return this job
+	 */
+	public Application minArea(double microns2) {
+		this.minArea = microns2;
+		return this;
+	}
+
+	/**
+	 * @param microns2 segmentation packages: holes smaller than this many µm² are filled (default 16)
+	 * @return this job
+	 */
+	public Application minHole(double microns2) {
+		this.minHole = microns2;
 		return this;
 	}
 
@@ -169,7 +208,7 @@ public final class Application extends ModelJob<Application> {
 			if (plan.tiles().isEmpty())
 				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
 			var root = imageData.getHierarchy().getRootObject();
-			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane()));
+			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane(), null));
 			return place(imageData, results, script());
 		}
 	}
@@ -188,8 +227,17 @@ public final class Application extends ModelJob<Application> {
 				thumbnail, spec);
 	}
 
-	/** The plan's tiles as classified tile objects, grouped into class regions when asked for. */
-	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane) {
+	/**
+	 * The plan's tiles as classified tile objects, grouped into class regions when asked for; for
+	 * a segmentation package, its regions cut to {@code within} (null: not cut).
+	 */
+	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane,
+			Geometry within) {
+		if (Segmenter.segments(predictor)) {
+			var output = new SegmentedRegions.Output(detections, new Segmenter.Tracing(0.5, minArea, minHole, 2),
+					pixels.pixelSizeMicrons(), Path.of(model).getFileName().toString());
+			return SegmentedRegions.objects(predictor, pixels, plan, plane, within, output, progress, cancel);
+		}
 		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
 		var tiles = TileObjects.tiles(plan.tiles(), probabilities, predictor.classNames(), predictor.classColours(), plane,
 				pixels.width(), pixels.height(), Path.of(model).getFileName().toString());
@@ -211,7 +259,8 @@ public final class Application extends ModelJob<Application> {
 					continue;
 				var plan = TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
 						Tessera.pixelSizeMicrons(server), regions, spec);
-				results.put(parent, classified(predictor, pixels, plan, parent.getROI().getImagePlane()));
+				results.put(parent, classified(predictor, pixels, plan, parent.getROI().getImagePlane(),
+						parent.getROI().getGeometry()));
 			}
 		}
 		return place(imageData, results, script);
@@ -241,7 +290,9 @@ public final class Application extends ModelJob<Application> {
 	/** @return the Groovy start of this job with its options */
 	private String scriptStart() {
 		return scriptStart("application") + ".mergeClasses(" + mergeClasses + ")"
-				+ (keepPrevious ? ".keepPrevious(true)" : "");
+				+ (keepPrevious ? ".keepPrevious(true)" : "") + (detections ? ".objectType('detection')" : "")
+				+ (minArea != SEGMENT_DEFAULT_AREA ? ".minArea(" + Scripts.number(minArea) + ")" : "")
+				+ (minHole != SEGMENT_DEFAULT_AREA ? ".minHole(" + Scripts.number(minHole) + ")" : "");
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */

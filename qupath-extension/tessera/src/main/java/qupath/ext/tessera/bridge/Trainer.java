@@ -31,9 +31,16 @@ public final class Trainer {
 	 * @param images the images the tiles came from (recorded as provenance)
 	 * @param groupedBy what the tile groups are: {@code "polygon"} or {@code "slide"}
 	 * @param backbone the backbone to train a head on, or null to train the CNN from scratch
+	 * @param unet the U-Net to train on a store of patches (a pixel classifier), or null
 	 */
 	public record Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
-			String groupedBy, Backbone backbone) {
+			String groupedBy, Backbone backbone, UNet unet) {
+
+		/** A request to train the CNN from scratch, or a head on {@code backbone}. */
+		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
+				String groupedBy, Backbone backbone) {
+			this(name, spec, epochs, folds, seed, images, groupedBy, backbone, null);
+		}
 
 		/** A request to train the CNN from scratch. */
 		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
@@ -49,6 +56,13 @@ public final class Trainer {
 	 * @param headHidden width of the head's hidden layer, or null for a linear head
 	 */
 	public record Backbone(Path onnx, Integer headHidden) {}
+
+	/**
+	 * A U-Net pixel classifier (its width and depth the core's defaults), trained on a store of
+	 * patches with label masks ({@link TileStore#addPatches}); the package's task is segmentation.
+	 * @param loss {@code cross-entropy}, {@code dice} or {@code cross-entropy+dice}
+	 */
+	public record UNet(String loss) {}
 
 	/**
 	 * Trains and writes the package.
@@ -92,6 +106,8 @@ public final class Trainer {
 			json.put("backbone", request.backbone().onnx().toAbsolutePath().toString());
 			json.put("head_hidden", request.backbone().headHidden());
 		}
+		if (request.unet() != null)
+			json.put("unet", Map.of("loss", request.unet().loss()));
 		return json;
 	}
 }
