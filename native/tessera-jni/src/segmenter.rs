@@ -43,6 +43,8 @@ struct Segmenter {
     order: Vec<i32>,
     /// Level-0 pixels per mask pixel.
     mask_pixel: f64,
+    /// Bytes of one packed RGB tile at the model's tile size.
+    tile_bytes: usize,
 }
 
 /// How to trace the regions, as Java sends it: areas in µm² (converted to mask pixels here).
@@ -90,10 +92,11 @@ fn segmenter_new<'local>(
     };
     let mask_pixel = tiles[0].w as f64 / width as f64;
     let index: HashMap<(i64, i64), i32> = tiles.iter().enumerate().map(|(i, t)| ((t.x, t.y), i as i32)).collect();
+    let tile_bytes = 3 * predictor.tile_size() * predictor.tile_size();
     let plan = TilePlan { slide: String::new(), downsample, tile_size: predictor.tile_size() as u32, tiles };
     let given = GivenSegmentation::new(predictor, &plan)?;
     let order = given.order().iter().map(|t| index.get(&(t.x, t.y)).copied().unwrap_or(-1)).collect();
-    Ok(handles::into_handle(Segmenter { given: Mutex::new(Some(given)), order, mask_pixel }))
+    Ok(handles::into_handle(Segmenter { given: Mutex::new(Some(given)), order, mask_pixel, tile_bytes }))
 }
 
 /// The order the tiles' pixels must be given in, as indices into the rectangles given.
@@ -120,15 +123,17 @@ fn segmenter_add<'local>(
     let segmenter = handles::get::<Segmenter>(segmenter)?;
     let count = usize::try_from(count).map_err(|_| TesseraError::invalid(format!("tile count {count}")))?;
     let pixels = direct_bytes(env, &rgb)?;
+    let tile_bytes = segmenter.tile_bytes;
+    if pixels.len() < count * tile_bytes {
+        return Err(
+            TesseraError::invalid(format!("{} bytes cannot hold {count} tiles of {tile_bytes}", pixels.len())).into()
+        );
+    }
     let mut guard = segmenter.given.lock().map_err(|_| TesseraError::internal("segmentation poisoned"))?;
     let given = guard.as_mut().ok_or_else(|| TesseraError::invalid("the segmentation is finished"))?;
     worker::run(|| {
-        let tile_len = pixels.len().checked_div(count).unwrap_or(0);
-        let mut start = 0;
-        while start < count {
-            let n = BATCH.min(count - start);
-            given.add(&pixels[start * tile_len..], n)?;
-            start += n;
+        for chunk in pixels[..count * tile_bytes].chunks(BATCH * tile_bytes) {
+            given.add(chunk, chunk.len() / tile_bytes)?;
         }
         Ok(())
     })

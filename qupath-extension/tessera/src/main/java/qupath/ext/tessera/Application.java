@@ -30,7 +30,8 @@ import qupath.lib.regions.RegionRequest;
 
 /**
  * Applies a model inside annotations: one classified tile object per tile below each annotation
- * (see {@link TileObjects}), optionally grouped into one annotation per predicted class. Applying
+ * (see {@link TileObjects}), optionally grouped into one annotation per predicted class; for a
+ * segmentation package, one object per region of each class (see {@link SegmentedRegions}). Applying
  * again replaces Tessera's earlier results in the same region (unless asked to keep them), so
  * each region holds one set of results. All of an image's changes are made in one hierarchy
  * change; nothing changes on failure or cancel.
