@@ -111,6 +111,18 @@ class SegmentationIT {
 	}
 
 	@Test
+	void trainingOverAProjectGroupsByImageAndRecordsItsImages(@TempDir Path dir) {
+		var project = TesseraJobsIT.project(dir, (name, data) -> {});
+		String model = dir.resolve("cohort-regions.tessera").toString();
+		var metrics = Tessera.segmentation().tileSize(32).downsample(1).overlap(0).epochs(2).folds(2).seed(3)
+				.trainOnProject(project.getImageList(), model);
+		assertEquals(2, metrics.getAsJsonObject("cross_validation").getAsJsonArray("folds").size());
+		var written = PackageRecords.read(Path.of(model));
+		assertEquals("segmentation", written.task());
+		assertEquals(List.of("first", "second"), ProjectModels.read(Path.of(model)).images());
+	}
+
+	@Test
 	void oneClassIsRefusedWithNothingWritten(@TempDir Path dir) {
 		var imageData = new ImageData<>(RedBlueImage.server(RedBlueImage.image()), new PathObjectHierarchy());
 		imageData.getHierarchy().addObject(PathObjects.createAnnotationObject(ROIs.createRectangleROI(0, 0, 256, 256,
