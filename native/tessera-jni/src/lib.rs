@@ -23,8 +23,10 @@ mod jobs;
 mod native_library;
 mod native_slide;
 mod onnx_model;
+mod patch_labels;
 mod progress;
 mod review;
+mod segmenter;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod tile_planner;
@@ -53,6 +55,8 @@ pub(crate) fn methods() -> Vec<jni::NativeMethod<'static>> {
         native_slide::METHODS,
         cancellation_token::METHODS,
         onnx_model::METHODS,
+        patch_labels::METHODS,
+        segmenter::METHODS,
         diagnostics::METHODS,
         evaluator::METHODS,
         file_names::METHODS,

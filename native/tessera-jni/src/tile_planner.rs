@@ -11,7 +11,7 @@ use tessera_core::geometry::{wkb, Classification, Document, Layout, ObjectType, 
 use tessera_core::infer::region::plan_tissue_mask;
 use tessera_core::slide::RgbImage;
 use tessera_core::tiling::tissue::TissueMask;
-use tessera_core::tiling::{plan_selection, select_regions, PlannedImage};
+use tessera_core::tiling::{plan_selection, select_regions, PlannedImage, Selection};
 use tessera_core::TesseraError;
 
 use crate::convert::{dimension, direct_bytes, optional_string, tile_spec};
@@ -65,25 +65,8 @@ fn plan_tiles<'local>(
 ) -> BridgeResult<JString<'local>> {
     let image = image.try_to_string(env)?;
     let spec = tile_spec(env, &spec)?;
-    let count = geometries.len(env)?;
-    if classes.len(env)? != count || ids.len(env)? != count {
-        return Err(TesseraError::invalid("geometries, classes and ids differ in length").into());
-    }
-    let mut objects = Vec::with_capacity(count);
-    for index in 0..count {
-        let element = geometries.get_element(env, index)?;
-        let bytes = env.convert_byte_array(element)?;
-        let polygon =
-            wkb::from_wkb(&bytes).map_err(|e| TesseraError::invalid(format!("{image}: annotation {index}: {e}")))?;
-        objects.push(annotation(
-            Shape::MultiPolygon(polygon),
-            optional_string(env, &classes, index)?,
-            optional_string(env, &ids, index)?,
-        ));
-    }
-    let document = Document { objects, layout: Layout::Array };
     let source = Path::new(&image);
-    let selection = select_regions(&document, source, spec.classes.as_deref())?;
+    let selection = selection(env, &image, &geometries, &classes, &ids, spec.classes.as_deref())?;
     let dimensions = (dimension(width, "width")?, dimension(height, "height")?);
     let mpp = pixel_size_microns.is_finite().then_some(pixel_size_microns);
     let plan = plan_selection(&selection, &PlannedImage { name: &image, path: source, dimensions, mpp }, &spec)?;
@@ -99,6 +82,36 @@ fn plan_tiles<'local>(
         "warnings": selection.overlaps.iter().map(|overlap| format!("{image}: {overlap}")).collect::<Vec<_>>(),
     });
     Ok(env.new_string(result.to_string())?)
+}
+
+/// The classified regions (of `wanted` classes, or all) of annotations given as WKB polygons
+/// with their class names (null for unclassified) and ids, as the core chooses them for tiling.
+pub(crate) fn selection<'local>(
+    env: &mut Env<'local>,
+    image: &str,
+    geometries: &JObjectArray<'local, JByteArray<'local>>,
+    classes: &JObjectArray<'local, JString<'local>>,
+    ids: &JObjectArray<'local, JString<'local>>,
+    wanted: Option<&[String]>,
+) -> BridgeResult<Selection> {
+    let count = geometries.len(env)?;
+    if classes.len(env)? != count || ids.len(env)? != count {
+        return Err(TesseraError::invalid("geometries, classes and ids differ in length").into());
+    }
+    let mut objects = Vec::with_capacity(count);
+    for index in 0..count {
+        let element = geometries.get_element(env, index)?;
+        let bytes = env.convert_byte_array(element)?;
+        let polygon =
+            wkb::from_wkb(&bytes).map_err(|e| TesseraError::invalid(format!("{image}: annotation {index}: {e}")))?;
+        objects.push(annotation(
+            Shape::MultiPolygon(polygon),
+            optional_string(env, classes, index)?,
+            optional_string(env, ids, index)?,
+        ));
+    }
+    let document = Document { objects, layout: Layout::Array };
+    Ok(select_regions(&document, Path::new(image), wanted)?)
 }
 
 /// Plans tiles over the whole image where its tissue lies: the tissue is detected (Otsu on

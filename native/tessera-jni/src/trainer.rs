@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tessera_core::model::Package;
 use tessera_core::outputs::{check_outputs, Output};
 use tessera_core::pipeline::parent::FINE_TUNING_LEARNING_RATE;
-use tessera_core::pipeline::{Architecture, CnnOptions, DataRecord, TrainingRequest, TransferOptions};
+use tessera_core::pipeline::{Architecture, CnnOptions, DataRecord, TrainingRequest, TransferOptions, UNetOptions};
 use tessera_core::runtime;
 use tessera_core::tiling::TileSpec;
 use tessera_core::train::fit::TrainConfig;
@@ -56,14 +56,27 @@ struct Request {
     /// lineage (as `tessera train --from`).
     #[serde(default)]
     parent: Option<PathBuf>,
+    /// A U-Net (a pixel classifier, on a store of patches with label masks) instead of the CNN.
+    #[serde(default)]
+    unet: Option<UNetRequest>,
+}
+
+/// The U-Net asked for; its shape takes the core's defaults.
+#[derive(Deserialize)]
+struct UNetRequest {
+    /// The loss as users write it: `cross-entropy`, `dice` or `cross-entropy+dice`.
+    loss: String,
 }
 
 impl Request {
-    /// The CNN, or a head on the backbone when one is named.
+    /// The CNN, the U-Net when one is asked for, or a head on the backbone when one is named.
     fn architecture(&self) -> Result<Architecture, TesseraError> {
-        Ok(match &self.backbone {
-            Some(path) => Architecture::Transfer(TransferOptions::from_file(path, self.head_hidden)?),
-            None => Architecture::Cnn(self.cnn),
+        Ok(match (&self.backbone, &self.unet) {
+            (Some(path), _) => Architecture::Transfer(TransferOptions::from_file(path, self.head_hidden)?),
+            (None, Some(unet)) => {
+                Architecture::UNet(UNetOptions { loss: unet.loss.parse()?, ..UNetOptions::default() })
+            }
+            (None, None) => Architecture::Cnn(self.cnn),
         })
     }
 }

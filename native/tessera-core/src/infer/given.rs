@@ -2,6 +2,8 @@
 //! tiles of a plan arrive in row order, a batch at a time, and are blended and finished band by
 //! band as [`segment`](super::segment::segment) does for the slides this core opens.
 
+use std::ops::Deref;
+
 use super::blend::Blender;
 use super::heatmap::{Heatmap, Sampler};
 use super::labels::LabelMap;
@@ -13,9 +15,10 @@ use crate::slide::RgbImage;
 use crate::tiling::{Tile, TilePlan};
 use crate::{Result, TesseraError};
 
-/// A segmentation being fed the pixels of its plan's tiles.
-pub struct GivenSegmentation<'p> {
-    predictor: &'p Predictor,
+/// A segmentation being fed the pixels of its plan's tiles, by the segmenter `P` points to (a
+/// borrowed `&Predictor`, or an `Arc<Predictor>` for a segmentation that owns its share).
+pub struct GivenSegmentation<P: Deref<Target = Predictor>> {
+    predictor: P,
     tiles: Vec<Tile>,
     next: usize,
     blender: Blender,
@@ -23,11 +26,11 @@ pub struct GivenSegmentation<'p> {
     sampler: Sampler,
 }
 
-impl<'p> GivenSegmentation<'p> {
+impl<P: Deref<Target = Predictor>> GivenSegmentation<P> {
     /// A segmentation of `plan`'s tiles by the segmenter `predictor`.
-    pub fn new(predictor: &'p Predictor, plan: &TilePlan) -> Result<Self> {
-        output_size(predictor)?;
-        let blender = canvas(predictor, plan)?;
+    pub fn new(predictor: P, plan: &TilePlan) -> Result<Self> {
+        output_size(&predictor)?;
+        let blender = canvas(&predictor, plan)?;
         let labels = LabelMap::new(blender.size().0);
         let sampler = Sampler::new(&blender, &predictor.package().metadata().classes);
         let mut tiles = plan.tiles.clone();
@@ -58,7 +61,7 @@ impl<'p> GivenSegmentation<'p> {
             values.extend(self.predictor.preprocess(&RgbImage::new(side as u32, side as u32, tile.to_vec())?)?);
         }
         let output = self.predictor.infer(&values, count)?;
-        let (height, width) = output_size(self.predictor)?;
+        let (height, width) = output_size(&self.predictor)?;
         let Self { tiles, next, blender, labels, sampler, .. } = self;
         for (tile, values) in
             tiles[*next..*next + count].iter().zip(output.data.chunks_exact(output.data.len() / count.max(1)))

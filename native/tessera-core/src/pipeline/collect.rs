@@ -69,18 +69,19 @@ pub fn collect_patches(slides: &[LabelledSlide], spec: &TileSpec, job: &Job) -> 
     Ok(collected)
 }
 
-/// The label mask of `tile` of `slide`, `side` pixels across: the annotations of its group
-/// (every region of the slide when grouped `by_slide`, else its own polygon) painted in order.
-/// Its pixels are the tile's as read: the tile's level-0 width over `side` apart (the plan's
-/// downsample rounded to whole level-0 pixels).
-fn patch_mask(
-    slide: &LabelledSlide,
+/// The label mask of a `side`-pixel patch `tile`, labelled by the regions of `selection` with
+/// `classes` (sorted): by every region when `by_slide` (patches grouped by slide), else by the
+/// tile's own polygon only, painted in order; pixels outside them are [`UNLABELLED`]. Its pixels
+/// are the tile's as read: the tile's level-0 width over `side` apart (the plan's downsample
+/// rounded to whole level-0 pixels). The one rule for a patch's mask, whoever reads its pixels.
+pub fn patch_mask(
+    selection: &Selection,
     tile: &crate::tiling::Tile,
     by_slide: bool,
     classes: &[String],
     side: usize,
 ) -> Vec<u8> {
-    let regions = slide.selection.regions.iter().filter(|r| by_slide || r.id == tile.polygon_id);
+    let regions = selection.regions.iter().filter(|r| by_slide || r.id == tile.polygon_id);
     let labelled = regions.filter_map(|r| classes.binary_search(&r.label).ok().map(|c| (&r.polygon, c as u8)));
     let downsample = tile.w as f64 / side as f64;
     let at = Placement { origin: (tile.x as f64, tile.y as f64), downsample, size: (side, side) };
@@ -122,7 +123,7 @@ fn gather(slides: &[LabelledSlide], spec: &TileSpec, masks: bool, job: &Job) -> 
             let label = classes.binary_search(&tile.label).map_err(|_| TesseraError::invalid("unknown tile label"))?;
             let group = if by_slide { index as u64 } else { fnv1a(&tile.polygon_id) };
             if masks {
-                let mask = patch_mask(slide, tile, by_slide, &classes, store.side());
+                let mask = patch_mask(&slide.selection, tile, by_slide, &classes, store.side());
                 if mask.iter().any(|&m| m != UNLABELLED) {
                     store.push_masked(&bytes, &mask, group)?;
                 }

@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.locationtech.jts.geom.Geometry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import qupath.ext.tessera.bridge.CancelledException;
 import qupath.ext.tessera.bridge.InvalidInputException;
+import qupath.ext.tessera.bridge.Segmenter;
 import qupath.ext.tessera.bridge.TilePlanner;
 import qupath.ext.tessera.bridge.TilePredictor;
 import qupath.lib.images.ImageData;
@@ -29,7 +31,8 @@ import qupath.lib.regions.RegionRequest;
 
 /**
  * Applies a model inside annotations: one classified tile object per tile below each annotation
- * (see {@link TileObjects}), optionally grouped into one annotation per predicted class. Applying
+ * (see {@link TileObjects}), optionally grouped into one annotation per predicted class; for a
+ * segmentation package, one object per region of each class (see {@link SegmentedRegions}). Applying
  * again replaces Tessera's earlier results in the same region (unless asked to keep them), so
  * each region holds one set of results. All of an image's changes are made in one hierarchy
  * change; nothing changes on failure or cancel.
@@ -66,6 +69,12 @@ public final class Application extends ModelJob<Application> {
 	private boolean mergeClasses;
 	private boolean keepPrevious;
 	private boolean adaptNormalisation;
+	private boolean detections;
+	private double minArea = SEGMENT_DEFAULT_AREA;
+	private double minHole = SEGMENT_DEFAULT_AREA;
+
+	/** Segmentation: the smallest region kept and hole left open by default, in µm². */
+	private static final double SEGMENT_DEFAULT_AREA = 16;
 
 	Application(String model) {
 		super(model);
@@ -118,6 +127,37 @@ public final class Application extends ModelJob<Application> {
 	/** @return this job also grouping the tiles, below each region, into one annotation per predicted class */
 	public Application mergeClasses(boolean merge) {
 		this.mergeClasses = merge;
+		return this;
+	}
+
+	/**
+	 * Segmentation packages: what each region becomes.
+	 * @param type {@code annotation} (the default; named {@code Tessera: <class>}) or {@code detection}
+	 * @return this job
+	 * @throws InvalidInputException for any other type
+	 */
+	public Application objectType(String type) {
+		if (!type.equals("annotation") && !type.equals("detection"))
+			throw new InvalidInputException("object type " + Scripts.quoted(type) + ": use annotation or detection");
+		this.detections = type.equals("detection");
+		return this;
+	}
+
+	/**
+	 * @param microns2 segmentation packages: regions smaller than this many µm² are dropped (default 16)
+	 * @return this job
+	 */
+	public Application minArea(double microns2) {
+		this.minArea = microns2;
+		return this;
+	}
+
+	/**
+	 * @param microns2 segmentation packages: holes smaller than this many µm² are filled (default 16)
+	 * @return this job
+	 */
+	public Application minHole(double microns2) {
+		this.minHole = microns2;
 		return this;
 	}
 
@@ -218,7 +258,7 @@ public final class Application extends ModelJob<Application> {
 				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
 			var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), true, imageData);
 			var root = imageData.getHierarchy().getRootObject();
-			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane()));
+			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane(), null));
 			return place(imageData, results, found, script());
 		}
 	}
@@ -261,8 +301,17 @@ public final class Application extends ModelJob<Application> {
 		return found;
 	}
 
-	/** The plan's tiles as classified tile objects, grouped into class regions when asked for. */
-	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane) {
+	/**
+	 * The plan's tiles as classified tile objects, grouped into class regions when asked for; for
+	 * a segmentation package, its regions cut to {@code within} (null: not cut).
+	 */
+	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane,
+			Geometry within) {
+		if (Segmenter.segments(predictor)) {
+			var output = new SegmentedRegions.Output(detections, new Segmenter.Tracing(0.5, minArea, minHole, 2),
+					pixels.pixelSizeMicrons(), Path.of(model).getFileName().toString());
+			return SegmentedRegions.objects(predictor, pixels, plan, plane, within, output, progress, cancel);
+		}
 		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
 		var tiles = TileObjects.tiles(plan.tiles(), probabilities, predictor.classNames(), predictor.classColours(), plane,
 				pixels.width(), pixels.height(), Path.of(model).getFileName().toString());
@@ -289,8 +338,10 @@ public final class Application extends ModelJob<Application> {
 			var tiles = plans.values().stream().flatMap(plan -> plan.tiles().stream()).toList();
 			if (!tiles.isEmpty())
 				found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), false, imageData);
-			for (var entry : plans.entrySet())
-				results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), entry.getKey().getROI().getImagePlane()));
+			for (var entry : plans.entrySet()) {
+				var roi = entry.getKey().getROI();
+				results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), roi.getImagePlane(), roi.getGeometry()));
+			}
 		}
 		return place(imageData, results, found, script);
 	}
@@ -330,7 +381,10 @@ public final class Application extends ModelJob<Application> {
 	/** @return the Groovy start of this job with its options */
 	private String scriptStart() {
 		return scriptStart("application") + ".mergeClasses(" + mergeClasses + ")"
-				+ (keepPrevious ? ".keepPrevious(true)" : "") + (adaptNormalisation ? ".adaptNormalisation(true)" : "");
+				+ (keepPrevious ? ".keepPrevious(true)" : "") + (adaptNormalisation ? ".adaptNormalisation(true)" : "")
+				+ (detections ? ".objectType('detection')" : "")
+				+ (minArea != SEGMENT_DEFAULT_AREA ? ".minArea(" + Scripts.number(minArea) + ")" : "")
+				+ (minHole != SEGMENT_DEFAULT_AREA ? ".minHole(" + Scripts.number(minHole) + ")" : "");
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */

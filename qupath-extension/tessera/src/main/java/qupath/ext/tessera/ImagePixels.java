@@ -69,6 +69,11 @@ final class ImagePixels implements AutoCloseable {
 		return server.getHeight();
 	}
 
+	/** @return the image's pixel size in µm, NaN when it has none */
+	double pixelSizeMicrons() {
+		return Tessera.pixelSizeMicrons(server);
+	}
+
 	/** @return the file read natively, when it is */
 	Optional<NativeSlide> slide() {
 		return Optional.ofNullable(slide);

@@ -22,6 +22,8 @@ import qupath.lib.objects.PathObject;
  * Tessera.training().tileSize(64).micronsPerPixel(0.5).epochs(20).folds(4)
  *        .train(getCurrentImageData(), "models/tumour.tessera")
  * Tessera.training().trainOnProject(getProject().getImageList(), "models/cohort.tessera")
+ * Tessera.segmentation().tileSize(64).micronsPerPixel(1).epochs(8).loss("cross-entropy+dice")
+ *        .train(getCurrentImageData(), "models/regions.tessera")
  * Tessera.application("models/tumour.tessera").mergeClasses(true).apply(getCurrentImageData())
  * Tessera.evaluation("models/tumour.tessera").report("reports/slide7").evaluate(getCurrentImageData())
  * Tessera.tileExport().tileSize(224).micronsPerPixel(0.5).export(getCurrentImageData(), "tiles")
@@ -38,6 +40,14 @@ public final class Tessera {
 	/** @return a training job with the defaults (64 px tiles at 0.5 µm/px, 20 epochs, 4 folds) */
 	public static Training training() {
 		return new Training();
+	}
+
+	/**
+	 * @return a job training a pixel classifier (U-Net; 64 px patches at 1 µm/px overlapping by
+	 *         half, 20 epochs, 4 folds, cross-entropy + Dice loss), applied with {@link #application}
+	 */
+	public static Segmentation segmentation() {
+		return new Segmentation();
 	}
 
 	/**

@@ -68,10 +68,11 @@ final class TileObjects {
 
 	/**
 	 * @param object any object
-	 * @return whether Tessera added it: a tile it classified or a class region it merged
+	 * @return whether Tessera added it: a tile it classified, a region it segmented, or a class
+	 *         region it merged or segmented
 	 */
 	static boolean isResult(PathObject object) {
-		return object.isTile() && object.getMetadata().containsKey(MODEL_KEY)
+		return object.isDetection() && object.getMetadata().containsKey(MODEL_KEY)
 				|| object.isAnnotation() && ClassRegions.isClassRegion(object);
 	}
 }

@@ -156,7 +156,7 @@ public final class Training extends TilingJob<Training> {
 	}
 
 	/** @return {@code model}, once the folder it goes into exists */
-	private static Path folderFor(Path model) {
+	static Path folderFor(Path model) {
 		try {
 			Files.createDirectories(model.toAbsolutePath().getParent());
 			return model;

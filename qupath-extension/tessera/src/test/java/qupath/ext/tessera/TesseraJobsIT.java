@@ -279,7 +279,7 @@ class TesseraJobsIT {
 	}
 
 	/** A project of two red/blue images, kept in {@code dir}; {@code onSave} sees each save. */
-	private static Project<BufferedImage> project(Path dir, java.util.function.BiConsumer<String, ImageData<BufferedImage>> onSave) {
+	static Project<BufferedImage> project(Path dir, java.util.function.BiConsumer<String, ImageData<BufferedImage>> onSave) {
 		List<ProjectImageEntry<BufferedImage>> entries = List.of("first", "second").stream()
 				.map(name -> (ProjectImageEntry<BufferedImage>) new ProjectImageEntry<BufferedImage>() {
 					@Override

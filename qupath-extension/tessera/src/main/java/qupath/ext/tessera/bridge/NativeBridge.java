@@ -85,7 +85,35 @@ final class NativeBridge {
 	/** Adds {@code count} packed RGB tiles (direct buffer) with their labels and groups. */
 	static native void tileStoreAdd(long store, ByteBuffer rgb, int count, int[] labels, long[] groups);
 
+	/**
+	 * Adds packed RGB patches (direct buffer) placed at level-0 {@code positions} (x, y a patch),
+	 * planned in {@code polygonIds}, at {@code downsample}, with their groups; the core paints each
+	 * patch's label mask from the {@code labels} handle and skips patches with no labelled pixel.
+	 * Returns how many it added.
+	 */
+	static native int tileStoreAddPatches(long store, ByteBuffer rgb, long[] positions, String[] polygonIds,
+			double downsample, long[] groups, long labels);
+
 	static native int tileStoreSize(long store);
+
+	/** An image's classified annotations (WKB, class or null, id), patches grouped by image or by polygon. */
+	static native long patchLabelsNew(String image, byte[][] geometries, String[] classes, String[] ids, boolean byImage);
+
+	static native void patchLabelsFree(long labels);
+
+	/** A segmentation by a segmenter predictor of tiles {@code rectangles} (x, y, w, h each) of a plan at {@code downsample}. */
+	static native long segmenterNew(long predictor, long[] rectangles, double downsample);
+
+	/** The order the tiles' pixels must be given in, as indices into the rectangles. */
+	static native int[] segmenterOrder(long segmenter);
+
+	/** Predicts and blends the next {@code count} packed RGB tiles (direct buffer) in that order. */
+	static native void segmenterAdd(long segmenter, ByteBuffer rgb, int count);
+
+	/** The traced regions as JSON {@code [{"class", "wkb" (hex)}]}; tracing options as JSON, areas in µm². */
+	static native String segmenterFinish(long segmenter, String tracing, double pixelSizeMicrons);
+
+	static native void segmenterFree(long segmenter);
 
 	static native void tileStoreFree(long store);
 

@@ -57,6 +57,33 @@ public final class TileStore extends NativeObject {
 		});
 	}
 
+	/**
+	 * Adds patches of a plan for a segmenter in one call: the core paints each patch's label mask
+	 * from {@code labels} and skips a patch without a labelled pixel. A store holds tiles or
+	 * patches, never both.
+	 * @param rgb a direct buffer of {@code tiles.size()} packed RGB patches, from position 0
+	 * @param tiles the planned patches, in the buffer's order
+	 * @param downsample full-resolution pixels per patch pixel
+	 * @param groups each patch's group id
+	 * @param labels the annotations of the patches' image
+	 * @return the patches added
+	 * @throws InvalidInputException if the sizes do not agree or the store holds tiles without masks
+	 */
+	public int addPatches(ByteBuffer rgb, List<TilePlanner.Tile> tiles, double downsample, long[] groups,
+			PatchLabels labels) {
+		Objects.requireNonNull(rgb, "rgb");
+		if (!rgb.isDirect())
+			throw new InvalidInputException("patch pixels must be in a direct buffer");
+		long[] positions = new long[2 * tiles.size()];
+		for (int i = 0; i < tiles.size(); i++) {
+			positions[2 * i] = tiles.get(i).x();
+			positions[2 * i + 1] = tiles.get(i).y();
+		}
+		String[] ids = tiles.stream().map(TilePlanner.Tile::polygonId).toArray(String[]::new);
+		return labels.use(masks -> withHandle(
+				store -> NativeBridge.tileStoreAddPatches(store, rgb, positions, ids, downsample, groups, masks)));
+	}
+
 	/** @return the number of tiles held */
 	public int size() {
 		return withHandle(NativeBridge::tileStoreSize);

@@ -33,9 +33,16 @@ public final class Trainer {
 	 * @param backbone the backbone to train a head on, or null to train the CNN from scratch
 	 * @param parent a model to fine-tune (training starts from its weights, with the smaller
 	 *        learning rate of fine-tuning, and the package records its lineage), or null
+	 * @param unet the U-Net to train on a store of patches (a pixel classifier), or null
 	 */
 	public record Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
-			String groupedBy, Backbone backbone, Path parent) {
+			String groupedBy, Backbone backbone, Path parent, UNet unet) {
+
+		/** A request to train the CNN from scratch or a head on {@code backbone}, fine-tuning {@code parent} if not null. */
+		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
+				String groupedBy, Backbone backbone, Path parent) {
+			this(name, spec, epochs, folds, seed, images, groupedBy, backbone, parent, null);
+		}
 
 		/** A request to train the CNN from scratch. */
 		public Request(String name, TilePlanner.Spec spec, int epochs, int folds, long seed, List<String> images,
@@ -51,6 +58,13 @@ public final class Trainer {
 	 * @param headHidden width of the head's hidden layer, or null for a linear head
 	 */
 	public record Backbone(Path onnx, Integer headHidden) {}
+
+	/**
+	 * A U-Net pixel classifier (its width and depth the core's defaults), trained on a store of
+	 * patches with label masks ({@link TileStore#addPatches}); the package's task is segmentation.
+	 * @param loss {@code cross-entropy}, {@code dice} or {@code cross-entropy+dice}
+	 */
+	public record UNet(String loss) {}
 
 	/**
 	 * Trains and writes the package.
@@ -96,6 +110,8 @@ public final class Trainer {
 		}
 		if (request.parent() != null)
 			json.put("parent", request.parent().toAbsolutePath().toString());
+		if (request.unet() != null)
+			json.put("unet", Map.of("loss", request.unet().loss()));
 		return json;
 	}
 }

@@ -1,0 +1,136 @@
+package qupath.ext.tessera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import qupath.ext.tessera.bridge.CancellationToken;
+import qupath.ext.tessera.bridge.CancelledException;
+import qupath.ext.tessera.bridge.InvalidInputException;
+import qupath.ext.tessera.bridge.PackageRecords;
+import qupath.lib.images.ImageData;
+import qupath.lib.objects.PathObject;
+import qupath.lib.objects.PathObjects;
+import qupath.lib.objects.classes.PathClass;
+import qupath.lib.objects.hierarchy.PathObjectHierarchy;
+import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
+import qupath.lib.regions.ImagePlane;
+import qupath.lib.roi.ROIs;
+
+/**
+ * Pixel classifiers through the real native library: a U-Net trained on the red/blue image's
+ * annotations (label masks painted by the core), applied as region objects inside the
+ * annotations, replacing earlier results, and the recorded steps replayed.
+ */
+class SegmentationIT {
+
+	private static String lastScript(ImageData<BufferedImage> imageData) {
+		var steps = imageData.getHistoryWorkflow().getSteps();
+		return ((DefaultScriptableWorkflowStep) steps.get(steps.size() - 1)).getScript();
+	}
+
+	private static List<PathObject> regions(ImageData<BufferedImage> imageData) {
+		return imageData.getHierarchy().getAnnotationObjects().stream().filter(ClassRegions::isClassRegion).toList();
+	}
+
+	/** Trains a small U-Net on the red/blue image (validation grouped by its four annotations). */
+	static String segmenter(Path dir, ImageData<BufferedImage> imageData) {
+		String model = dir.resolve("regions.tessera").toString();
+		var metrics = Tessera.segmentation().tileSize(32).downsample(1).overlap(0).epochs(3).folds(2).seed(1).train(imageData, model);
+		assertTrue(metrics.getAsJsonObject("cross_validation").get("mean_iou").getAsDouble() > 0.6, metrics.toString());
+		return model;
+	}
+
+	@Test
+	void aTrainedSegmenterGivesRegionsOfItsClassesInsideEachAnnotation(@TempDir Path dir) {
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		var drawn = List.copyOf(imageData.getHierarchy().getAnnotationObjects());
+		String model = segmenter(dir, imageData);
+		assertEquals("segmentation", PackageRecords.read(Path.of(model)).task());
+		String trainScript = lastScript(imageData);
+		assertTrue(trainScript.startsWith("qupath.ext.tessera.Tessera.segmentation().tileSize(32).downsample(1.0)"), trainScript);
+
+		int added = Tessera.application(model).apply(imageData);
+		var regions = regions(imageData);
+		assertEquals(added, regions.size());
+		assertTrue(added >= 4, "at least one region per annotation: " + added);
+		for (PathObject annotation : drawn) {
+			double area = annotation.getROI().getGeometry().getArea();
+			double own = annotation.getChildObjects().stream().filter(ClassRegions::isClassRegion)
+					.filter(r -> r.getPathClass() == annotation.getPathClass())
+					.mapToDouble(r -> r.getROI().getGeometry().getArea()).sum();
+			assertTrue(own > 0.8 * area, annotation.getPathClass() + ": its class covers " + own + " of " + area);
+			for (PathObject region : annotation.getChildObjects())
+				assertTrue(annotation.getROI().getGeometry().buffer(1e-6).covers(region.getROI().getGeometry()),
+						"a region reaches outside its annotation");
+		}
+		assertEquals(drawn, imageData.getHierarchy().getAnnotationObjects().stream()
+				.filter(a -> !ClassRegions.isClassRegion(a)).toList(), "the drawn annotations stay as they were");
+
+		Object replayed = TesseraScriptIT.run(lastScript(imageData), imageData, Map.of());
+		assertEquals(added, replayed);
+		assertEquals(added, regions(imageData).size(), "applying again replaces the regions");
+	}
+
+	@Test
+	void detectionsAndAreaOptionsAreRecordedAndReplaced(@TempDir Path dir) {
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		String model = segmenter(dir, imageData);
+		var application = Tessera.application(model).objectType("detection").minArea(100).minHole(50);
+		int added = application.apply(imageData);
+		assertEquals(added, imageData.getHierarchy().getDetectionObjects().size());
+		assertTrue(regions(imageData).isEmpty());
+		String script = lastScript(imageData);
+		assertTrue(script.contains(".objectType('detection').minArea(100.0).minHole(50.0)"), script);
+		assertEquals(added, application.apply(imageData));
+		assertEquals(added, imageData.getHierarchy().getDetectionObjects().size(), "the earlier detections are replaced");
+		assertThrows(InvalidInputException.class, () -> Tessera.application(model).objectType("tile"));
+	}
+
+	@Test
+	void cancellingLeavesTheHierarchyUnchanged(@TempDir Path dir) {
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		String model = segmenter(dir, imageData);
+		int objects = imageData.getHierarchy().getAnnotationObjects().size();
+		int steps = imageData.getHistoryWorkflow().getSteps().size();
+		try (var token = new CancellationToken()) {
+			assertThrows(CancelledException.class, () -> Tessera.application(model)
+					.progress((done, total, message) -> token.cancel()).cancel(token).apply(imageData));
+		}
+		assertEquals(objects, imageData.getHierarchy().getAnnotationObjects().size());
+		assertEquals(steps, imageData.getHistoryWorkflow().getSteps().size());
+	}
+
+	@Test
+	void trainingOverAProjectGroupsByImageAndRecordsItsImages(@TempDir Path dir) {
+		var project = TesseraJobsIT.project(dir, (name, data) -> {});
+		String model = dir.resolve("cohort-regions.tessera").toString();
+		var metrics = Tessera.segmentation().tileSize(32).downsample(1).overlap(0).epochs(2).folds(2).seed(3)
+				.trainOnProject(project.getImageList(), model);
+		assertEquals(2, metrics.getAsJsonObject("cross_validation").getAsJsonArray("folds").size());
+		var written = PackageRecords.read(Path.of(model));
+		assertEquals("segmentation", written.task());
+		assertEquals(List.of("first", "second"), ProjectModels.read(Path.of(model)).images());
+	}
+
+	@Test
+	void oneClassIsRefusedWithNothingWritten(@TempDir Path dir) {
+		var imageData = new ImageData<>(RedBlueImage.server(RedBlueImage.image()), new PathObjectHierarchy());
+		imageData.getHierarchy().addObject(PathObjects.createAnnotationObject(ROIs.createRectangleROI(0, 0, 256, 256,
+				ImagePlane.getDefaultPlane()), PathClass.fromString("Red")));
+		Path model = dir.resolve("one.tessera");
+		assertThrows(InvalidInputException.class,
+				() -> Tessera.segmentation().tileSize(32).downsample(1).epochs(1).folds(0).train(imageData, model.toString()));
+		assertTrue(Files.notExists(model));
+		assertEquals(0, imageData.getHistoryWorkflow().getSteps().size());
+	}
+}
