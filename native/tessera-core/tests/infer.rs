@@ -127,7 +127,7 @@ fn given_tiles_segment_as_read_tiles_do() {
             let region = (tile.x, tile.y, tile.w, tile.h);
             rgb.extend(read_region(&source, region, (64, 64)).unwrap().into_bytes());
         }
-        given.add(&rgb, batch.len()).unwrap();
+        given.add(&predictor, &rgb, batch.len()).unwrap();
     }
     let (objects, heatmaps) = given.finish(options.tracing, &options.object_type).unwrap();
     assert_eq!(objects, read.document.objects);

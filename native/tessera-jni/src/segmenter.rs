@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use jni::objects::{JByteBuffer, JClass, JIntArray, JLongArray, JString};
 use jni::sys::{jdouble, jint, jlong};
@@ -37,8 +37,10 @@ const BATCH: usize = 16;
 
 /// A segmentation in progress, with what Java needs to feed and finish it.
 struct Segmenter {
+    /// The segmenter, shared with the `TilePredictor` handle it came from.
+    predictor: Arc<RwLock<Predictor>>,
     /// The segmentation; `None` once finished.
-    given: Mutex<Option<GivenSegmentation<Arc<Predictor>>>>,
+    given: Mutex<Option<GivenSegmentation>>,
     /// For each tile in feeding order, its index among the rectangles Java gave.
     order: Vec<i32>,
     /// Level-0 pixels per mask pixel.
@@ -65,7 +67,8 @@ fn segmenter_new<'local>(
     rectangles: JLongArray<'local>,
     downsample: jdouble,
 ) -> BridgeResult<jlong> {
-    let predictor = handles::get::<Predictor>(predictor)?;
+    let shared = handles::get::<RwLock<Predictor>>(predictor)?;
+    let predictor = shared.read().map_err(|_| TesseraError::internal("predictor poisoned"))?;
     let mut values = vec![0; rectangles.len(env)?];
     rectangles.get_region(env, 0, &mut values)?;
     if values.len() % 4 != 0 || values.is_empty() {
@@ -94,9 +97,11 @@ fn segmenter_new<'local>(
     let index: HashMap<(i64, i64), i32> = tiles.iter().enumerate().map(|(i, t)| ((t.x, t.y), i as i32)).collect();
     let tile_bytes = 3 * predictor.tile_size() * predictor.tile_size();
     let plan = TilePlan { slide: String::new(), downsample, tile_size: predictor.tile_size() as u32, tiles };
-    let given = GivenSegmentation::new(predictor, &plan)?;
+    let given = GivenSegmentation::new(&predictor, &plan)?;
     let order = given.order().iter().map(|t| index.get(&(t.x, t.y)).copied().unwrap_or(-1)).collect();
-    Ok(handles::into_handle(Segmenter { given: Mutex::new(Some(given)), order, mask_pixel, tile_bytes }))
+    drop(predictor);
+    let segmenter = Segmenter { predictor: shared, given: Mutex::new(Some(given)), order, mask_pixel, tile_bytes };
+    Ok(handles::into_handle(segmenter))
 }
 
 /// The order the tiles' pixels must be given in, as indices into the rectangles given.
@@ -131,9 +136,10 @@ fn segmenter_add<'local>(
     }
     let mut guard = segmenter.given.lock().map_err(|_| TesseraError::internal("segmentation poisoned"))?;
     let given = guard.as_mut().ok_or_else(|| TesseraError::invalid("the segmentation is finished"))?;
+    let predictor = segmenter.predictor.read().map_err(|_| TesseraError::internal("predictor poisoned"))?;
     worker::run(|| {
         for chunk in pixels[..count * tile_bytes].chunks(BATCH * tile_bytes) {
-            given.add(chunk, chunk.len() / tile_bytes)?;
+            given.add(&predictor, chunk, chunk.len() / tile_bytes)?;
         }
         Ok(())
     })
