@@ -174,6 +174,31 @@ pub fn pixel_confusions(
     Ok(groups.into_groups())
 }
 
+/// What a trained state predicts on some samples: a classifier's tile truth and probabilities,
+/// or a segmenter's confusion matrices of labelled pixels per group.
+enum Outcome {
+    Tiles { truth: Vec<usize>, probabilities: Vec<f32> },
+    Pixels(Vec<Confusion>),
+}
+
+/// The outcome of `network` with `state` on samples `indices`.
+fn outcome(
+    runtime: &Runtime,
+    network: &Network,
+    state: &State,
+    data: &dyn Samples,
+    indices: &[usize],
+    config: &TrainConfig,
+) -> Result<Outcome> {
+    let (batch, threads) = (config.batch_size, config.threads);
+    if network.label_shape().is_empty() {
+        let probabilities = probabilities(runtime, network, state, data, indices, batch, threads)?;
+        let truth = indices.iter().map(|&i| data.labels()[i]).collect();
+        return Ok(Outcome::Tiles { truth, probabilities });
+    }
+    Ok(Outcome::Pixels(pixel_confusions(runtime, network, state, data, indices, batch, threads)?))
+}
+
 /// The metrics of `network` with `state` on samples `indices`, with bootstrap intervals drawn
 /// from `config.seed`: of tiles for a classifier, of labelled pixels (resampled by group) for a
 /// segmenter.
@@ -185,14 +210,12 @@ pub fn evaluate(
     indices: &[usize],
     config: &TrainConfig,
 ) -> Result<Report> {
-    let (batch, threads) = (config.batch_size, config.threads);
-    if network.label_shape().is_empty() {
-        let p = probabilities(runtime, network, state, data, indices, batch, threads)?;
-        let truth: Vec<usize> = indices.iter().map(|&i| data.labels()[i]).collect();
-        return Report::new(data.classes(), &truth, &p, RESAMPLES, config.seed);
+    match outcome(runtime, network, state, data, indices, config)? {
+        Outcome::Tiles { truth, probabilities } => {
+            Report::new(data.classes(), &truth, &probabilities, RESAMPLES, config.seed)
+        }
+        Outcome::Pixels(groups) => Report::pixels(data.classes(), &groups, RESAMPLES, config.seed),
     }
-    let groups = pixel_confusions(runtime, network, state, data, indices, batch, threads)?;
-    Report::pixels(data.classes(), &groups, RESAMPLES, config.seed)
 }
 
 /// The validation confusion matrix after an epoch: of tiles, or of labelled pixels.
@@ -204,14 +227,13 @@ fn validation_confusion(
     validation: &[usize],
     config: &TrainConfig,
 ) -> Result<Confusion> {
-    let (batch, threads) = (config.batch_size, config.threads);
-    if network.label_shape().is_empty() {
-        let p = probabilities(runtime, network, state, data, validation, batch, threads)?;
-        let truth: Vec<usize> = validation.iter().map(|&i| data.labels()[i]).collect();
-        return Ok(Confusion::new(data.classes().len(), &truth, &argmax_rows(&p, network.classes())));
-    }
-    let groups = pixel_confusions(runtime, network, state, data, validation, batch, threads)?;
-    Ok(Confusion::sum(network.classes(), groups.iter()))
+    let classes = network.classes();
+    Ok(match outcome(runtime, network, state, data, validation, config)? {
+        Outcome::Tiles { truth, probabilities } => {
+            Confusion::new(classes, &truth, &argmax_rows(&probabilities, classes))
+        }
+        Outcome::Pixels(groups) => Confusion::sum(classes, groups.iter()),
+    })
 }
 
 /// The class probabilities `[indices.len(), classes]` of the inference graph of `network` with
