@@ -35,10 +35,11 @@ impl Default for UNetSpec {
     }
 }
 
-/// Two convolution–normalisation–ReLU units from `inputs` to `width` channels, named `name`.
-fn block(layers: &mut Sequential, name: &str, inputs: usize, width: usize) {
+/// Two convolution–normalisation–ReLU units from `inputs` to `width` channels over `pixels`
+/// pixels, named `name`.
+fn block(layers: &mut Sequential, name: &str, inputs: usize, width: usize, pixels: usize) {
     for (unit, from) in [(1, inputs), (2, width)] {
-        layers.push(Conv2d::new(&format!("{name}.conv{unit}"), from, width));
+        layers.push(Conv2d::new(&format!("{name}.conv{unit}"), from, width).for_pixels(pixels));
         layers.push(BatchNorm::new(&format!("{name}.bn{unit}"), width));
         layers.push(Relu);
     }
@@ -71,15 +72,16 @@ impl UNetSpec {
     /// then its decoder block.
     fn level(&self, level: usize, inputs: usize) -> Sequential {
         let width = self.width << level;
+        let side = self.patch >> level;
         let mut layers = Sequential::new();
-        block(&mut layers, &format!("down{level}"), inputs, width);
+        block(&mut layers, &format!("down{level}"), inputs, width, side * side);
         if level < self.depth {
             let mut below = Sequential::new();
             below.push(MaxPool2);
             below.extend(self.level(level + 1, width));
             below.push(Upsample2);
             layers.push(Skip::new(width, 2 * width, below));
-            block(&mut layers, &format!("up{level}"), 3 * width, width);
+            block(&mut layers, &format!("up{level}"), 3 * width, width, side * side);
         }
         layers
     }

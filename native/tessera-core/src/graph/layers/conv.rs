@@ -1,5 +1,6 @@
 //! 3×3 convolution, stride 1, padding 1, no bias (a batch normalisation follows it).
 
+use super::weight_gradient::weight_gradient;
 use super::{shape_error, Backward, Bound, Forward, Init, Layer, Mode, Tape, TensorSpec};
 use crate::graph::builder::{attr_int, attr_ints, Value};
 use crate::graph::ops::Ops;
@@ -7,35 +8,31 @@ use crate::Result;
 
 /// `y = W ⋆ x`: a 3×3 convolution keeping the spatial size.
 ///
-/// Backward: `dx` is the transposed convolution of `dy` with the same weights; `dW` is an
-/// im2col — a grouped convolution of `x` with a fixed one-hot kernel lays the nine shifted
-/// copies of each channel side by side — multiplied per sample with the transposed `dy` (the
-/// smaller operand, which ONNX Runtime fuses into the product) and summed over the batch.
+/// Backward: `dx` is the transposed convolution of `dy` with the same weights; `dW` sums, for
+/// each of the nine kernel offsets, the products of `dy` with `x` shifted by that offset (see
+/// [`weight_gradient`](super::weight_gradient) for its forms).
 pub struct Conv2d {
     name: String,
     inputs: usize,
     outputs: usize,
+    pixels: Option<usize>,
 }
 
 impl Conv2d {
     /// A convolution named `name` from `inputs` to `outputs` channels.
     pub fn new(name: &str, inputs: usize, outputs: usize) -> Self {
-        Self { name: name.to_owned(), inputs, outputs }
+        Self { name: name.to_owned(), inputs, outputs, pixels: None }
+    }
+
+    /// The same convolution, told that its input has `pixels` pixels per channel, which picks
+    /// the fastest form of its weight gradient.
+    pub fn for_pixels(self, pixels: usize) -> Self {
+        Self { pixels: Some(pixels), ..self }
     }
 }
 
 fn same_padding() -> Vec<crate::graph::proto::AttributeProto> {
     vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("pads", &[1, 1, 1, 1])]
-}
-
-/// The one-hot kernel `[9·c, 1, 3, 3]`: output channel `9·i + k` copies input channel `i`
-/// shifted by offset `k = 3·ky + kx`.
-fn im2col_kernel(channels: usize) -> Vec<f32> {
-    let mut kernel = vec![0.0; channels * 81];
-    for i in 0..channels * 9 {
-        kernel[i * 9 + i % 9] = 1.0;
-    }
-    kernel
 }
 
 /// Up to this many input channels, a widening convolution's `dx` is a `ConvTranspose`.
@@ -59,25 +56,6 @@ impl Conv2d {
         let flat = ops.reshape(w, &[-1]);
         let flipped = ops.node("Gather", &[&flat, &positions], vec![attr_int("axis", 0)]);
         ops.node("Conv", &[dy, &flipped], same_padding())
-    }
-
-    /// `dW = Σₙ dyₙ · patchesₙᵀ`, the patches `[n, 9c, h·w]` from the one-hot im2col
-    /// convolution.
-    fn weight_gradient(&self, ops: &mut Ops, x: &Value, dy: &Value) -> Value {
-        let (c, o) = (self.inputs as i64, self.outputs as i64);
-        let kernel = ops.tensor(&format!("im2col{c}"), &[9 * c, 1, 3, 3], || im2col_kernel(self.inputs));
-        let mut attrs = same_padding();
-        attrs.push(attr_int("group", c));
-        let patches = ops.node("Conv", &[x, &kernel], attrs);
-        let patches = ops.reshape(&patches, &[0, 9 * c, -1]);
-        // Σₙ patchesₙ · dyₙᵀ is [9c, o]: transposed to [o, c, 3, 3].
-        let dy = ops.reshape(dy, &[0, o, -1]);
-        let dy = ops.transpose(&dy, &[0, 2, 1]);
-        let per_sample = ops.node("MatMul", &[&patches, &dy], vec![]);
-        let summed = ops.sum_over_batch(&per_sample);
-        let summed = ops.reshape(&summed, &[9 * c, o]);
-        let dw = ops.transpose(&summed, &[1, 0]);
-        ops.reshape(&dw, &[o, c, 3, 3])
     }
 }
 
@@ -104,7 +82,7 @@ impl Layer for Conv2d {
     fn backward(&self, ops: &mut Ops, tape: &Tape, dy: &Value, need_dx: bool) -> Backward {
         let (x, w) = (&tape.values[0], &tape.values[1]);
         let dx = need_dx.then(|| self.input_gradient(ops, dy, w));
-        let dw = self.weight_gradient(ops, x, dy);
+        let dw = weight_gradient(ops, x, dy, self.inputs, self.outputs, self.pixels);
         Backward { dx, grads: vec![dw] }
     }
 }

@@ -147,6 +147,18 @@ fn conv2d_keeping_its_width() {
     check(&Conv2d::new("conv", 4, 4), 2, &input, normal_input(2, &input, 12));
 }
 
+/// Every form of the weight gradient: `x` shifted (a much wider output), `dy` shifted (a much
+/// narrower one) or both (similar widths), per sample and, on small inputs, per offset.
+#[test]
+fn conv2d_weight_gradient_forms() {
+    for (seed, (inputs, outputs)) in (20..).zip([(2, 5), (5, 2), (4, 3)]) {
+        let input = [inputs, 6, 5];
+        let x = normal_input(2, &input, seed);
+        check(&Conv2d::new("conv", inputs, outputs), 2, &input, x.clone());
+        check(&Conv2d::new("conv", inputs, outputs).for_pixels(30), 2, &input, x);
+    }
+}
+
 #[test]
 fn batchnorm() {
     let input = [3, 4, 5];

@@ -5,11 +5,11 @@
 //! every parameter from the gradient of the output. Activations are NCHW f32 with a batch size
 //! chosen at run time; shapes in this module are per sample (`[channels, height, width]` or
 //! `[features]`). The forms are those measured fastest on ONNX Runtime's CPU provider (see
-//! `DESIGN.md`): input gradients as transposed convolutions, weight gradients as an im2col
-//! convolution with a fixed one-hot kernel and a batched `MatMul`, pooling gradients as an
-//! upsampled equality mask multiplied in with `Cast` + `Mul` (ties sharing the gradient). Where a
-//! layer sequence is common and its separate rules pass over the full-size activations many
-//! times, one layer fuses them ([`NormPoolRelu`]: batch normalisation, max pooling, ReLU).
+//! `DESIGN.md`): input gradients as transposed convolutions, weight gradients as products with
+//! shifted copies laid out by fixed one-hot convolutions or slices (`weight_gradient`), pooling
+//! gradients as an upsampled equality mask multiplied in with `Cast` + `Mul` (ties sharing the
+//! gradient). Where a layer sequence is common and its separate rules pass over the full-size
+//! activations many times, one layer fuses them ([`NormPoolRelu`]: batch normalisation, max pooling, ReLU).
 
 pub mod batchnorm;
 mod conv;
@@ -25,6 +25,7 @@ mod residual;
 mod sequential;
 mod skip;
 mod upsample;
+mod weight_gradient;
 
 pub use batchnorm::BatchNorm;
 pub use conv::Conv2d;
