@@ -39,6 +39,7 @@ pub mod model;
 pub mod names;
 pub mod outputs;
 pub mod pipeline;
+pub mod png_file;
 pub mod quant;
 pub mod review;
 pub mod rng;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use jni::objects::{JByteBuffer, JClass, JIntArray, JLongArray, JString};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tessera_core::geometry::{wkb, ObjectType, Shape};
 use tessera_core::infer::given::GivenSegmentation;
-use tessera_core::infer::{OutputKind, Predictor, Tracing};
+use tessera_core::infer::{heatmap, OutputKind, Predictor, Tracing};
 use tessera_core::tiling::{Tile, TilePlan};
 use tessera_core::TesseraError;
 
@@ -27,7 +28,7 @@ pub(crate) const METHODS: &[NativeMethod] = &[
     crate::bridge_method! { static fn segmenter_order(segmenter: jlong) -> jint[] },
     crate::bridge_method! { static fn segmenter_add(segmenter: jlong, rgb: java.nio.ByteBuffer, count: jint) },
     crate::bridge_method! {
-        static fn segmenter_finish(segmenter: jlong, tracing: JString, pixel_size_microns: jdouble) -> JString
+        static fn segmenter_finish(segmenter: jlong, tracing: JString, pixel_size_microns: jdouble, heatmaps: JString) -> JString
     },
     crate::bridge_method! { static fn segmenter_free(segmenter: jlong) },
 ];
@@ -147,14 +148,16 @@ fn segmenter_add<'local>(
 
 /// Finishes the segmentation: one region per connected area of each class but Background, traced
 /// as `tracing` asks (`{"simplify", "min_area_um2", "min_hole_um2", "smooth"}`; areas need the
-/// image's `pixel_size_microns`, NaN when it has none). Returns `[{"class", "wkb" (hex)}]` in
-/// level-0 coordinates.
+/// image's `pixel_size_microns`, NaN when it has none); when `heatmaps` names a folder (it may be
+/// null), writes each class's heatmap there as `<class>.png` (`infer::heatmap::write_pngs`).
+/// Returns `[{"class", "wkb" (hex)}]` in level-0 coordinates.
 fn segmenter_finish<'local>(
     env: &mut Env<'local>,
     _class: JClass<'local>,
     segmenter: jlong,
     tracing: JString<'local>,
     pixel_size_microns: jdouble,
+    heatmaps: JString<'local>,
 ) -> BridgeResult<JString<'local>> {
     let segmenter = handles::get::<Segmenter>(segmenter)?;
     let request: TracingRequest = serde_json::from_str(&tracing.try_to_string(env)?)
@@ -176,7 +179,14 @@ fn segmenter_finish<'local>(
         .map_err(|_| TesseraError::internal("segmentation poisoned"))?
         .take()
         .ok_or_else(|| TesseraError::invalid("the segmentation is finished"))?;
-    let objects = worker::run(|| Ok(given.finish(tracing, &ObjectType::Annotation)?.0))?;
+    let folder = if heatmaps.is_null() { None } else { Some(PathBuf::from(heatmaps.try_to_string(env)?)) };
+    let objects = worker::run(|| {
+        let (objects, maps) = given.finish(tracing, &ObjectType::Annotation)?;
+        if let Some(folder) = &folder {
+            heatmap::write_pngs(&maps, folder)?;
+        }
+        Ok(objects)
+    })?;
     let mut regions = Vec::with_capacity(objects.len());
     for object in &objects {
         let bytes = match &object.shape {

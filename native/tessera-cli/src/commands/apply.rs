@@ -5,18 +5,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tessera_core::geometry::{Document, ObjectType};
-use tessera_core::infer::{self, ApplyOptions, Heatmap, Precision, Sliding, Tracing};
+use tessera_core::infer::{self, heatmap, ApplyOptions, Precision, Sliding, Tracing};
 use tessera_core::job::Job;
 use tessera_core::runtime::{self, Device};
 use tessera_core::shift::SlideShift;
 use tessera_core::slide::{OpenSlideSource, Resolution};
 use tessera_core::tiling::MAX_TILES;
-use tessera_core::{Result, TesseraError};
+use tessera_core::Result;
 
 use super::inputs::named_inputs;
 use super::interrupt;
 use super::model;
-use super::png_file;
 use super::progress::Bar;
 use tessera_core::outputs::{check_outputs, Output};
 
@@ -143,10 +142,7 @@ pub fn run(args: Args) -> Result<()> {
     report_shift(&shift, args.quiet);
     applied.document.write(&args.out)?;
     if let Some(dir) = &args.heatmap {
-        std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
-        for heatmap in &applied.heatmaps {
-            write_heatmap(heatmap, dir)?;
-        }
+        heatmap::write_pngs(&applied.heatmaps, dir)?;
     }
     if !args.quiet {
         summarise(&applied.document, applied.tiles, started.elapsed().as_secs_f64(), &args.out);
@@ -165,15 +161,6 @@ pub fn report_shift(shift: &SlideShift, quiet: bool) {
     if let Some(warning) = shift.warning() {
         eprintln!("warning: {warning}");
     }
-}
-
-/// Writes `DIR/<class>.png`, an 8-bit grey + alpha image (transparent where nothing was computed).
-fn write_heatmap(heatmap: &Heatmap, dir: &Path) -> Result<()> {
-    let name: String =
-        heatmap.class.chars().map(|c| if c.is_alphanumeric() || "-_ ".contains(c) { c } else { '_' }).collect();
-    let path = dir.join(format!("{name}.png"));
-    let (width, height) = (heatmap.width as u32, heatmap.height as u32);
-    png_file::write(&path, width, height, png::ColorType::GrayscaleAlpha, &heatmap.grey_alpha())
 }
 
 fn summarise(document: &Document, tiles: usize, seconds: f64, out: &Path) {

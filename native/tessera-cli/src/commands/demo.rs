@@ -10,6 +10,7 @@ use tessera_core::infer::{self, ApplyOptions, Precision};
 use tessera_core::job::Job;
 use tessera_core::outputs::write_file;
 use tessera_core::pipeline::{Architecture, CnnOptions, LabelledSlide, UNetOptions};
+use tessera_core::png_file;
 use tessera_core::runtime::Device;
 use tessera_core::slide::{read_region, RegionSource, Resolution};
 use tessera_core::tiling::raster::{fill, Placement};
@@ -21,7 +22,6 @@ use super::inputs::open_slides;
 use super::interrupt;
 use super::model;
 use super::plots;
-use super::png_file;
 use super::progress::Bar;
 use super::train::{self, TaskArg};
 

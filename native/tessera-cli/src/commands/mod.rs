@@ -8,7 +8,6 @@ pub mod inputs;
 pub mod interrupt;
 pub mod model;
 pub mod plots;
-pub mod png_file;
 pub mod progress;
 pub mod quantize;
 pub mod review;

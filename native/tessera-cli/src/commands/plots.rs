@@ -11,9 +11,9 @@ use std::path::Path;
 use png::ColorType;
 use serde_json::Value;
 use tessera_core::outputs::write_file;
+use tessera_core::png_file;
 use tessera_core::{Result, TesseraError};
 
-use super::png_file;
 use figure::Figure;
 
 /// Writes a training report into `dir`: `metrics.json` (all of the package's metrics), and

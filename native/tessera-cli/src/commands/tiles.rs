@@ -7,15 +7,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use tessera_core::job::{Job, ProgressSink};
 use tessera_core::names::safe_file_name;
+use tessera_core::outputs::{check_outputs, write_file, write_folder, Output};
+use tessera_core::png_file;
 use tessera_core::slide::{OpenSlideSource, RegionSource};
 use tessera_core::tiling::read::read_tiles;
 use tessera_core::tiling::{plan_selection, PlannedImage, Selection, Tile, TilePlan, TileSpec};
+use tessera_core::{Result, TesseraError};
 
 use super::inputs::{named_inputs, TileArgs};
 use super::interrupt;
-use super::png_file;
-use tessera_core::outputs::{check_outputs, write_file, write_folder, Output};
-use tessera_core::{Result, TesseraError};
 
 /// Cut labelled tiles out of slides, inside the polygons of QuPath GeoJSON exports.
 ///

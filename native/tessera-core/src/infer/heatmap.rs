@@ -3,9 +3,14 @@
 //! A map pixel where no tile was computed (outside the tissue or the ROI) is not a probability
 //! of 0: it has no value, and the written image marks it transparent ([`Heatmap::grey_alpha`]).
 
+use std::path::Path;
+
 use super::blend::{Blender, Row};
 use super::cells::Cells;
 use crate::model::ClassInfo;
+use crate::names::safe_file_name;
+use crate::png_file;
+use crate::{Result, TesseraError};
 
 /// The longest side of a segmentation heatmap, in pixels.
 pub const MAX_SIDE: usize = 2048;
@@ -35,6 +40,20 @@ impl Heatmap {
     pub fn grey_alpha(&self) -> Vec<u8> {
         self.pixels.iter().flat_map(|pixel| pixel.map_or([0, 0], |grey| [grey, u8::MAX])).collect()
     }
+}
+
+/// Writes `DIR/<class>.png` for each heatmap (the folder created when missing): 8-bit grey +
+/// alpha as [`Heatmap::grey_alpha`] gives it, each file written atomically, the class made a safe
+/// file name. What `tessera apply --heatmap` and QuPath's `heatmaps(folder)` write.
+pub fn write_pngs(heatmaps: &[Heatmap], dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| TesseraError::io(dir, source))?;
+    for heatmap in heatmaps {
+        let path = dir.join(format!("{}.png", safe_file_name(&heatmap.class)));
+        let size = |side: usize| u32::try_from(side).map_err(|_| TesseraError::invalid(format!("heatmap side {side}")));
+        let (width, height) = (size(heatmap.width)?, size(heatmap.height)?);
+        png_file::write(&path, width, height, png::ColorType::GrayscaleAlpha, &heatmap.grey_alpha())?;
+    }
+    Ok(())
 }
 
 fn grey(probability: f32) -> u8 {
@@ -138,6 +157,25 @@ mod tests {
         let tumour = &heatmaps()[0];
         // Probability 0 is opaque black; not computed is transparent.
         assert_eq!(tumour.grey_alpha(), vec![0, 255, 128, 255, 0, 0, 191, 255]);
+    }
+
+    #[test]
+    fn each_class_is_written_as_a_grey_alpha_png_named_by_the_class() {
+        let dir = std::env::temp_dir().join(format!("tessera-heatmaps-{}", std::process::id()));
+        let mut maps = heatmaps();
+        maps[1].class = "../Stroma".into();
+        write_pngs(&maps, &dir).unwrap();
+        let mut names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, ["Tumor.png", "_.._Stroma.png"], "safe names, inside the folder, no temporary file left");
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(dir.join("Tumor.png")).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((info.width, info.height, info.color_type), (4, 1, png::ColorType::GrayscaleAlpha));
+        assert_eq!(&pixels[..info.buffer_size()], maps[0].grey_alpha().as_slice());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -159,6 +159,8 @@ final class Driver {
 		runForProject();
 		cancelTraining();
 		deleteModel();
+		trainPixelClassifier();
+		applyPixelClassifier();
 		return failures == 0 ? 0 : 1;
 	}
 
@@ -203,12 +205,7 @@ final class Driver {
 	private void train() {
 		String command = "Train tile classifier";
 		runJob(command, form -> {
-			setText(form, "Model name", "driver-model");
-			setNumber(form, "Tile size", 32);
-			setResolution(form);
-			setNumber(form, "Epochs", 2);
-			setNumber(form, "Cross-validation folds", 2);
-			setNumber(form, "Seed", 1);
+			fillTraining(form, "driver-model", "Tile size", 2);
 			return "model " + Path.of(text(form, "Save into")).resolve("driver-model.tessera") + "; classes "
 					+ texts(control(form, "Classes")) + "; images " + texts(control(form, "Images"));
 		}, "macro-F1");
@@ -288,9 +285,7 @@ final class Driver {
 		details.add(command + ": detections in the open image " + before + " -> " + after);
 		if (Boolean.TRUE.equals(outcome) && after <= before)
 			fail(command, "the notification says objects were added but the image's detections went " + before + " -> " + after);
-		String step = fxOr(() -> qupath.getImageData().getHistoryWorkflow().getLastStep()
-				instanceof qupath.lib.plugins.workflow.ScriptableWorkflowStep scripted ? scripted.getScript() : "", "");
-		details.add(command + ": workflow step " + step);
+		String step = lastStep(command);
 		if (Boolean.TRUE.equals(outcome) && !step.contains(".precision('fp32')"))
 			fail(command, "the precision chosen in the form is not in the workflow step: " + step);
 		closeStrayWindows();
@@ -417,12 +412,7 @@ final class Driver {
 		Path parent = projectFile.getParent().resolve("tessera").resolve("models").resolve("driver-model.tessera");
 		Path child = parent.resolveSibling("driver-model-reviewed.tessera");
 		var outcome = runJob(command, "Train tile classifier", form -> {
-			setText(form, "Model name", "driver-model-reviewed");
-			setNumber(form, "Tile size", 32);
-			setResolution(form);
-			setNumber(form, "Epochs", 1);
-			setNumber(form, "Cross-validation folds", 2);
-			setNumber(form, "Seed", 1);
+			fillTraining(form, "driver-model-reviewed", "Tile size", 1);
 			@SuppressWarnings("unchecked")
 			var from = (ComboBox<String>) control(form, "Start from model");
 			from.getEditor().setText(parent.toString());
@@ -440,9 +430,7 @@ final class Driver {
 			details.add(command + ": " + lineage);
 			if (!lineage.contains("\"parent\""))
 				fail(command, "the fine-tuned package records no lineage: " + lineage);
-			String step = fxOr(() -> qupath.getImageData().getHistoryWorkflow().getLastStep()
-					instanceof qupath.lib.plugins.workflow.ScriptableWorkflowStep scripted ? scripted.getScript() : "", "");
-			details.add(command + ": workflow step " + step);
+			String step = lastStep(command);
 			if (!step.contains(".from('" + parent + "')"))
 				fail(command, "the parent chosen in the form is not in the workflow step: " + step);
 		}
@@ -460,11 +448,7 @@ final class Driver {
 		String command = "Train tile classifier (Cancel)";
 		Path[] model = new Path[1];
 		var outcome = runJob(command, "Train tile classifier", form -> {
-			setText(form, "Model name", "driver-cancelled");
-			setNumber(form, "Tile size", 32);
-			setResolution(form);
-			setNumber(form, "Epochs", 500);
-			setNumber(form, "Cross-validation folds", 2);
+			fillTraining(form, "driver-cancelled", "Tile size", 500);
 			model[0] = Path.of(text(form, "Save into")).resolve("driver-cancelled.tessera");
 			return "model " + model[0] + ", 500 epochs, 2 folds, then Cancel in the progress window";
 		}, "cancel", progress -> {
@@ -530,6 +514,51 @@ final class Driver {
 			if (closing != null)
 				fail(command + " (closing the models list)", closing);
 		}
+		closeStrayWindows();
+	}
+
+	/**
+	 * *Train pixel classifier…* over the project's two images (a small U-Net): the results view
+	 * must show IoU, and the run must be recorded as a step that replays it.
+	 */
+	private void trainPixelClassifier() {
+		String command = "Train pixel classifier";
+		var outcome = runJob(command, form -> {
+			fillTraining(form, "driver-pixels", "Patch size", 2);
+			@SuppressWarnings("unchecked")
+			var loss = (ComboBox<String>) control(form, "Loss");
+			return "model " + Path.of(text(form, "Save into")).resolve("driver-pixels.tessera") + "; loss " + loss.getValue()
+					+ "; overlap " + ((Spinner<?>) control(form, "Patch overlap")).getValue() + "; classes "
+					+ texts(control(form, "Classes")) + "; images " + texts(control(form, "Images"));
+		}, "mean IoU");
+		String step = lastStep(command);
+		if (Boolean.TRUE.equals(outcome) && !step.startsWith("qupath.ext.tessera.Tessera.segmentation()"))
+			fail(command, "the workflow step does not replay the pixel classifier's training: " + step);
+		closeStrayWindows();
+	}
+
+	/** *Apply model…* with the pixel classifier and a heatmaps folder: region annotations, and PNG heatmaps on disk. */
+	private void applyPixelClassifier() {
+		String command = "Apply model (pixel classifier, heatmaps)";
+		Path model = projectFile.getParent().resolve("tessera").resolve("models").resolve("driver-pixels.tessera");
+		Path maps = out.resolve("heatmaps");
+		// Inside every annotation of the image, not a selection left by the review steps.
+		fxOr(() -> {
+			qupath.getImageData().getHierarchy().getSelectionModel().clearSelection();
+			return null;
+		}, null);
+		var outcome = runJob(command, "Apply model", form -> {
+			@SuppressWarnings("unchecked")
+			var combo = (ComboBox<String>) control(form, "Model");
+			combo.getEditor().setText(model.toString());
+			combo.setValue(model.toString());
+			setText(form, "Heatmaps folder", maps.toString());
+			return "model " + model + "; heatmaps " + maps;
+		}, "objects added", null);
+		long pngs = countFiles(maps, ".png");
+		details.add(command + ": " + pngs + " PNG heatmaps under " + maps);
+		if (Boolean.TRUE.equals(outcome) && pngs == 0)
+			fail(command, "applied, but " + maps + " holds no PNG heatmap");
 		closeStrayWindows();
 	}
 
@@ -873,6 +902,24 @@ final class Driver {
 			setNumber(form, "Resolution", 0.5);
 		else
 			setNumber(form, "Downsample", 1);
+	}
+
+	/** @return the script of the open image's last workflow step, noted in the details under {@code command} */
+	private String lastStep(String command) {
+		String step = fxOr(() -> qupath.getImageData().getHistoryWorkflow().getLastStep()
+				instanceof qupath.lib.plugins.workflow.ScriptableWorkflowStep scripted ? scripted.getScript() : "", "");
+		details.add(command + ": workflow step " + step);
+		return step;
+	}
+
+	/** Fills a training form: the model's name, 32 px tiles (or patches: {@code size} names the row), {@code epochs}, 2 folds, seed 1. */
+	private static void fillTraining(Window form, String name, String size, int epochs) {
+		setText(form, "Model name", name);
+		setNumber(form, size, 32);
+		setResolution(form);
+		setNumber(form, "Epochs", epochs);
+		setNumber(form, "Cross-validation folds", 2);
+		setNumber(form, "Seed", 1);
 	}
 
 	private static void setText(Window form, String label, String text) {

@@ -72,6 +72,7 @@ public final class Application extends ModelJob<Application> {
 	private boolean detections;
 	private double minArea = SEGMENT_DEFAULT_AREA;
 	private double minHole = SEGMENT_DEFAULT_AREA;
+	private String heatmaps;
 
 	/** Segmentation: the smallest region kept and hole left open by default, in µm². */
 	private static final double SEGMENT_DEFAULT_AREA = 16;
@@ -162,6 +163,22 @@ public final class Application extends ModelJob<Application> {
 	}
 
 	/**
+	 * Segmentation packages: also writes each class's probability map as {@code <class>.png} into
+	 * {@code folder} (created when missing), as {@code tessera apply --heatmap} does: 8-bit grey +
+	 * alpha, grey the class's probability (255 = 1) where the model ran, transparent elsewhere; at
+	 * most 2048 px a side. Applied inside several annotations, each annotation's maps go into a
+	 * subfolder named by its id ({@code PathObject.getID()}). The files appear only once the whole
+	 * image is done (each replacing a same-named file), never in part; a tile classifier writes its
+	 * per-class probabilities as tile measurements instead (Measure › Show measurement maps).
+	 * @param folder the folder, or null for no heatmaps (the default)
+	 * @return this job
+	 */
+	public Application heatmaps(String folder) {
+		this.heatmaps = folder;
+		return this;
+	}
+
+	/**
 	 * @param keep true to add to Tessera's earlier results in a region instead of replacing them
 	 * @return this job
 	 */
@@ -208,6 +225,9 @@ public final class Application extends ModelJob<Application> {
 	 * @return one result per image, in order
 	 */
 	public List<Tessera.ImageResult> applyToProject(List<ProjectImageEntry<BufferedImage>> images) {
+		if (heatmaps != null)
+			throw new InvalidInputException("heatmaps(" + Scripts.quoted(heatmaps)
+					+ ") writes one image's maps: apply to each image with its own folder instead of to the project");
 		List<Tessera.ImageResult> results = new ArrayList<>();
 		try (var predictor = load()) {
 			for (var entry : images) {
@@ -256,11 +276,39 @@ public final class Application extends ModelJob<Application> {
 					.orElseGet(() -> planTissue(imageData.getServer(), name, spec(predictor)));
 			if (plan.tiles().isEmpty())
 				throw new InvalidInputException(name + ": no tissue found for a tile, and no annotation to apply the model inside");
-			var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), true, imageData);
 			var root = imageData.getHierarchy().getRootObject();
-			var results = Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane(), null));
-			return place(imageData, results, found, script());
+			var done = writingHeatmaps(predictor, folder -> {
+				var found = prepare(predictor, pixels, plan.tiles(), plan.downsample(), true, imageData);
+				return new Classified(Map.of(root, classified(predictor, pixels, plan, ImagePlane.getDefaultPlane(), null, folder)),
+						found);
+			});
+			return place(imageData, done.results(), done.found(), script());
 		}
+	}
+
+	/**
+	 * What classifying an image gave.
+	 * @param results each parent's new objects
+	 * @param found what preparing the model for the image found, or null when it classified nothing
+	 */
+	private record Classified(Map<PathObject, List<PathObject>> results, TilePredictor.SlideShift found) {}
+
+	/**
+	 * Runs {@code work} with the folder its heatmaps go into: null when none are asked for; else a
+	 * hidden folder inside the one asked for, whose maps are moved into place once {@code work}
+	 * succeeds (see {@link OutputFiles#fillFolder}).
+	 * @throws InvalidInputException if heatmaps are asked of a tile classifier
+	 */
+	private <T> T writingHeatmaps(TilePredictor predictor, Function<Path, T> work) {
+		if (heatmaps == null)
+			return work.apply(null);
+		if (!Segmenter.segments(predictor))
+			throw new InvalidInputException("heatmaps(" + Scripts.quoted(heatmaps) + "): " + Path.of(model).getFileName()
+					+ " is a tile classifier, which writes each class's probability as a tile measurement "
+					+ "(Measure › Show measurement maps); heatmaps are written for segmentation models");
+		List<T> result = new ArrayList<>(1);
+		OutputFiles.fillFolder(Path.of(heatmaps), folder -> result.add(work.apply(folder)));
+		return result.get(0);
 	}
 
 	/** Plans the tiles over the tissue of a thumbnail QuPath reads. */
@@ -303,13 +351,14 @@ public final class Application extends ModelJob<Application> {
 
 	/**
 	 * The plan's tiles as classified tile objects, grouped into class regions when asked for; for
-	 * a segmentation package, its regions cut to {@code within} (null: not cut).
+	 * a segmentation package, its regions cut to {@code within} (null: not cut), and its heatmaps
+	 * written into {@code heatmapFolder} (null: none).
 	 */
 	private List<PathObject> classified(TilePredictor predictor, ImagePixels pixels, TilePlanner.Plan plan, ImagePlane plane,
-			Geometry within) {
+			Geometry within, Path heatmapFolder) {
 		if (Segmenter.segments(predictor)) {
 			var output = new SegmentedRegions.Output(detections, new Segmenter.Tracing(0.5, minArea, minHole, 2),
-					pixels.pixelSizeMicrons(), Path.of(model).getFileName().toString());
+					pixels.pixelSizeMicrons(), Path.of(model).getFileName().toString(), heatmapFolder);
 			return SegmentedRegions.objects(predictor, pixels, plan, plane, within, output, progress, cancel);
 		}
 		float[] probabilities = TileBatches.classify(predictor, pixels, plan, progress, cancel);
@@ -332,18 +381,23 @@ public final class Application extends ModelJob<Application> {
 				plans.put(parent, TilePlanner.plan(Tessera.imageName(imageData), server.getWidth(), server.getHeight(),
 						Tessera.pixelSizeMicrons(server), regions, spec));
 		}
-		Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
-		TilePredictor.SlideShift found = null;
-		try (var pixels = ImagePixels.of(server)) {
-			var tiles = plans.values().stream().flatMap(plan -> plan.tiles().stream()).toList();
-			if (!tiles.isEmpty())
-				found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), false, imageData);
-			for (var entry : plans.entrySet()) {
-				var roi = entry.getKey().getROI();
-				results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), roi.getImagePlane(), roi.getGeometry()));
+		var done = writingHeatmaps(predictor, folder -> {
+			Map<PathObject, List<PathObject>> results = new LinkedHashMap<>();
+			TilePredictor.SlideShift found = null;
+			try (var pixels = ImagePixels.of(server)) {
+				var tiles = plans.values().stream().flatMap(plan -> plan.tiles().stream()).toList();
+				if (!tiles.isEmpty())
+					found = prepare(predictor, pixels, tiles, plans.values().iterator().next().downsample(), false, imageData);
+				for (var entry : plans.entrySet()) {
+					var roi = entry.getKey().getROI();
+					Path maps = folder == null || plans.size() == 1 ? folder : folder.resolve(entry.getKey().getID().toString());
+					results.put(entry.getKey(), classified(predictor, pixels, entry.getValue(), roi.getImagePlane(),
+							roi.getGeometry(), maps));
+				}
 			}
-		}
-		return place(imageData, results, found, script);
+			return new Classified(results, found);
+		});
+		return place(imageData, done.results(), done.found(), script);
 	}
 
 	/**
@@ -374,7 +428,7 @@ public final class Application extends ModelJob<Application> {
 		}
 		imageData.getHierarchy().fireHierarchyChangedEvent(this);
 		imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: apply model",
-				Map.of("model", model), script));
+				heatmaps == null ? Map.of("model", model) : Map.of("model", model, "heatmaps", heatmaps), script));
 		return added;
 	}
 
@@ -384,7 +438,8 @@ public final class Application extends ModelJob<Application> {
 				+ (keepPrevious ? ".keepPrevious(true)" : "") + (adaptNormalisation ? ".adaptNormalisation(true)" : "")
 				+ (detections ? ".objectType('detection')" : "")
 				+ (minArea != SEGMENT_DEFAULT_AREA ? ".minArea(" + Scripts.number(minArea) + ")" : "")
-				+ (minHole != SEGMENT_DEFAULT_AREA ? ".minHole(" + Scripts.number(minHole) + ")" : "");
+				+ (minHole != SEGMENT_DEFAULT_AREA ? ".minHole(" + Scripts.number(minHole) + ")" : "")
+				+ (heatmaps == null ? "" : ".heatmaps(" + Scripts.quoted(heatmaps) + ")");
 	}
 
 	/** @return the Groovy line that runs this job again on the current image */

@@ -1,5 +1,6 @@
 package qupath.ext.tessera;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,8 +43,9 @@ final class SegmentedRegions {
 	 * @param tracing how outlines are traced
 	 * @param pixelSizeMicrons the image's pixel size, NaN when it has none
 	 * @param model the model's name, recorded in each detection's metadata
+	 * @param heatmaps the folder each class's heatmap is written into as {@code <class>.png}, or null for none
 	 */
-	record Output(boolean detections, Segmenter.Tracing tracing, double pixelSizeMicrons, String model) {}
+	record Output(boolean detections, Segmenter.Tracing tracing, double pixelSizeMicrons, String model, Path heatmaps) {}
 
 	/**
 	 * @param predictor a segmentation package
@@ -72,7 +74,7 @@ final class SegmentedRegions {
 				if (progress != null)
 					progress.onProgress(start + count, n, "Segmenting");
 			});
-			regions = segmenter.finish(output.tracing(), output.pixelSizeMicrons());
+			regions = segmenter.finish(output.tracing(), output.pixelSizeMicrons(), output.heatmaps());
 		}
 		var names = predictor.classNames();
 		var colours = predictor.classColours();

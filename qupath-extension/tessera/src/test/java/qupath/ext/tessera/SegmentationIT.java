@@ -122,6 +122,63 @@ class SegmentationIT {
 		assertEquals(List.of("first", "second"), ProjectModels.read(Path.of(model)).images());
 	}
 
+	/** The mean grey (band 0) of a grey + alpha PNG over its opaque pixels, and the share of them that are opaque. */
+	private static double[] meanGrey(Path png) throws java.io.IOException {
+		var raster = javax.imageio.ImageIO.read(png.toFile()).getRaster();
+		assertEquals(2, raster.getNumBands(), png + ": grey + alpha");
+		double sum = 0;
+		int opaque = 0;
+		for (int y = 0; y < raster.getHeight(); y++)
+			for (int x = 0; x < raster.getWidth(); x++)
+				if (raster.getSample(x, y, 1) == 255) {
+					sum += raster.getSample(x, y, 0);
+					opaque++;
+				}
+		return new double[] {sum / Math.max(1, opaque), opaque / (double) (raster.getWidth() * raster.getHeight())};
+	}
+
+	@Test
+	void heatmapsAreWrittenPerClassOnlyWhenTheImageIsDoneAndRecorded(@TempDir Path dir) throws Exception {
+		var imageData = RedBlueImage.imageData(RedBlueImage.image());
+		String model = segmenter(dir, imageData);
+		var red = imageData.getHierarchy().getAnnotationObjects().stream().filter(a -> a.getPathClass().getName().equals("Red"))
+				.findFirst().orElseThrow();
+		Path maps = dir.resolve("maps");
+		Tessera.application(model).heatmaps(maps.toString()).apply(imageData, List.of(red));
+		try (var files = Files.list(maps)) {
+			assertEquals(List.of("Blue.png", "Red.png"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+					"one map per class inside one annotation, and no temporary folder left");
+		}
+		double[] redMap = meanGrey(maps.resolve("Red.png")), blueMap = meanGrey(maps.resolve("Blue.png"));
+		assertTrue(redMap[1] > 0.9, "computed over the annotation: " + redMap[1]);
+		assertTrue(redMap[0] > blueMap[0] && Math.abs(redMap[0] + blueMap[0] - 255) < 2,
+				"the red annotation is more Red than Blue, the two probabilities summing to 1: " + redMap[0] + ", " + blueMap[0]);
+		assertTrue(lastScript(imageData).contains(".heatmaps('" + maps + "')"), lastScript(imageData));
+
+		Path whole = dir.resolve("whole");
+		Tessera.application(model).heatmaps(whole.toString()).apply(imageData);
+		try (var folders = Files.list(whole)) {
+			var ids = imageData.getHierarchy().getAnnotationObjects().stream().filter(a -> !ClassRegions.isClassRegion(a))
+					.map(a -> a.getID().toString()).sorted().toList();
+			assertEquals(ids, folders.map(f -> f.getFileName().toString()).sorted().toList(), "one folder per annotation");
+		}
+		assertTrue(Files.isRegularFile(whole.resolve(red.getID().toString()).resolve("Red.png")));
+
+		Path cancelled = dir.resolve("cancelled");
+		try (var token = new CancellationToken()) {
+			assertThrows(CancelledException.class, () -> Tessera.application(model).heatmaps(cancelled.toString())
+					.progress((done, total, message) -> token.cancel()).cancel(token).apply(imageData));
+		}
+		assertTrue(Files.notExists(cancelled), "a cancelled run leaves no heatmap folder");
+
+		String tiles = dir.resolve("tiles.tessera").toString();
+		Tessera.training().tileSize(32).downsample(1).epochs(1).folds(0).train(RedBlueImage.imageData(RedBlueImage.image()), tiles);
+		var refused = assertThrows(InvalidInputException.class,
+				() -> Tessera.application(tiles).heatmaps(dir.resolve("none").toString()).apply(imageData));
+		assertTrue(refused.getMessage().contains("tile classifier"), refused.getMessage());
+		assertTrue(Files.notExists(dir.resolve("none")));
+	}
+
 	@Test
 	void oneClassIsRefusedWithNothingWritten(@TempDir Path dir) {
 		var imageData = new ImageData<>(RedBlueImage.server(RedBlueImage.image()), new PathObjectHierarchy());

@@ -110,8 +110,11 @@ final class NativeBridge {
 	/** Predicts and blends the next {@code count} packed RGB tiles (direct buffer) in that order. */
 	static native void segmenterAdd(long segmenter, ByteBuffer rgb, int count);
 
-	/** The traced regions as JSON {@code [{"class", "wkb" (hex)}]}; tracing options as JSON, areas in µm². */
-	static native String segmenterFinish(long segmenter, String tracing, double pixelSizeMicrons);
+	/**
+	 * The traced regions as JSON {@code [{"class", "wkb" (hex)}]}; tracing options as JSON, areas in µm²;
+	 * each class's heatmap written into the folder {@code heatmaps} as {@code <class>.png} unless it is null.
+	 */
+	static native String segmenterFinish(long segmenter, String tracing, double pixelSizeMicrons, String heatmaps);
 
 	static native void segmenterFree(long segmenter);
 

@@ -63,11 +63,12 @@ public final class PackageRecords {
 	 * @param epoch 1-based epoch
 	 * @param trainLoss mean training loss
 	 * @param validationAccuracy validation accuracy after the epoch
-	 * @param validationMacroF1 validation macro-F1 after the epoch
+	 * @param validationMacroF1 validation macro-F1 after the epoch (a segmenter's: mean Dice over the labelled pixels)
+	 * @param validationMeanIou a segmenter's validation mean IoU after the epoch, or null for a tile classifier
 	 * @param learningRate the rate of the epoch's last step
 	 */
 	public record Epoch(int epoch, double trainLoss, double validationAccuracy, double validationMacroF1,
-			double learningRate) {}
+			Double validationMeanIou, double learningRate) {}
 
 	/** @param images the images trained on */
 	public record Provenance(List<String> images) {}
@@ -82,9 +83,11 @@ public final class PackageRecords {
 	 * @param folds each fold
 	 * @param meanAccuracy mean accuracy over the folds
 	 * @param meanBalancedAccuracy mean balanced accuracy over the folds
-	 * @param meanMacroF1 mean macro-F1 over the folds
+	 * @param meanMacroF1 mean macro-F1 over the folds (a segmenter's: mean Dice)
+	 * @param meanIou a segmenter's mean IoU over the folds, or null for a tile classifier
 	 */
-	public record CrossValidation(List<Fold> folds, double meanAccuracy, double meanBalancedAccuracy, double meanMacroF1) {}
+	public record CrossValidation(List<Fold> folds, double meanAccuracy, double meanBalancedAccuracy, double meanMacroF1,
+			Double meanIou) {}
 
 	/**
 	 * @param fold 1-based fold number
@@ -94,16 +97,24 @@ public final class PackageRecords {
 	public record Fold(int fold, Report report, int bestEpoch) {}
 
 	/**
-	 * An evaluation: {@code metrics.json}, or a package's {@code final_hold_out}.
-	 * @param tiles tiles evaluated
+	 * An evaluation: {@code metrics.json}, or a package's {@code final_hold_out}. A segmenter's
+	 * report counts labelled pixels instead of tiles (accuracy is then pixel accuracy and F1 is
+	 * Dice, with intervals from resampling whole annotations or images) and has a mean IoU.
+	 * @param tiles tiles (or labelled pixels) evaluated
 	 * @param accuracy share predicted right
 	 * @param balancedAccuracy mean recall over the classes present
 	 * @param macroF1 mean F1 over the classes present
 	 * @param classes per class
 	 * @param confusion rows: true class, columns: predicted class
+	 * @param meanIou a segmenter's mean IoU over the classes present, or null for a tile classifier
 	 */
-	public record Report(int tiles, Metric accuracy, Metric balancedAccuracy, Metric macroF1, List<ClassReport> classes,
-			Confusion confusion) {}
+	public record Report(long tiles, Metric accuracy, Metric balancedAccuracy, Metric macroF1, List<ClassReport> classes,
+			Confusion confusion, Metric meanIou) {
+		/** @return whether this is a segmenter's report, over labelled pixels */
+		public boolean pixels() {
+			return meanIou != null;
+		}
+	}
 
 	/**
 	 * @param value the value on all tiles
@@ -125,9 +136,10 @@ public final class PackageRecords {
 	 * @param support its tiles
 	 * @param rocAuc one-vs-rest ROC AUC, or null when undefined
 	 * @param rocCurve one-vs-rest ROC curve as {@code [fpr, tpr]} points, or null
+	 * @param iou a segmenter's intersection over union of the class (its F1 is then the Dice coefficient), or null
 	 */
 	public record ClassReport(String name, double precision, double recall, double f1, long support, Double rocAuc,
-			double[][] rocCurve) {}
+			double[][] rocCurve, Double iou) {}
 
 	/**
 	 * @param classes number of classes

@@ -1,6 +1,7 @@
 package qupath.ext.tessera.bridge;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,13 +93,16 @@ public final class Segmenter extends NativeObject {
 	 * Traces the regions; the segmentation cannot be fed afterwards.
 	 * @param tracing how outlines are traced
 	 * @param pixelSizeMicrons the image's pixel size, NaN when it has none (then no area in µm² can be asked for)
+	 * @param heatmaps a folder to write each class's heatmap into as {@code <class>.png} (8-bit grey + alpha,
+	 *        each file atomically; created when missing), or null for none
 	 * @return the regions, class by class
 	 * @throws InvalidInputException if tiles are missing, or areas are asked for on an image without a pixel size
 	 */
-	public List<Region> finish(Tracing tracing, double pixelSizeMicrons) {
+	public List<Region> finish(Tracing tracing, double pixelSizeMicrons, Path heatmaps) {
 		String options = new Gson().toJson(Map.of("simplify", tracing.simplify(), "min_area_um2",
 				tracing.minAreaMicrons2(), "min_hole_um2", tracing.minHoleMicrons2(), "smooth", tracing.smooth()));
-		String json = withHandle(handle -> NativeBridge.segmenterFinish(handle, options, pixelSizeMicrons));
+		String folder = heatmaps == null ? null : heatmaps.toAbsolutePath().toString();
+		String json = withHandle(handle -> NativeBridge.segmenterFinish(handle, options, pixelSizeMicrons, folder));
 		return new Gson().fromJson(json, JsonArray.class).asList().stream().map(JsonElement::getAsJsonObject)
 				.map(r -> new Region(r.get("class").getAsString(), hexToBytes(r.get("wkb").getAsString()))).toList();
 	}

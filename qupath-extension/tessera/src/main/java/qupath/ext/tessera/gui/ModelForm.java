@@ -39,6 +39,7 @@ public final class ModelForm {
 	final CheckBox mergeClasses;
 	final CheckBox adaptNormalisation;
 	final TextField reportFolder;
+	final TextField heatmaps;
 	final ListView<Form.Choice> images;
 	CheckBox onlySelected;
 	private final Form form = new Form();
@@ -70,6 +71,12 @@ public final class ModelForm {
 				: form.wide(Form.check("Also add one merged annotation per predicted class", false));
 		adaptNormalisation = purpose == Purpose.EVALUATE ? null
 				: form.wide(Form.check("Re-estimate the model's normalisation on each image (AdaBN: another scanner or stain)", false));
+		heatmaps = purpose == Purpose.APPLY
+				? form.row("Heatmaps folder", "Segmentation models: each class's probability map as <class>.png (grey + alpha) "
+						+ "in this folder, one subfolder per annotation when applied inside several (leave empty for none)", new TextField())
+				: null;
+		if (heatmaps != null)
+			heatmaps.setPromptText("none");
 		reportFolder = purpose == Purpose.EVALUATE
 				? form.row("Report folder", "metrics.json is written here (leave empty for none)", new TextField())
 				: null;
@@ -107,7 +114,8 @@ public final class ModelForm {
 		return Tessera.application(modelPath()).minCoverage(minCoverage.getValue()).threads(threads.getValue())
 				.device(device.getValue()).precision(precision.getValue())
 				.mergeClasses(mergeClasses != null && mergeClasses.isSelected())
-				.adaptNormalisation(adaptNormalisation != null && adaptNormalisation.isSelected());
+				.adaptNormalisation(adaptNormalisation != null && adaptNormalisation.isSelected())
+				.heatmaps(heatmaps == null || heatmaps.getText().isBlank() ? null : heatmaps.getText().strip());
 	}
 
 	/** @return the evaluation job the form describes */

@@ -17,6 +17,7 @@ import javafx.scene.control.TableView;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import qupath.ext.tessera.bridge.PackageRecords;
 import qupath.ext.tessera.bridge.PackageRecords.ClassReport;
 import qupath.ext.tessera.bridge.PackageRecords.Confusion;
 import qupath.ext.tessera.bridge.PackageRecords.CrossValidation;
@@ -27,7 +28,10 @@ import qupath.ext.tessera.bridge.PackageRecords.Report;
 /**
  * A model's results: the headline metrics with their 95 % intervals, a per-class table
  * (precision, recall, F1, support, ROC AUC), the confusion matrix, the per-epoch training curves
- * and, when the report has them, the ROC curves.
+ * and, when the report has them, the ROC curves. A pixel classifier's report is shown in its own
+ * terms: mean IoU, mean Dice and pixel accuracy with their intervals, per class IoU, Dice,
+ * precision, recall and labelled pixels, the pixel confusion matrix, and the validation mean IoU
+ * as the training curve.
  */
 public final class ResultsView {
 
@@ -52,25 +56,45 @@ public final class ResultsView {
 		List<ClassReport> rows = report.classes();
 		classes.setItems(FXCollections.observableArrayList(rows));
 		classes.getColumns().add(column("Class", ClassReport::name));
+		if (report.pixels()) {
+			classes.getColumns().add(column("IoU", row -> row.iou() == null ? "–" : decimal(row.iou())));
+			classes.getColumns().add(column("Dice", row -> decimal(row.f1())));
+		}
 		classes.getColumns().add(column("precision", row -> decimal(row.precision())));
 		classes.getColumns().add(column("recall", row -> decimal(row.recall())));
-		classes.getColumns().add(column("f1", row -> decimal(row.f1())));
-		classes.getColumns().add(column("support", row -> Long.toString(row.support())));
-		classes.getColumns().add(column("roc auc", row -> row.rocAuc() == null ? "–" : decimal(row.rocAuc())));
+		if (!report.pixels())
+			classes.getColumns().add(column("f1", row -> decimal(row.f1())));
+		classes.getColumns().add(column(report.pixels() ? "pixels" : "support", row -> Long.toString(row.support())));
+		if (!report.pixels())
+			classes.getColumns().add(column("roc auc", row -> row.rocAuc() == null ? "–" : decimal(row.rocAuc())));
 		// The header and exactly one row per class: no empty row below them.
 		classes.setFixedCellSize(ROW);
 		classes.setPrefHeight(ROW * (rows.size() + 1) + 4);
 		classes.setMinHeight(classes.getPrefHeight());
 		classes.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 		fillConfusion(report.confusion(), rows.stream().map(ClassReport::name).toList());
-		curves = history == null ? null : curves(history);
+		curves = history == null ? null : curves(history, report.pixels());
 		roc = roc(rows);
-		var plots = new HBox(16, new VBox(4, new Label("Confusion (rows: truth)"), confusion));
+		var plots = new HBox(16, new VBox(4, new Label((report.pixels() ? "Pixel confusion" : "Confusion") + " (rows: truth)"),
+				confusion));
 		for (var chart : new LineChart<?, ?>[] {curves, roc})
 			if (chart != null)
 				plots.getChildren().add(chart);
 		pane = new VBox(10, summary, classes, plots);
 		pane.setPadding(new Insets(12));
+	}
+
+	/**
+	 * @param model a model package
+	 * @return the results its metrics record (its final hold-out, cross-validation and training
+	 *         history), or null when it records none (an imported model)
+	 */
+	public static ResultsView of(PackageRecords.Package model) {
+		var metrics = model.metrics();
+		if (metrics == null || metrics.finalHoldOut() == null)
+			return null;
+		return new ResultsView(metrics.finalHoldOut(), metrics.crossValidation(),
+				model.training() == null ? null : model.training().history());
 	}
 
 	/** @return the view */
@@ -79,11 +103,22 @@ public final class ResultsView {
 	}
 
 	private static String summaryText(Report report, CrossValidation crossValidation) {
+		if (report.pixels())
+			return pixelSummary(report, crossValidation);
 		String text = String.format(Locale.ROOT, "%d tiles · macro-F1 %s · balanced accuracy %s · accuracy %s",
 				report.tiles(), metric(report.macroF1()), metric(report.balancedAccuracy()), metric(report.accuracy()));
 		if (crossValidation != null)
 			text += String.format(Locale.ROOT, "%nCross-validation (%d folds): mean macro-F1 %.3f",
 					crossValidation.folds().size(), crossValidation.meanMacroF1());
+		return text;
+	}
+
+	private static String pixelSummary(Report report, CrossValidation crossValidation) {
+		String text = String.format(Locale.ROOT, "%d labelled pixels · mean IoU %s · mean Dice %s · pixel accuracy %s",
+				report.tiles(), metric(report.meanIou()), metric(report.macroF1()), metric(report.accuracy()));
+		if (crossValidation != null && crossValidation.meanIou() != null)
+			text += String.format(Locale.ROOT, "%nCross-validation (%d folds): mean IoU %.3f · mean Dice %.3f",
+					crossValidation.folds().size(), crossValidation.meanIou(), crossValidation.meanMacroF1());
 		return text;
 	}
 
@@ -125,20 +160,23 @@ public final class ResultsView {
 		}
 	}
 
-	private static LineChart<Number, Number> curves(List<Epoch> history) {
+	/** The training loss and the validation score per epoch: mean IoU for a pixel classifier, else macro-F1. */
+	private static LineChart<Number, Number> curves(List<Epoch> history, boolean pixels) {
 		var chart = new LineChart<Number, Number>(new NumberAxis(), new NumberAxis());
 		chart.setTitle("Training");
 		chart.getXAxis().setLabel("epoch");
 		var loss = new XYChart.Series<Number, Number>();
 		loss.setName("training loss");
-		var f1 = new XYChart.Series<Number, Number>();
-		f1.setName("validation macro-F1");
+		var score = new XYChart.Series<Number, Number>();
+		score.setName(pixels ? "validation mean IoU" : "validation macro-F1");
 		for (var epoch : history) {
 			loss.getData().add(new XYChart.Data<>(epoch.epoch(), epoch.trainLoss()));
-			f1.getData().add(new XYChart.Data<>(epoch.epoch(), epoch.validationMacroF1()));
+			Double value = pixels ? epoch.validationMeanIou() : Double.valueOf(epoch.validationMacroF1());
+			if (value != null)
+				score.getData().add(new XYChart.Data<>(epoch.epoch(), value));
 		}
 		chart.getData().add(loss);
-		chart.getData().add(f1);
+		chart.getData().add(score);
 		chart.setPrefSize(360, 260);
 		return chart;
 	}

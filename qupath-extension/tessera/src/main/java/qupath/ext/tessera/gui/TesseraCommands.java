@@ -3,9 +3,7 @@ package qupath.ext.tessera.gui;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-import javafx.scene.Node;
 import javafx.scene.control.Dialog;
 import javafx.stage.Window;
 import qupath.ext.tessera.ProjectModels;
@@ -16,7 +14,6 @@ import qupath.fx.dialogs.Dialogs;
 import qupath.lib.gui.QuPathGUI;
 import qupath.lib.images.ImageData;
 import qupath.lib.objects.PathObject;
-import qupath.lib.plugins.workflow.DefaultScriptableWorkflowStep;
 import qupath.lib.projects.ProjectImageEntry;
 
 /**
@@ -47,7 +44,8 @@ public final class TesseraCommands {
 	 * @param menu e.g. {@code Extensions>Tessera}
 	 */
 	public void install(String menu) {
-		qupath.installCommand(menu + ">Train tile classifier…", this::train);
+		qupath.installCommand(menu + ">Train tile classifier…", () -> train(TrainForm.Kind.TILES));
+		qupath.installCommand(menu + ">Train pixel classifier…", () -> train(TrainForm.Kind.PIXELS));
 		qupath.installCommand(menu + ">Apply model…", this::apply);
 		qupath.installCommand(menu + ">Evaluate model…", this::evaluate);
 		qupath.installCommand(menu + ">Find tiles to review…", this::findTilesToReview);
@@ -85,32 +83,34 @@ public final class TesseraCommands {
 		return ImageContext.of(imageData, name, images, modelDirectory());
 	}
 
-	private void train() {
-		var imageData = image("Train tile classifier");
+	/** *Train tile classifier…* or *Train pixel classifier…*: the form, then the training job and its results. */
+	private void train(TrainForm.Kind kind) {
+		String command = kind == TrainForm.Kind.PIXELS ? "Train pixel classifier" : "Train tile classifier";
+		String title = "Tessera: " + command.toLowerCase(java.util.Locale.ROOT);
+		var imageData = image(command);
 		if (imageData == null)
 			return;
 		var context = context(imageData);
-		var form = new TrainForm(context, preferences.defaults());
-		if (!Dialogs.showConfirmDialog("Tessera: train tile classifier", form.pane()))
+		var form = new TrainForm(kind, context, preferences.defaults());
+		if (!Dialogs.showConfirmDialog(title, form.pane()))
 			return;
 		var problem = form.problem();
 		if (problem.isPresent()) {
-			Messages.message(qupath.getStage(), "Tessera: train tile classifier", problem.get()).show();
+			Messages.message(qupath.getStage(), title, problem.get()).show();
 			return;
 		}
 		var job = form.job();
 		Path model = form.modelPath();
 		List<String> chosen = form.chosenImages();
 		boolean currentOnly = chosen.equals(List.of(context.imageName()));
-		if (!currentOnly && imageData.isChanged() && !Dialogs.showConfirmDialog("Tessera: train tile classifier",
+		if (!currentOnly && imageData.isChanged() && !Dialogs.showConfirmDialog(title,
 				"Training on several images reads each image's saved data: the current image's unsaved changes are left out. Continue?"))
 			return;
 		runner.run("Training " + model.getFileName(), job, () -> {
 			if (currentOnly)
 				return job.train(imageData, model.toString());
 			var metrics = job.trainOnProject(entries(chosen), model.toString());
-			imageData.getHistoryWorkflow().addStep(new DefaultScriptableWorkflowStep("Tessera: train tile classifier",
-					Map.of("model", model.toString()), job.projectScript(chosen, model.toString())));
+			imageData.getHistoryWorkflow().addStep(job.projectStep(chosen, model.toString()));
 			return metrics;
 		}, (metrics, owner) -> results(owner, "Trained " + model.getFileName(), ProjectModels.load(model)));
 	}
@@ -241,11 +241,8 @@ public final class TesseraCommands {
 	}
 
 	private Dialog<?> results(Window owner, String title, PackageRecords.Package model) {
-		var metrics = model.metrics();
-		if (metrics == null || metrics.finalHoldOut() == null)
-			return Messages.message(owner, "Tessera: " + title, model.name() + " records no metrics (an imported model).");
-		Node view = new ResultsView(metrics.finalHoldOut(), metrics.crossValidation(),
-				model.training() == null ? null : model.training().history()).pane();
-		return Messages.message(owner, "Tessera: " + title, view);
+		var view = ResultsView.of(model);
+		return view == null ? Messages.message(owner, "Tessera: " + title, model.name() + " records no metrics (an imported model).")
+				: Messages.message(owner, "Tessera: " + title, view.pane());
 	}
 }

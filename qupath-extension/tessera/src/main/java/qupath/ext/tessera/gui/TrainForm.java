@@ -16,14 +16,31 @@ import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
 import qupath.ext.tessera.ProjectModels;
 import qupath.ext.tessera.Tessera;
+import qupath.ext.tessera.Segmentation;
 import qupath.ext.tessera.Training;
+import qupath.ext.tessera.TrainingJob;
 
 /**
- * The *Train tile classifier…* form: the classes found in the current image's annotations with
- * their counts, the project images to learn from, tile size and resolution, epochs, folds, seed,
- * and the model's name and folder.
+ * The *Train tile classifier…* and *Train pixel classifier…* form: the classes found in the
+ * current image's annotations with their counts, the project images to learn from, tile (or
+ * patch) size and resolution, epochs, folds, seed, and the model's name and folder; a tile
+ * classifier's backbone and parent model, or a pixel classifier's patch overlap, coverage and loss.
  */
 public final class TrainForm {
+
+	/** What the form trains. */
+	public enum Kind {
+		/** A tile classifier ({@link Tessera#training()}). */
+		TILES("-classifier"),
+		/** A pixel classifier, a U-Net ({@link Tessera#segmentation()}). */
+		PIXELS("-pixels");
+
+		private final String suffix;
+
+		Kind(String suffix) {
+			this.suffix = suffix;
+		}
+	}
 
 	final TextField name;
 	final TextField folder;
@@ -35,6 +52,10 @@ public final class TrainForm {
 	final Spinner<Integer> seed;
 	final TextField backbone;
 	final ComboBox<String> parent;
+	final Spinner<Double> overlap;
+	final Spinner<Double> minCoverage;
+	final ComboBox<String> loss;
+	private final Kind kind;
 	private final Form form = new Form();
 	private final Map<String, Integer> classCounts;
 
@@ -42,24 +63,44 @@ public final class TrainForm {
 	private static final double ROW = 26;
 
 	/**
+	 * @param kind what the form trains
 	 * @param context the current image and project
-	 * @param defaults the user's preferred values
+	 * @param defaults the user's preferred values (a pixel classifier starts from the Groovy
+	 *        builder's: 64 px patches at 1 µm/px)
 	 */
-	public TrainForm(ImageContext context, Defaults defaults) {
+	public TrainForm(Kind kind, ImageContext context, Defaults defaults) {
+		this.kind = kind;
 		classCounts = context.classCounts();
 		name = form.row("Model name", "The model file is <name>.tessera in the folder below",
-				new TextField(context.imageName().replaceAll("\\.[A-Za-z0-9]+$", "").replaceAll("[^A-Za-z0-9_-]+", "-") + "-classifier"));
+				new TextField(context.imageName().replaceAll("\\.[A-Za-z0-9]+$", "").replaceAll("[^A-Za-z0-9_-]+", "-") + kind.suffix));
 		folder = form.row("Save into", "A project keeps its models in <project>/tessera/models", Form.path(context.modelDirectory()));
 		classes = form.row("Classes (annotations)", "Classes found in this image's annotations; every classified area annotation is a training region",
 				classTable(context.classCounts()));
 		images = form.row("Images", "Images of the project whose annotations are used; validation keeps each image on one side",
 				Form.checklist(context.projectImages().isEmpty() ? List.of(context.imageName()) : context.projectImages()));
-		tiling = new TilingRows(form, context, defaults);
+		boolean pixels = kind == Kind.PIXELS;
+		tiling = pixels ? new TilingRows(form, context, "Patch size (px)",
+				"Side of the square patches the U-Net learns from: a multiple of 8 (it pools three times)", 64, 1.0)
+				: new TilingRows(form, context, defaults);
+		overlap = pixels ? form.row("Patch overlap", "Share of a patch's side neighbouring patches overlap by",
+				Form.decimals(0, 0.9, 0.5, 0.25)) : null;
+		minCoverage = pixels ? form.row("Minimum coverage", "Patches count when annotations cover at least this share: "
+				+ "below 1, patches reach past the annotations' edges, so that the edges are learnt", Form.decimals(0.05, 1, 0.25, 0.05))
+				: null;
+		loss = pixels ? form.row("Loss", "Cross-entropy, Dice, or their sum; weighted by labelled pixels per class",
+				new ComboBox<>(FXCollections.observableArrayList("cross-entropy+dice", "cross-entropy", "dice"))) : null;
+		if (loss != null)
+			loss.setValue("cross-entropy+dice");
 		epochs = form.row("Epochs", "Most passes over the training tiles (training stops early when validation stops improving)",
 				Form.integers(1, 500, 20));
 		folds = form.row("Cross-validation folds", "Folds grouped by image (or by annotation for one image); 0 for none",
 				Form.integers(0, 10, 4));
 		seed = form.row("Seed", "The same seed trains the same model", Form.integers(0, Integer.MAX_VALUE, 0));
+		if (pixels) {
+			backbone = null;
+			parent = null;
+			return;
+		}
 		backbone = form.row("Backbone (ONNX)", "Leave empty to train the CNN from scratch; or an ONNX image model whose features a head learns from",
 				new TextField());
 		backbone.setPromptText("none: train from scratch");
@@ -93,8 +134,11 @@ public final class TrainForm {
 		return form.pane();
 	}
 
-	/** @return the training job the form describes */
-	public Training job() {
+	/** @return the training job the form describes: a {@link Training} or a {@link Segmentation} */
+	public TrainingJob<?> job() {
+		if (kind == Kind.PIXELS)
+			return tiling.apply(Tessera.segmentation()).overlap(overlap.getValue()).minCoverage(minCoverage.getValue())
+					.loss(loss.getValue()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
 		var job = tiling.apply(Tessera.training()).epochs(epochs.getValue()).folds(folds.getValue()).seed(seed.getValue());
 		String from = parent.getEditor().getText();
 		if (from != null && !from.isBlank())

@@ -152,9 +152,8 @@ class DialogsIT {
 		var context = context(dir);
 		var counts = demoCounts();
 		onFx(() -> {
-			var form = new TrainForm(context, DEFAULTS);
-			assertEquals(counts, form.classes.getItems().stream()
-					.collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new)));
+			var form = new TrainForm(TrainForm.Kind.TILES, context, DEFAULTS);
+			assertEquals(counts, counts(form));
 			assertEquals(List.of("Background", "Epithelium", "Stroma"), List.copyOf(counts.keySet()));
 			assertEquals("CMU-1-Small-Region-classifier", form.name.getText());
 			assertEquals(dir.toString(), form.folder.getText());
@@ -186,6 +185,40 @@ class DialogsIT {
 	}
 
 	@Test
+	void pixelTrainDialogStartsFromTheSegmentationDefaultsAndDescribesItsJob(@TempDir Path dir) throws Exception {
+		var context = context(dir);
+		onFx(() -> {
+			var form = new TrainForm(TrainForm.Kind.PIXELS, context, DEFAULTS);
+			assertEquals("CMU-1-Small-Region-pixels", form.name.getText());
+			assertEquals(64, form.tiling.tileSize.getValue());
+			assertEquals(1.0, form.tiling.resolution.getValue());
+			assertEquals(0.5, form.overlap.getValue());
+			assertEquals(0.25, form.minCoverage.getValue());
+			assertEquals("cross-entropy+dice", form.loss.getValue());
+			assertEquals(null, form.backbone, "no backbone for a U-Net");
+			assertEquals(null, form.parent);
+			assertEquals(counts(form), demoCounts());
+			snapshot(form.pane(), "train-pixels");
+			form.loss.setValue("dice");
+			form.epochs.getValueFactory().setValue(6);
+			form.folds.getValueFactory().setValue(2);
+			var job = form.job();
+			assertTrue(job instanceof qupath.ext.tessera.Segmentation, job.getClass().toString());
+			String script = job.projectScript(List.of("CMU-2.svs", "CMU-1-Small-Region.svs"), "m.tessera");
+			assertTrue(script.startsWith("qupath.ext.tessera.Tessera.segmentation().tileSize(64).micronsPerPixel(1.0)"
+					+ ".overlap(0.5).minCoverage(0.25).epochs(6).folds(2).seed(0).loss('dice').trainOnProject("), script);
+			var step = job.projectStep(List.of("CMU-2.svs"), "m.tessera");
+			assertEquals("Tessera: train pixel classifier", step.getName());
+			return null;
+		});
+	}
+
+	private static Map<String, Integer> counts(TrainForm form) {
+		return form.classes.getItems().stream()
+				.collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+	}
+
+	@Test
 	void modelDialogsListTheProjectModels(@TempDir Path dir) throws Exception {
 		Path model = packageFile(dir, "demo", 0.907);
 		var context = context(dir);
@@ -198,6 +231,12 @@ class DialogsIT {
 			assertFalse(apply.mergeClasses.isSelected());
 			assertFalse(apply.adaptNormalisation.isSelected());
 			assertFalse(apply.onlySelected());
+			assertTrue(apply.heatmaps.getText().isEmpty(), "no heatmaps by default");
+			apply.heatmaps.setText(" /maps ");
+			var refused = org.junit.jupiter.api.Assertions.assertThrows(qupath.ext.tessera.bridge.InvalidInputException.class,
+					() -> apply.application().applyToProject(List.of()));
+			assertTrue(refused.getMessage().contains("heatmaps('/maps')"), "the folder reaches the job: " + refused.getMessage());
+			apply.heatmaps.setText("");
 			apply.offerSelection(2);
 			assertTrue(apply.onlySelected());
 			snapshot(apply.pane(), "apply");
@@ -280,6 +319,37 @@ class DialogsIT {
 	}
 
 	@Test
+	void thePixelClassifierCommandsJobTrainsRecordsItsStepAndItsResultsShowIou(@TempDir Path dir) throws Exception {
+		var imageData = redBlue();
+		var context = ImageContext.of(imageData, "review.tif", List.of(), dir);
+		var form = onFx(() -> {
+			var pixels = new TrainForm(TrainForm.Kind.PIXELS, context, DEFAULTS);
+			pixels.tiling.tileSize.getValueFactory().setValue(16);
+			pixels.tiling.resolution.getValueFactory().setValue(0.5);
+			pixels.epochs.getValueFactory().setValue(2);
+			pixels.folds.getValueFactory().setValue(2);
+			return pixels;
+		});
+		assertTrue(form.problem().isEmpty(), form.problem().toString());
+		var metrics = form.job().train(imageData, form.modelPath().toString());
+		assertTrue(metrics.getAsJsonObject("cross_validation").has("mean_iou"), metrics.toString());
+		var steps = imageData.getHistoryWorkflow().getSteps();
+		assertEquals("Tessera: train pixel classifier", steps.get(steps.size() - 1).getName());
+		var model = qupath.ext.tessera.ProjectModels.load(form.modelPath());
+		assertEquals("segmentation", model.task());
+		assertTrue(model.metrics().finalHoldOut().classes().stream().allMatch(c -> c.iou() != null), "per-class IoU read");
+		assertTrue(model.training().history().stream().allMatch(e -> e.validationMeanIou() != null), "IoU per epoch read");
+		onFx(() -> {
+			var view = ResultsView.of(model);
+			assertTrue(view.summary.getText().contains("labelled pixels · mean IoU "), view.summary.getText());
+			assertTrue(view.summary.getText().contains("Cross-validation (2 folds): mean IoU "), view.summary.getText());
+			assertEquals("IoU", view.classes.getColumns().get(1).getText());
+			assertEquals(model.training().history().size(), view.curves.getData().get(1).getData().size());
+			return null;
+		});
+	}
+
+	@Test
 	void theFindFormOffersNoProjectWideFindWithoutAProject() throws Exception {
 		onFx(() -> {
 			var form = new ReviewForm(false);
@@ -338,6 +408,46 @@ class DialogsIT {
 			assertEquals(1, view.roc.getData().size());
 			assertEquals(4, view.roc.getData().get(0).getData().size());
 			snapshot(view.pane(), "results");
+			return null;
+		});
+	}
+
+	@Test
+	void resultsViewShowsAPixelClassifiersIouDiceConfusionAndCurves() throws Exception {
+		// A segmenter's report: pixels counted as tiles, F1 is Dice, a mean IoU, per-class IoU.
+		JsonObject report = JsonParser.parseString("""
+				{"tiles": 5000, "mean_iou": {"value": 0.7, "ci95": {"low": 0.6, "high": 0.8}},
+				 "accuracy": {"value": 0.9, "ci95": {"low": 0.85, "high": 0.95}}, "balanced_accuracy": {"value": 0.88, "ci95": {"low": 0.8, "high": 0.94}},
+				 "macro_f1": {"value": 0.82, "ci95": {"low": 0.7, "high": 0.9}}, "confusion": {"classes": 2, "counts": [2400, 600, 300, 1700]},
+				 "classes": [
+				   {"name": "Epithelium", "precision": 0.9, "recall": 0.8, "f1": 0.847, "support": 3000, "roc_auc": null,
+				    "roc_curve": null, "iou": 0.735},
+				   {"name": "Stroma", "precision": 0.7, "recall": 0.85, "f1": 0.768, "support": 2000, "roc_auc": null,
+				    "roc_curve": null, "iou": 0.623}]}
+				""").getAsJsonObject();
+		var history = JsonParser.parseString("""
+				[{"epoch": 1, "train_loss": 1.2, "validation_macro_f1": 0.6, "validation_mean_iou": 0.45},
+				 {"epoch": 2, "train_loss": 0.8, "validation_macro_f1": 0.8, "validation_mean_iou": 0.68}]
+				""").getAsJsonArray();
+		var crossValidation = new qupath.ext.tessera.bridge.PackageRecords.CrossValidation(List.of(), 0.9, 0.88, 0.81, 0.69);
+		onFx(() -> {
+			var records = qupath.ext.tessera.bridge.PackageRecords.report(report);
+			assertTrue(records.pixels());
+			var view = new ResultsView(records, crossValidation, qupath.ext.tessera.bridge.PackageRecords.epochs(history));
+			String summary = view.summary.getText();
+			assertTrue(summary.contains("5000 labelled pixels · mean IoU 0.700 [0.600, 0.800] · mean Dice 0.820 [0.700, 0.900]"
+					+ " · pixel accuracy 0.900 [0.850, 0.950]"), summary);
+			assertTrue(summary.contains("mean IoU 0.690 · mean Dice 0.810"), summary);
+			assertEquals(List.of("Class", "IoU", "Dice", "precision", "recall", "pixels"),
+					view.classes.getColumns().stream().map(c -> c.getText()).toList());
+			assertEquals("0.735", view.classes.getColumns().get(1).getCellData(0));
+			assertEquals("0.768", view.classes.getColumns().get(2).getCellData(1));
+			assertEquals("2000", view.classes.getColumns().get(5).getCellData(1));
+			assertEquals(2 + 2 * 2 + 2, view.confusion.getChildren().size());
+			assertEquals("validation mean IoU", view.curves.getData().get(1).getName());
+			assertEquals(0.68, view.curves.getData().get(1).getData().get(1).getYValue().doubleValue(), 1e-12);
+			assertEquals(null, view.roc, "no ROC curves for pixels");
+			snapshot(view.pane(), "results-pixels");
 			return null;
 		});
 	}

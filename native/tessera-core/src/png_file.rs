@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use crate::outputs::write_file;
+use crate::{Result, TesseraError};
 use png::ColorType;
-use tessera_core::outputs::write_file;
-use tessera_core::{Result, TesseraError};
 
 /// PNG bytes of a `width × height` image of `color` samples (fast compression); `name` is the
 /// file named in errors.
