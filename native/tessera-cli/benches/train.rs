@@ -27,7 +27,6 @@
 use std::path::Path;
 
 use serde_json::json;
-use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::balance::class_weights;
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
@@ -40,7 +39,7 @@ mod demo;
 use demo::Demo;
 #[path = "common/lockstep.rs"]
 mod lockstep;
-use lockstep::{epoch_ratios, mean, median, reference_inputs, Round, Run};
+use lockstep::{epoch_ratios, lockstep_config, mean, median, reference_inputs, Round, Run};
 
 const EPOCHS: usize = 8;
 const THREADS: usize = 2;
@@ -55,13 +54,7 @@ fn main() {
     let store = collect(&[demo.labelled()], &Demo::tile_spec(), job).unwrap().store;
     let split = grouped_split(&store, 0.25, SEED).unwrap();
     let network = CnnOptions::default().network(&store).unwrap();
-    let base = TrainConfig {
-        epochs: EPOCHS,
-        patience: 0,
-        threads: THREADS,
-        augment: Augment::none(),
-        ..TrainConfig::default()
-    };
+    let base = lockstep_config(EPOCHS, THREADS);
     let folder = std::env::temp_dir().join(format!("tessera-bench-train-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
     let tiles: Vec<u8> = (0..store.len()).flat_map(|i| store.tile(i).iter().copied()).collect();

@@ -34,7 +34,6 @@
 use std::path::Path;
 
 use serde_json::json;
-use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::balance::class_weights;
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
@@ -47,7 +46,7 @@ mod demo;
 use demo::Demo;
 #[path = "common/lockstep.rs"]
 mod lockstep;
-use lockstep::{epoch_ratios, mean, median, reference_inputs, Round, Run};
+use lockstep::{epoch_ratios, lockstep_config, mean, median, reference_inputs, Round, Run};
 
 const EPOCHS: usize = 8;
 const THREADS: usize = 2;
@@ -63,13 +62,7 @@ fn main() {
     let split = grouped_split(&store, 0.25, SEED).unwrap();
     let unet = UNetOptions::default();
     let network = unet.spec(store.side(), store.classes().len()).network().unwrap();
-    let base = TrainConfig {
-        epochs: EPOCHS,
-        patience: 0,
-        threads: THREADS,
-        augment: Augment::none(),
-        ..TrainConfig::default()
-    };
+    let base = lockstep_config(EPOCHS, THREADS);
     if let Some(profile) = std::env::var_os("TESSERA_PROFILE") {
         // What unet_profile.py profiles: the reference's inputs and Tessera's training graph.
         let profile = Path::new(&profile);
