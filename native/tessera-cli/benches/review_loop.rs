@@ -9,22 +9,22 @@
 //!
 //! Run: cargo bench -p tessera-cli --bench review_loop
 
-use std::path::Path;
-
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
 use tessera_core::eval::metrics::{argmax_rows, Confusion};
-use tessera_core::geometry::Document;
 use tessera_core::graph::cnn::CnnSpec;
 use tessera_core::infer::uncertainty::entropy;
 use tessera_core::job::{CancelToken, Job, Silent};
-use tessera_core::pipeline::{collect, LabelledSlide};
+use tessera_core::pipeline::collect;
 use tessera_core::review::{spread_top, Candidate};
 use tessera_core::rng::Rng;
-use tessera_core::runtime::{self, Model, Runtime};
-use tessera_core::slide::{OpenSlideSource, Resolution};
-use tessera_core::tiling::{plan_selection, select::select_regions, PlannedImage, TilePlan, TileSpec};
+use tessera_core::runtime::{Model, Runtime};
+use tessera_core::tiling::{plan_selection, PlannedImage, TilePlan};
 use tessera_core::train::fit::{fit, TrainConfig};
+
+#[path = "common/demo.rs"]
+mod demo;
+use demo::Demo;
 
 /// Tiles of each class's first polygon the first model learns from.
 const START: usize = 6;
@@ -37,19 +37,13 @@ const DRAWS: u64 = 3;
 const SEED: u64 = 7;
 
 fn main() {
-    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo");
-    let (slide_path, annotations) =
-        (demo.join("CMU-1-Small-Region.svs"), demo.join("CMU-1-Small-Region.annotations.geojson"));
-    let source = OpenSlideSource::open(&slide_path).unwrap();
-    let selection = select_regions(&Document::read(&annotations).unwrap(), &annotations, None).unwrap();
+    let demo = Demo::load();
+    let runtime = demo.runtime;
     // Half-overlapping tiles, as the demo trains: a larger pool to choose from.
-    let spec = TileSpec { overlap: 0.5, ..TileSpec::new(64, Resolution::Mpp(0.5)) };
-    let job = Job::new(CancelToken::new(), &Silent);
-    let slide = LabelledSlide { source: &source, name: "demo".into(), selection: selection.clone() };
-    let store = collect(&[slide], &spec, &job).unwrap().store;
+    let spec = Demo::tile_spec();
+    let store = collect(&[demo.labelled()], &spec, &demo.job).unwrap().store;
     // The store holds the plan's tiles in plan order: their places on the slide.
-    let plan = plan_selection(&selection, &PlannedImage::of(&source, "demo"), &spec).unwrap();
+    let plan = plan_selection(&demo.selection, &PlannedImage::of(&demo.source, "demo"), &spec).unwrap();
     assert_eq!(plan.tiles.len(), store.len());
     let test_split = grouped_split(&store, 1.0 / 3.0, SEED).unwrap();
     let (pool, test) = (test_split.train, test_split.validation);

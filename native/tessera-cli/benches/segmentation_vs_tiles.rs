@@ -34,19 +34,21 @@ use tessera_core::dataset::split::{grouped_folds, Split};
 use tessera_core::dataset::TileStore;
 use tessera_core::eval::metrics::{argmax_classes, Confusion};
 use tessera_core::eval::report::Report;
-use tessera_core::geometry::Document;
 use tessera_core::graph::network::{Network, State};
 use tessera_core::infer::cells::Cells;
-use tessera_core::job::{CancelToken, Job, Silent};
-use tessera_core::pipeline::{collect, collect_patches, CnnOptions, LabelledSlide, UNetOptions};
-use tessera_core::runtime::{self, Runtime};
-use tessera_core::slide::{read_region, OpenSlideSource, RegionSource, Resolution};
+use tessera_core::pipeline::{collect, collect_patches, CnnOptions, UNetOptions};
+use tessera_core::runtime::Runtime;
+use tessera_core::slide::{read_region, RegionSource};
 use tessera_core::tiling::raster::{fill, Placement};
 use tessera_core::tiling::read::read_packed;
 use tessera_core::tiling::{
-    plan_selection, plan_whole_slide, select_regions, LabelledRegion, PlannedImage, Selection, Tile, TilePlan, TileSpec,
+    plan_selection, plan_whole_slide, LabelledRegion, PlannedImage, Selection, Tile, TilePlan, TileSpec,
 };
 use tessera_core::train::fit::{fit, pixel_confusions, probabilities, TrainConfig, RESAMPLES};
+
+#[path = "common/demo.rs"]
+mod demo;
+use demo::Demo;
 
 const FOLDS: usize = 4;
 const EPOCHS: usize = 8;
@@ -59,25 +61,19 @@ const COLOURS: [[u8; 3]; 3] = [[0, 114, 178], [213, 94, 0], [0, 158, 115]];
 const MARGIN: f64 = 128.0;
 
 fn main() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("../..");
-    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let job = Job::new(CancelToken::new(), &Silent);
-    let slide_path = root.join("data/demo/CMU-1-Small-Region.svs");
-    let annotations = root.join("data/demo/CMU-1-Small-Region.annotations.geojson");
-    let source = OpenSlideSource::open(&slide_path).unwrap();
-    let selection = select_regions(&Document::read(&annotations).unwrap(), &annotations, None).unwrap();
-    let slide = LabelledSlide { source: &source, name: "demo".into(), selection: selection.clone() };
-    let patch_spec = TileSpec { overlap: 0.5, min_coverage: 0.25, ..TileSpec::new(64, Resolution::Mpp(1.0)) };
-    let tile_spec = TileSpec { overlap: 0.5, ..TileSpec::new(64, Resolution::Mpp(0.5)) };
-    let patches = collect_patches(std::slice::from_ref(&slide), &patch_spec, &job).unwrap().store;
-    let tiles = collect(&[slide], &tile_spec, &job).unwrap().store;
-    let placed = patch_tiles(&source, &selection, &patch_spec, &patches);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let demo = Demo::load();
+    let (runtime, job, source, selection) = (demo.runtime, &demo.job, &demo.source, &demo.selection);
+    let slide = demo.labelled();
+    let (patch_spec, tile_spec) = (Demo::patch_spec(), Demo::tile_spec());
+    let patches = collect_patches(std::slice::from_ref(&slide), &patch_spec, job).unwrap().store;
+    let tiles = collect(&[slide], &tile_spec, job).unwrap().store;
+    let placed = patch_tiles(source, selection, &patch_spec, &patches);
     let folds = grouped_folds(&patches, FOLDS, SEED).unwrap();
     let unet = UNetOptions::default().spec(patches.side(), patches.classes().len()).network().unwrap();
     let cnn = CnnOptions::default().network(&tiles).unwrap();
     let config = TrainConfig { epochs: EPOCHS, threads: THREADS, ..TrainConfig::default() };
-    let (dense_tiles, dense_store) = read_plan(&source, &tile_spec, &tiles);
+    let (dense_tiles, dense_store) = read_plan(source, &tile_spec, &tiles);
     let names = patches.classes();
     println!(
         "demo: {} patches (64 px at 1 µm/px) and {} tiles (64 px at 0.5 µm/px) of {} polygons; {FOLDS} folds grouped by polygon, \
@@ -90,13 +86,13 @@ fn main() {
     let (mut unet_all, mut cnn_all) = (Vec::new(), Vec::new());
     for (f, split) in folds.iter().enumerate() {
         let held_out: BTreeSet<u64> = split.validation.iter().map(|&i| patches.groups()[i]).collect();
-        let unet_state = fit(runtime, &unet, &patches, split, &config, &job, &mut |_| {}).unwrap().state;
+        let unet_state = fit(runtime, &unet, &patches, split, &config, job, &mut |_| {}).unwrap().state;
         let unet_groups =
             pixel_confusions(runtime, &unet, &unet_state, &patches, &split.validation, BATCH, THREADS).unwrap();
         let (validation, train): (Vec<usize>, Vec<usize>) =
             (0..tiles.len()).partition(|&i| held_out.contains(&tiles.groups()[i]));
         let tile_split = Split { train, validation };
-        let cnn_state = fit(runtime, &cnn, &tiles, &tile_split, &config, &job, &mut |_| {}).unwrap().state;
+        let cnn_state = fit(runtime, &cnn, &tiles, &tile_split, &config, job, &mut |_| {}).unwrap().state;
         let painted = Dense::predict(runtime, &cnn, &cnn_state, &dense_tiles, &dense_store);
         let cnn_groups = painted_confusions(&painted, &patches, &placed, &split.validation);
         let (u, c) = (report(names, &unet_groups), report(names, &cnn_groups));
@@ -111,13 +107,13 @@ fn main() {
         print_pair(&u, &c);
         if f == 0 {
             let overlay = root.join("target/segmentation_vs_tiles.png");
-            let (patch_plan, patch_store) = read_plan(&source, &patch_spec, &patches);
+            let (patch_plan, patch_store) = read_plan(source, &patch_spec, &patches);
             let segmented = Dense::predict(runtime, &unet, &unet_state, &patch_plan, &patch_store);
             let ids: BTreeSet<&str> = split.validation.iter().map(|&i| placed[i].polygon_id.as_str()).collect();
             let held_out: Vec<&LabelledRegion> =
                 selection.regions.iter().filter(|r| ids.contains(r.id.as_str())).collect();
             let d = patch_plan.tiles[0].w as f64 / patch_plan.tile_size as f64;
-            write_overlay(&source, names, &held_out, [&segmented, &painted], d, &overlay);
+            write_overlay(source, names, &held_out, [&segmented, &painted], d, &overlay);
             println!("overlay of fold 1: {}", overlay.display());
         }
         unet_all.extend(unet_groups);

@@ -15,18 +15,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tessera_core::dataset::stain::mix;
-use tessera_core::geometry::Document;
 use tessera_core::infer::{region, Precision, Predictor, Sliding};
-use tessera_core::job::{CancelToken, Job, ProgressSink, Silent};
+use tessera_core::job::{CancelToken, ProgressSink, Silent};
 use tessera_core::model::Package;
 use tessera_core::pipeline::{
     collect, evaluate_slides, Architecture, CnnOptions, LabelledSlide, Stage, Stages, TrainingRequest,
 };
-use tessera_core::runtime::{self, Device, Runtime};
+use tessera_core::runtime::{Device, Runtime};
 use tessera_core::shift::{prepare_slide, StainMethod};
 use tessera_core::slide::{Level, OpenSlideSource, RegionSource, Resolution, RgbImage};
-use tessera_core::tiling::{select::select_regions, Selection, TileSpec};
+use tessera_core::tiling::{Selection, TileSpec};
 use tessera_core::train::fit::TrainConfig;
+
+#[path = "common/demo.rs"]
+mod demo;
+use demo::Demo;
 
 /// Degrees the haematoxylin–eosin plane is rotated by.
 const ROTATION: f32 = 60.0;
@@ -92,28 +95,22 @@ fn split(selection: &Selection) -> (Selection, Selection) {
 }
 
 fn main() {
-    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo");
-    let (slide_path, annotations) =
-        (demo.join("CMU-1-Small-Region.svs"), demo.join("CMU-1-Small-Region.annotations.geojson"));
-    let original = OpenSlideSource::open(&slide_path).unwrap();
-    let shifted = Shifted { inner: &original, path: PathBuf::from("CMU-1-Small-Region (stain-shifted)") };
-    let selection = select_regions(&Document::read(&annotations).unwrap(), &annotations, None).unwrap();
-    let (train, test) = split(&selection);
-    let spec = TileSpec { overlap: 0.5, ..TileSpec::new(64, Resolution::Mpp(0.5)) };
-    let job = Job::new(CancelToken::new(), &Silent);
-    let collected =
-        collect(&[LabelledSlide { source: &original, name: "demo".into(), selection: train }], &spec, &job).unwrap();
+    let demo = Demo::load();
+    let (runtime, job, original, selection) = (demo.runtime, &demo.job, &demo.source, &demo.selection);
+    let shifted = Shifted { inner: original, path: PathBuf::from("CMU-1-Small-Region (stain-shifted)") };
+    let (train, test) = split(selection);
+    let spec = Demo::tile_spec();
+    let collected = collect(&[LabelledSlide { selection: train, ..demo.labelled() }], &spec, job).unwrap();
     println!(
         "demo: {} training tiles from {} polygons; test: {} polygons (every third of each class); shift: HED rotation {ROTATION}°, eosin ×{EOSIN}; {EPOCHS} epochs, {FOLDS}-fold CV",
         collected.store.len(),
         selection.regions.len() - test.regions.len(),
         test.regions.len()
     );
-    let slides: [(&str, &dyn RegionSource); 2] = [("original", &original), ("shifted", &shifted)];
+    let slides: [(&str, &dyn RegionSource); 2] = [("original", original), ("shifted", &shifted)];
     let f1 = |predictor: &mut Predictor, source: &dyn RegionSource| -> f64 {
         let labelled = [LabelledSlide { source, name: "test".into(), selection: test.clone() }];
-        evaluate_slides(predictor, &labelled, 32, &job).unwrap().macro_f1.value
+        evaluate_slides(predictor, &labelled, 32, job).unwrap().macro_f1.value
     };
     println!("{:<34} {:>10} {:>10}", "macro-F1 on the test polygons", "original", "shifted");
     let mut plain = None;
@@ -142,7 +139,7 @@ fn main() {
                     true => region::plan(*source, plain.metadata(), None, &Sliding::default()).unwrap(),
                     false => test_plan(*source, name),
                 };
-                prepare_slide(runtime, &mut predictor, *source, &plan, (true, tissue), &job).unwrap();
+                prepare_slide(runtime, &mut predictor, *source, &plan, (true, tissue), job).unwrap();
                 f1(&mut predictor, *source)
             })
             .collect();
@@ -163,7 +160,7 @@ fn main() {
                 true => region::plan(source, plain.metadata(), None, &Sliding::default()).unwrap(),
                 false => test_plan(source, name),
             };
-            let found = prepare_slide(runtime, &mut predictor, source, &plan, (false, tissue), &job).unwrap();
+            let found = prepare_slide(runtime, &mut predictor, source, &plan, (false, tissue), job).unwrap();
             let verdict = match (found.ood.beyond(), found.warning().is_some()) {
                 (true, true) => "beyond: warning",
                 (true, false) => "beyond, over the whole tissue: no warning",

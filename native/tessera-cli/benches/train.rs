@@ -27,22 +27,19 @@
 use std::path::Path;
 
 use serde_json::json;
-use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::balance::class_weights;
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
-use tessera_core::geometry::Document;
 use tessera_core::graph::network::Network;
-use tessera_core::job::{CancelToken, Job, Silent};
-use tessera_core::pipeline::{collect, CnnOptions, LabelledSlide};
-use tessera_core::runtime;
-use tessera_core::slide::{OpenSlideSource, Resolution};
-use tessera_core::tiling::{select_regions, TileSpec};
+use tessera_core::pipeline::{collect, CnnOptions};
 use tessera_core::train::fit::TrainConfig;
 
+#[path = "common/demo.rs"]
+mod demo;
+use demo::Demo;
 #[path = "common/lockstep.rs"]
 mod lockstep;
-use lockstep::{epoch_ratios, mean, median, reference_inputs, Round, Run};
+use lockstep::{epoch_ratios, lockstep_config, mean, median, reference_inputs, Round, Run};
 
 const EPOCHS: usize = 8;
 const THREADS: usize = 2;
@@ -52,27 +49,12 @@ const SEED: u64 = 0;
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("../..");
-    // Found as the `tessera` command finds it: $TESSERA_ONNXRUNTIME, else target/onnxruntime.
-    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let job = Job::new(CancelToken::new(), &Silent);
-
-    let slide_path = root.join("data/demo/CMU-1-Small-Region.svs");
-    let annotations = root.join("data/demo/CMU-1-Small-Region.annotations.geojson");
-    let source = OpenSlideSource::open(&slide_path).unwrap();
-    let selection = select_regions(&Document::read(&annotations).unwrap(), &annotations, None).unwrap();
-    let spec = TileSpec { overlap: 0.5, ..TileSpec::new(64, Resolution::Mpp(0.5)) };
-    let slide = LabelledSlide { source: &source, name: "demo".into(), selection };
-    let store = collect(&[slide], &spec, &job).unwrap().store;
+    let demo = Demo::load();
+    let (runtime, job) = (demo.runtime, &demo.job);
+    let store = collect(&[demo.labelled()], &Demo::tile_spec(), job).unwrap().store;
     let split = grouped_split(&store, 0.25, SEED).unwrap();
     let network = CnnOptions::default().network(&store).unwrap();
-    let base = TrainConfig {
-        epochs: EPOCHS,
-        patience: 0,
-        threads: THREADS,
-        augment: Augment::none(),
-        ..TrainConfig::default()
-    };
+    let base = lockstep_config(EPOCHS, THREADS);
     let folder = std::env::temp_dir().join(format!("tessera-bench-train-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
     let tiles: Vec<u8> = (0..store.len()).flat_map(|i| store.tile(i).iter().copied()).collect();
@@ -90,7 +72,7 @@ fn main() {
                 data: &store,
                 split: &split,
                 config: &config,
-                job: &job,
+                job,
                 script: &script,
                 folder: &folder,
                 models: &["eager", "channels_last"],

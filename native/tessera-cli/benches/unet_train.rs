@@ -34,22 +34,19 @@
 use std::path::Path;
 
 use serde_json::json;
-use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::balance::class_weights;
 use tessera_core::dataset::split::{grouped_split, Split};
 use tessera_core::dataset::TileStore;
-use tessera_core::geometry::Document;
 use tessera_core::graph::network::Network;
-use tessera_core::job::{CancelToken, Job, Silent};
-use tessera_core::pipeline::{collect_patches, LabelledSlide, UNetOptions};
-use tessera_core::runtime;
-use tessera_core::slide::{OpenSlideSource, Resolution};
-use tessera_core::tiling::{select_regions, TileSpec};
+use tessera_core::pipeline::{collect_patches, UNetOptions};
 use tessera_core::train::fit::TrainConfig;
 
+#[path = "common/demo.rs"]
+mod demo;
+use demo::Demo;
 #[path = "common/lockstep.rs"]
 mod lockstep;
-use lockstep::{epoch_ratios, mean, median, reference_inputs, Round, Run};
+use lockstep::{epoch_ratios, lockstep_config, mean, median, reference_inputs, Round, Run};
 
 const EPOCHS: usize = 8;
 const THREADS: usize = 2;
@@ -59,27 +56,13 @@ const SEED: u64 = 0;
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.join("../..");
-    let runtime = runtime::init(&runtime::locate().unwrap()).unwrap();
-    let job = Job::new(CancelToken::new(), &Silent);
-
-    let slide_path = root.join("data/demo/CMU-1-Small-Region.svs");
-    let annotations = root.join("data/demo/CMU-1-Small-Region.annotations.geojson");
-    let source = OpenSlideSource::open(&slide_path).unwrap();
-    let selection = select_regions(&Document::read(&annotations).unwrap(), &annotations, None).unwrap();
-    let spec = TileSpec { overlap: 0.5, min_coverage: 0.25, ..TileSpec::new(64, Resolution::Mpp(1.0)) };
-    let slide = LabelledSlide { source: &source, name: "demo".into(), selection };
-    let store = collect_patches(&[slide], &spec, &job).unwrap().store;
+    let demo = Demo::load();
+    let (runtime, job) = (demo.runtime, &demo.job);
+    let store = collect_patches(&[demo.labelled()], &Demo::patch_spec(), job).unwrap().store;
     let split = grouped_split(&store, 0.25, SEED).unwrap();
     let unet = UNetOptions::default();
     let network = unet.spec(store.side(), store.classes().len()).network().unwrap();
-    let base = TrainConfig {
-        epochs: EPOCHS,
-        patience: 0,
-        threads: THREADS,
-        augment: Augment::none(),
-        ..TrainConfig::default()
-    };
+    let base = lockstep_config(EPOCHS, THREADS);
     if let Some(profile) = std::env::var_os("TESSERA_PROFILE") {
         // What unet_profile.py profiles: the reference's inputs and Tessera's training graph.
         let profile = Path::new(&profile);
@@ -103,7 +86,7 @@ fn main() {
                 data: &store,
                 split: &split,
                 config: &config,
-                job: &job,
+                job,
                 script: &script,
                 folder: &folder,
                 models: &["eager"],

@@ -8,6 +8,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tessera_core::dataset::augment::Augment;
 use tessera_core::dataset::samples::Samples;
 use tessera_core::dataset::split::Split;
 use tessera_core::graph::layers::batchnorm::{EPSILON, MOMENTUM};
@@ -16,6 +17,12 @@ use tessera_core::graph::optim::Optimizer;
 use tessera_core::job::Job;
 use tessera_core::runtime::Runtime;
 use tessera_core::train::fit::{epoch_order, fit, EpochRecord, Event, TrainConfig};
+
+/// What both sides train with: `epochs` epochs, all of them (no early stopping), on `threads`
+/// threads, without augmentation (the references have none); Tessera's defaults otherwise.
+pub fn lockstep_config(epochs: usize, threads: usize) -> TrainConfig {
+    TrainConfig { epochs, patience: 0, threads, augment: Augment::none(), ..TrainConfig::default() }
+}
 
 pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64

@@ -33,6 +33,20 @@ final class RedBlueImage {
 		return image;
 	}
 
+	/**
+	 * Makes a rectangle of {@code pixels} blank glass: light grey noise, no colour, so no tissue.
+	 * @return {@code pixels}
+	 */
+	static BufferedImage withGlass(BufferedImage pixels, int x0, int y0, int width, int height) {
+		var random = new Random(5);
+		for (int y = y0; y < y0 + height; y++)
+			for (int x = x0; x < x0 + width; x++) {
+				int grey = 235 + random.nextInt(20);
+				pixels.setRGB(x, y, grey << 16 | grey << 8 | grey);
+			}
+		return pixels;
+	}
+
 	static ImageData<BufferedImage> imageData(BufferedImage pixels) {
 		var hierarchy = new PathObjectHierarchy();
 		for (int i = 0; i < 4; i++) {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +31,8 @@ import qupath.lib.roi.ROIs;
 /**
  * Pixel classifiers through the real native library: a U-Net trained on the red/blue image's
  * annotations (label masks painted by the core), applied as region objects inside the
- * annotations, replacing earlier results, and the recorded steps replayed.
+ * annotations (over the tissue of an image without any), replacing earlier results, and the
+ * recorded steps replayed.
  */
 class SegmentationIT {
 
@@ -79,6 +82,42 @@ class SegmentationIT {
 		Object replayed = TesseraScriptIT.run(lastScript(imageData), imageData, Map.of());
 		assertEquals(added, replayed);
 		assertEquals(added, regions(imageData).size(), "applying again replaces the regions");
+	}
+
+	@Test
+	void anImageWithoutAnnotationsIsSegmentedOverItsTissueInOneStep(@TempDir Path dir) {
+		String model = segmenter(dir, RedBlueImage.imageData(RedBlueImage.image()));
+		// Red on the left, blue at the top right, blank glass at the bottom right; nothing drawn.
+		int half = RedBlueImage.HALF;
+		var pixels = RedBlueImage.withGlass(RedBlueImage.image(), half, half, half, half);
+		var imageData = new ImageData<>(RedBlueImage.server(pixels), new PathObjectHierarchy());
+		var hierarchy = imageData.getHierarchy();
+
+		int added = Tessera.application(model).apply(imageData);
+		var regions = regions(imageData);
+		assertEquals(added, regions.size());
+		assertEquals(added, hierarchy.getAllObjects(false).size(), "the regions and nothing else");
+		assertTrue(regions.stream().allMatch(r -> r.getParent() == hierarchy.getRootObject()), "the regions go at the root");
+		assertEquals(Set.of("Red", "Blue"), regions.stream().map(r -> r.getPathClass().getName()).collect(Collectors.toSet()));
+		var plane = ImagePlane.getDefaultPlane();
+		var parts = Map.of("Red", ROIs.createRectangleROI(0, 0, half, RedBlueImage.SIZE, plane).getGeometry(),
+				"Blue", ROIs.createRectangleROI(half, 0, half, half, plane).getGeometry());
+		parts.forEach((name, part) -> {
+			double own = regions.stream().filter(r -> r.getPathClass().getName().equals(name))
+					.mapToDouble(r -> r.getROI().getGeometry().intersection(part).getArea()).sum();
+			assertTrue(own > 0.8 * part.getArea(), name + " covers " + own + " of its " + part.getArea() + " px");
+		});
+		var glass = ROIs.createRectangleROI(half, half, half, half, plane).getGeometry();
+		for (PathObject region : regions)
+			assertEquals(0, region.getROI().getGeometry().intersection(glass).getArea(), 1e-6, "a region over the glass");
+		assertEquals(1, hierarchy.getEventCount(), "added in one hierarchy change");
+		assertEquals(1, imageData.getHistoryWorkflow().getSteps().size());
+		String script = lastScript(imageData);
+		assertEquals("qupath.ext.tessera.Tessera.application('" + model + "').minCoverage(0.25).mergeClasses(false)"
+				+ ".apply(getCurrentImageData())", script);
+
+		assertEquals(added, TesseraScriptIT.run(script, imageData, Map.of()));
+		assertEquals(added, hierarchy.getAllObjects(false).size(), "applying again replaces the regions");
 	}
 
 	@Test

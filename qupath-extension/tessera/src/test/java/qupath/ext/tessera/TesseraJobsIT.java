@@ -176,13 +176,8 @@ class TesseraJobsIT {
 	@Test
 	void anImageWithoutAnnotationsIsTiledWhereItsTissueIsAndTheTilesGoAtTheRoot(@TempDir Path dir) {
 		String model = TesseraScriptIT.quickModel(dir);
-		BufferedImage pixels = RedBlueImage.image();
-		var random = new java.util.Random(5);
-		for (int y = 0; y < RedBlueImage.SIZE; y++)
-			for (int x = RedBlueImage.HALF; x < RedBlueImage.SIZE; x++) {
-				int grey = 235 + random.nextInt(20);
-				pixels.setRGB(x, y, grey << 16 | grey << 8 | grey);
-			}
+		BufferedImage pixels = RedBlueImage.withGlass(RedBlueImage.image(), RedBlueImage.HALF, 0, RedBlueImage.HALF,
+				RedBlueImage.SIZE);
 		var imageData = new ImageData<>(RedBlueImage.server(pixels), new PathObjectHierarchy());
 		int added = Tessera.application(model).apply(imageData);
 		// 256 × 512 px of tissue hold 8 × 16 tiles of 32 px; the glass half holds none.

@@ -49,6 +49,11 @@ public final class PathObjectHierarchy {
 		return all().filter(PathObject::isTile).toList();
 	}
 
+	/** @return every object in the hierarchy, the root too if {@code includeRoot} */
+	public Collection<PathObject> getAllObjects(boolean includeRoot) {
+		return (includeRoot ? withDescendants(root) : all()).toList();
+	}
+
 	private Stream<PathObject> all() {
 		return root.getChildObjects().stream().flatMap(PathObjectHierarchy::withDescendants);
 	}
