@@ -68,7 +68,8 @@ fn main() {
         let profile = Path::new(&profile);
         write_patches(profile, &store);
         let weights = write_reference_inputs(profile, &network, &store, &split, &base, &unet);
-        let graph = network.training_graph(&base.optimizer, &weights).unwrap();
+        let block = tessera_core::train::blocked::block_size(runtime);
+        let graph = network.training_graph(&base.optimizer, &weights, block).unwrap();
         std::fs::write(profile.join("training.onnx"), graph).unwrap();
         println!("wrote the training graph and its inputs into {}", profile.display());
         return;

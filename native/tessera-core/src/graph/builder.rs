@@ -57,12 +57,18 @@ impl Value {
 pub struct GraphBuilder {
     graph: GraphProto,
     next_id: usize,
+    /// Operator domains besides the default one that nodes use (each at version 1).
+    domains: std::collections::BTreeSet<String>,
 }
 
 impl GraphBuilder {
     /// An empty graph called `name`.
     pub fn new(name: &str) -> Self {
-        Self { graph: GraphProto { name: name.to_owned(), ..Default::default() }, next_id: 0 }
+        Self {
+            graph: GraphProto { name: name.to_owned(), ..Default::default() },
+            next_id: 0,
+            domains: Default::default(),
+        }
     }
 
     /// Declares a graph input.
@@ -111,6 +117,17 @@ impl GraphBuilder {
         output
     }
 
+    /// Applies operator `op` of the operator set `domain` (version 1; e.g. ONNX Runtime's
+    /// `com.microsoft.nchwc`) to `inputs` and returns its single output.
+    pub fn node_in(&mut self, domain: &str, op: &str, inputs: &[&Value], attributes: Vec<AttributeProto>) -> Value {
+        let output = self.node(op, inputs, attributes);
+        if let Some(node) = self.graph.node.last_mut() {
+            node.domain = domain.to_owned();
+        }
+        self.domains.insert(domain.to_owned());
+        output
+    }
+
     /// Applies operator `op` to `inputs` and returns its first `N` outputs.
     pub fn node_with_outputs<const N: usize>(
         &mut self,
@@ -148,7 +165,9 @@ impl GraphBuilder {
     pub fn build(self, producer: &str) -> ModelProto {
         ModelProto {
             ir_version: IR_VERSION,
-            opset_import: vec![OperatorSetIdProto { domain: String::new(), version: OPSET }],
+            opset_import: std::iter::once(OperatorSetIdProto { domain: String::new(), version: OPSET })
+                .chain(self.domains.into_iter().map(|domain| OperatorSetIdProto { domain, version: 1 }))
+                .collect(),
             producer_name: producer.to_owned(),
             producer_version: crate::VERSION.to_owned(),
             graph: Some(self.graph),

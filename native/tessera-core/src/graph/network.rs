@@ -239,9 +239,16 @@ impl Network {
         Ok(g.to_bytes("tessera-gradients"))
     }
 
-    /// The training-step graph: forward, loss, backward and `optimizer` update.
-    pub fn training_graph(&self, optimizer: &Optimizer, class_weights: &[f32]) -> Result<Vec<u8>> {
-        let mut ops = Ops::new("tessera_train_step");
+    /// The training-step graph: forward, loss, backward and `optimizer` update; its
+    /// convolutions in ONNX Runtime's blocked layout of `block` channels where they fit (see
+    /// [`crate::train::blocked`]; `None`: NCHW throughout).
+    pub fn training_graph(
+        &self,
+        optimizer: &Optimizer,
+        class_weights: &[f32],
+        block: Option<usize>,
+    ) -> Result<Vec<u8>> {
+        let mut ops = Ops::new("tessera_train_step").with_blocked_convolutions(block);
         let lr = ops.input(LEARNING_RATE, DataType::Float, &[]);
         let step = ops.input(STEP, DataType::Float, &[]);
         let pass = self.emit_pass(&mut ops, class_weights)?;

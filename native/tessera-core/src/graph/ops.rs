@@ -14,6 +14,7 @@ use super::proto::DataType;
 pub struct Ops {
     builder: GraphBuilder,
     constants: HashMap<String, Value>,
+    blocked: Option<usize>,
 }
 
 impl Deref for Ops {
@@ -32,7 +33,18 @@ impl DerefMut for Ops {
 impl Ops {
     /// An empty graph called `name`.
     pub fn new(name: &str) -> Self {
-        Self { builder: GraphBuilder::new(name), constants: HashMap::new() }
+        Self { builder: GraphBuilder::new(name), constants: HashMap::new(), blocked: None }
+    }
+
+    /// The same graph, whose training-mode convolutions may run in ONNX Runtime's blocked
+    /// channel layout of `block` channels (see [`crate::train::blocked`]); `None` keeps NCHW.
+    pub fn with_blocked_convolutions(self, block: Option<usize>) -> Self {
+        Self { blocked: block, ..self }
+    }
+
+    /// The channel block of the blocked layout, when the graph may use it.
+    pub fn blocked_convolutions(&self) -> Option<usize> {
+        self.blocked
     }
 
     /// The builder, to declare outputs and serialise.

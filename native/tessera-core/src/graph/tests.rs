@@ -228,7 +228,8 @@ fn a_training_step_leaves_its_inputs_untouched() {
     for residual in [true, false] {
         let network = tiny(residual);
         let state = network.initial_state(&Optimizer::default(), 8);
-        let graph = network.training_graph(&Optimizer::default(), &WEIGHTS).unwrap();
+        let block = crate::train::blocked::block_size(crate::train::testing::runtime());
+        let graph = network.training_graph(&Optimizer::default(), &WEIGHTS, block).unwrap();
         let (x, labels) = batch(&network, 9);
         let (lr, step) = ([1e-2f32], [1.0f32]);
         let mut feeds = state_feeds(&network, &state, &x, &labels);

@@ -1,5 +1,6 @@
 //! Training: the step session, learning-rate schedules and the loop over a dataset.
 
+pub mod blocked;
 pub mod cv;
 pub mod fit;
 pub mod schedule;

@@ -27,8 +27,9 @@ pub struct Stepper {
 }
 
 impl Stepper {
-    /// Builds the training-step graph of `network` for `optimizer` and `class_weights`, loads it
-    /// on `threads` threads and starts from `state`.
+    /// Builds the training-step graph of `network` for `optimizer` and `class_weights` (in the
+    /// blocked layout where this ONNX Runtime has it), loads it on `threads` threads and starts
+    /// from `state`.
     pub fn new(
         runtime: &Runtime,
         network: &Network,
@@ -37,7 +38,7 @@ impl Stepper {
         state: State,
         threads: usize,
     ) -> Result<Self> {
-        let graph = network.training_graph(optimizer, class_weights)?;
+        let graph = network.training_graph(optimizer, class_weights, super::blocked::block_size(runtime))?;
         let session = GraphSession::new(runtime, &graph, threads)?;
         Ok(Self { session, input: network.input().to_vec(), labels: network.label_shape().to_vec(), state, steps: 0 })
     }

@@ -35,10 +35,33 @@ fn same_padding() -> Vec<crate::graph::proto::AttributeProto> {
     vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("pads", &[1, 1, 1, 1])]
 }
 
+/// ONNX Runtime's operator set of its blocked channel layout ("NCHWc") on the CPU.
+const NCHWC: &str = "com.microsoft.nchwc";
+
+/// `x ⋆ w` from `inputs` to `outputs` channels in ONNX Runtime's blocked channel layout of
+/// `block` channels: `x` reordered into it, the weights rearranged at run time into blocks of
+/// `block` input × `block` output channels (`[o/b, c/b, 3, 3, b, b]`, ONNX Runtime's OIHWBiBo),
+/// its direct convolution, the result reordered back to NCHW. About 1.3× faster than `Conv` from
+/// 32 channels up (the reorders included), as fast at 16.
+fn blocked_conv(ops: &mut Ops, x: &Value, w: &Value, inputs: usize, outputs: usize, block: usize) -> Value {
+    let (c, o, b) = (inputs as i64, outputs as i64, block as i64);
+    let blocked_x = ops.node_in(NCHWC, "ReorderInput", &[x], vec![]);
+    let w = ops.reshape(w, &[o / b, b, c / b, b, 9]);
+    let w = ops.transpose(&w, &[0, 2, 4, 3, 1]);
+    let w = ops.reshape(&w, &[o, c, 3, 3]);
+    let y = ops.node_in(NCHWC, "Conv", &[&blocked_x, &w], same_padding());
+    ops.node_in(NCHWC, "ReorderOutput", &[&y], vec![attr_int("channels", o)])
+}
+
 /// Up to this many input channels, a widening convolution's `dx` is a `ConvTranspose`.
 const TRANSPOSED_MAX_INPUTS: usize = 16;
 
 impl Conv2d {
+    /// The channel block, when the graph allows the blocked layout and both widths fill blocks.
+    fn block(&self, ops: &Ops) -> Option<usize> {
+        ops.blocked_convolutions().filter(|b| self.inputs % b == 0 && self.outputs % b == 0)
+    }
+
     /// `dx`: the transposed convolution of `dy`. ONNX Runtime's CPU provider runs it fastest as
     /// `ConvTranspose` for a layer that widens few channels (measured 1.1–1.5× faster from 8 or 16
     /// channels to twice as many), and otherwise as a `Conv` with the weights transposed (in ↔ out)
@@ -46,7 +69,8 @@ impl Conv2d {
     /// weights rearranged by one `Gather` of precomputed positions.
     fn input_gradient(&self, ops: &mut Ops, dy: &Value, w: &Value) -> Value {
         let (c, o) = (self.inputs, self.outputs);
-        if c <= TRANSPOSED_MAX_INPUTS && o > c {
+        let block = self.block(ops);
+        if block.is_none() && c <= TRANSPOSED_MAX_INPUTS && o > c {
             return ops.node("ConvTranspose", &[dy, w], same_padding());
         }
         // Element [i, j, y, x] of the result is w[j, i, 2 − y, 2 − x].
@@ -55,7 +79,10 @@ impl Conv2d {
         let positions = ops.initializer_i64(&format!("{}.flipped", self.name), &[c as i64, o as i64, 3, 3], &positions);
         let flat = ops.reshape(w, &[-1]);
         let flipped = ops.node("Gather", &[&flat, &positions], vec![attr_int("axis", 0)]);
-        ops.node("Conv", &[dy, &flipped], same_padding())
+        match block {
+            Some(block) => blocked_conv(ops, dy, &flipped, o, c, block),
+            None => ops.node("Conv", &[dy, &flipped], same_padding()),
+        }
     }
 }
 
@@ -73,9 +100,14 @@ impl Layer for Conv2d {
         vec![TensorSpec::new(format!("{}.weight", self.name), shape, Init::Normal((2.0 / fan_in).sqrt()), true)]
     }
 
-    fn forward(&self, ops: &mut Ops, x: &Value, bound: Bound, _mode: Mode) -> Forward {
+    /// In training, in the blocked layout where the graph allows it; inference graphs (saved in
+    /// packages, run anywhere) stay in NCHW, which ONNX Runtime reorders itself where it can.
+    fn forward(&self, ops: &mut Ops, x: &Value, bound: Bound, mode: Mode) -> Forward {
         let w = &bound.params[0];
-        let y = ops.node("Conv", &[x, w], same_padding());
+        let y = match self.block(ops).filter(|_| mode == Mode::Train) {
+            Some(block) => blocked_conv(ops, x, w, self.inputs, self.outputs, block),
+            None => ops.node("Conv", &[x, w], same_padding()),
+        };
         Forward::plain(y, vec![x.clone(), w.clone()])
     }
 

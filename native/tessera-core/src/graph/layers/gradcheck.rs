@@ -43,8 +43,13 @@ struct Harness<'a> {
 
 impl<'a> Harness<'a> {
     fn new(layer: &'a dyn Layer, batch: usize, input: &[usize]) -> Self {
+        Self::blocked(layer, batch, input, None)
+    }
+
+    /// As [`Harness::new`], the convolutions in ONNX Runtime's blocked layout of `block` channels.
+    fn blocked(layer: &'a dyn Layer, batch: usize, input: &[usize], block: Option<usize>) -> Self {
         let output = layer.output_shape(input).unwrap();
-        let mut ops = Ops::new("gradcheck");
+        let mut ops = Ops::new("gradcheck").with_blocked_convolutions(block);
         let x = ops.input("x", DataType::Float, &fixed(batch, input));
         let mut declare = |specs: Vec<TensorSpec>| -> Vec<Value> {
             specs.iter().map(|s| ops.input(&s.name, DataType::Float, &fixed(1, &s.shape)[1..])).collect()
@@ -145,6 +150,20 @@ fn conv2d() {
 fn conv2d_keeping_its_width() {
     let input = [4, 5, 6];
     check(&Conv2d::new("conv", 4, 4), 2, &input, normal_input(2, &input, 12));
+}
+
+/// Convolutions in the blocked layout (forward and `dx`): equal widths, widening, narrowing.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn conv2d_blocked() {
+    let block = crate::train::blocked::block_size(crate::train::testing::runtime())
+        .expect("ONNX Runtime on x86-64 with AVX2 or AVX-512 has the blocked layout");
+    for (seed, (inputs, outputs)) in (30..).zip([(block, block), (block, 2 * block), (2 * block, block)]) {
+        let input = [inputs, 5, 6];
+        let error = Harness::blocked(&Conv2d::new("conv", inputs, outputs), 2, &input, Some(block))
+            .max_error(normal_input(2, &input, seed), 11);
+        assert!(error < TOLERANCE, "{inputs} → {outputs}: relative error {error:.2e}");
+    }
 }
 
 /// Every form of the weight gradient: `x` shifted (a much wider output), `dy` shifted (a much
