@@ -59,7 +59,7 @@ const TRANSPOSED_MAX_INPUTS: usize = 16;
 impl Conv2d {
     /// The channel block, when the graph allows the blocked layout and both widths fill blocks.
     fn block(&self, ops: &Ops) -> Option<usize> {
-        ops.blocked_convolutions().filter(|b| self.inputs % b == 0 && self.outputs % b == 0)
+        ops.blocked_convolutions().filter(|b| self.inputs.is_multiple_of(*b) && self.outputs.is_multiple_of(*b))
     }
 
     /// `dx`: the transposed convolution of `dy`. ONNX Runtime's CPU provider runs it fastest as
