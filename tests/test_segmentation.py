@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from conftest import ANNOTATIONS, SLIDE, read_plot
+from conftest import ANNOTATIONS, SLIDE, SVG, read_plot
 
 # Small and fast: 32 px patches at 2 µm/px, a narrow two-level U-Net, two epochs.
 QUICK = {"task": "segmentation", "mpp": "2", "tile-size": "32", "overlap": "0.5", "min-coverage": "0.25",
@@ -46,6 +46,10 @@ def test_the_segmenter_is_cross_validated_by_iou_over_labelled_pixels(segmenter)
         assert all(0 <= c["iou"] <= 1 for c in fold["report"]["classes"])
         assert all("validation_mean_iou" in epoch for epoch in fold["history"])
     read_plot(report, "confusion")
+    curves = read_plot(report, "curves")
+    lines = {line.get("class"): line.get("points").split() for line in curves.iter(SVG + "polyline")}
+    epochs = len(metadata["training"]["history"])
+    assert len(lines["validation_mean_iou"]) == len(lines["train_loss"]) == epochs, lines
 
 
 def test_applying_the_segmenter_gives_region_polygons(tessera, segmenter, tmp_path):

@@ -40,12 +40,16 @@ pub fn confusion(names: &[&str], report: &Value) -> Figure {
     figure
 }
 
-/// Training loss (scaled to its maximum) and validation macro-F1 of each epoch of a training
-/// `history`, as two polylines.
+/// Training loss (scaled to its maximum) and the validation score of each epoch of a training
+/// `history`, as two polylines: macro-F1 for a tile classifier, mean IoU for a segmenter (whose
+/// epochs record `validation_mean_iou`).
 pub fn curves(history: &Value) -> Figure {
     let epochs = history.as_array().cloned().unwrap_or_default();
     let series = |key: &str| -> Vec<f64> { epochs.iter().map(|e| e[key].as_f64().unwrap_or(f64::NAN)).collect() };
-    let (loss, f1) = (series("train_loss"), series("validation_macro_f1"));
+    let segmenter = epochs.iter().any(|e| e["validation_mean_iou"].is_number());
+    let (key, label) =
+        if segmenter { ("validation_mean_iou", "mean IoU") } else { ("validation_macro_f1", "macro-F1") };
+    let (loss, score) = (series("train_loss"), series(key));
     let max_loss = loss.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN_POSITIVE, f64::max);
     let (left, top, plot_w, plot_h) = (50.0, 40.0, 480.0, 240.0);
     let x = |i: usize| left + plot_w * i as f64 / (epochs.len().max(2) - 1) as f64;
@@ -58,11 +62,11 @@ pub fn curves(history: &Value) -> Figure {
             .collect()
     };
     let mut figure = Figure::new(580, 330);
-    let title = format!("Training loss (red, max {max_loss:.3}), validation macro-F1 (blue, 0-1)");
+    let title = format!("Training loss (red, max {max_loss:.3}), validation {label} (blue, 0-1)");
     figure.text([left, 22.0], title, 13.0, Anchor::Start);
     figure.rect([left, top, plot_w, plot_h], None, Some(GREY));
     figure.line(line(&loss, max_loss), SERIES[0], 2.0, Some("train_loss"));
-    figure.line(line(&f1, 1.0), SERIES[1], 2.0, Some("validation_macro_f1"));
+    figure.line(line(&score, 1.0), SERIES[1], 2.0, Some(key));
     figure.text([left, top + plot_h + 18.0], "epoch 1", 12.0, Anchor::Start);
     figure.text([left + plot_w, top + plot_h + 18.0], format!("epoch {}", epochs.len()), 12.0, Anchor::End);
     figure
