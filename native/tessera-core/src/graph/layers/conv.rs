@@ -66,7 +66,8 @@ impl Conv2d {
     /// `ConvTranspose` for a layer that widens few channels (measured 1.1–1.5× faster from 8 or 16
     /// channels to twice as many), and otherwise as a `Conv` with the weights transposed (in ↔ out)
     /// and flipped in space (1.2–1.3× faster for equal widths, and from 64 channels up), the
-    /// weights rearranged by one `Gather` of precomputed positions.
+    /// weights rearranged by one `Gather` of precomputed positions — always the latter in the
+    /// blocked layout, which has no transposed convolution.
     fn input_gradient(&self, ops: &mut Ops, dy: &Value, w: &Value) -> Value {
         let (c, o) = (self.inputs, self.outputs);
         let block = self.block(ops);
